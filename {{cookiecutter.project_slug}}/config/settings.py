@@ -1,0 +1,212 @@
+"""Settings for {{ cookiecutter.project_name }}, read from the environment.
+
+Locally, the .env file written when the project was generated turns DEBUG on and
+supplies a secret key; on the platform every value comes from the app's config.
+Builds import this module with none of the runtime values set (the buildpack runs
+collectstatic before any secret or database is attached), so nothing here may
+fail on a missing variable: {{ cookiecutter.project_slug }}.environment stops a server or a
+manage.py command that starts without PRODUCTION_ENVIRONMENT.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+load_dotenv(BASE_DIR / ".env")
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str) -> list[str]:
+    items = os.environ.get(name, "").split(",")
+    return [item.strip() for item in items if item.strip()]
+
+
+DEBUG = env_flag("DJANGO_DEBUG")
+
+# What a production process must get from the platform. Local development runs
+# without any of it, and so do its tests, which Django runs with DEBUG off.
+{%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer != "in-memory" %}
+PRODUCTION_ENVIRONMENT = [
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+]
+{%- else %}
+PRODUCTION_ENVIRONMENT = ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"]
+{%- endif %}
+REQUIRED_ENVIRONMENT = [] if DEBUG else PRODUCTION_ENVIRONMENT
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+{%- if cookiecutter.interface == "asgi" %}
+# Channels' AllowedHostsOriginValidator takes the WebSocket origins it accepts from
+# this list, so it must name real hosts: "*" would accept any site's page.
+{%- endif %}
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+{%- if cookiecutter.interface == "asgi" %}
+    # First, so that `manage.py runserver` is daphne's ASGI server, with WebSockets.
+    "daphne",
+{%- endif %}
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "{{ cookiecutter.project_slug }}",
+]
+
+MIDDLEWARE = [
+    # Refuses to start a production server without REQUIRED_ENVIRONMENT.
+    "{{ cookiecutter.project_slug }}.environment.RequireEnvironmentMiddleware",
+    # Answers the platform's health probe before the Host check and HTTPS redirect.
+    "{{ cookiecutter.project_slug }}.health.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    # Straight after SecurityMiddleware, so static files skip everything below it.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+{%- if cookiecutter.interface == "asgi" %}
+ASGI_APPLICATION = "config.asgi.application"
+{%- endif %}
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# DATABASE_URL comes from the Postgres add-on or managed database. Without it, DEBUG
+# uses SQLite; production never does, since the platform's disk is wiped on restart.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else None,
+        conn_max_age=600,
+        conn_health_checks=True,
+{%- if cookiecutter.platform == "heroku" %}
+        # Heroku Postgres only accepts TLS, but its DATABASE_URL does not say so;
+        # Heroku marks every dyno with DYNO.
+        ssl_require="DYNO" in os.environ,
+{%- endif %}
+    )
+}
+{%- if cookiecutter.platform == "digitalocean" %}
+# App Platform's DATABASE_URL ends in ?sslmode=require, which dj-database-url keeps.
+{%- endif %}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+{%- if cookiecutter.interface == "asgi" %}
+{%- if cookiecutter.channel_layer == "in-memory" %}
+
+# The in-memory layer only reaches WebSockets held by this same process, which is
+# why the web process runs as one process on one {% if cookiecutter.platform == "heroku" %}dyno{% else %}instance{% endif %} (see README.md).
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+{%- else %}
+
+# The channel layer carries group messages between processes and {% if cookiecutter.platform == "heroku" %}dynos{% else %}instances{% endif %} through
+# Redis. Locally, without REDIS_URL, DEBUG falls back to an in-memory layer, which
+# is enough for the single runserver process.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    redis_host = {"address": REDIS_URL}
+{%- if cookiecutter.platform == "heroku" %}
+    if REDIS_URL.startswith("rediss://"):
+        # Heroku Key-Value Store only speaks TLS, with a self-signed certificate.
+        redis_host["ssl_cert_reqs"] = None
+{%- else %}
+    # DigitalOcean's managed Valkey (rediss://) has a publicly trusted certificate,
+    # so TLS verification stays on.
+{%- endif %}
+    CHANNEL_LAYERS = {
+        "default": {
+{%- if cookiecutter.channel_layer == "redis" %}
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+{%- else %}
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+{%- endif %}
+            "CONFIG": {"hosts": [redis_host]},
+        }
+    }
+elif DEBUG:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+{%- endif %}
+{%- endif %}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed copies that WhiteNoise serves with far-future cache headers.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# The platform's router terminates TLS and always sets (or overwrites)
+# X-Forwarded-Proto, so Django can trust it to know a request came over HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = not DEBUG
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = 0 if DEBUG else 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+
+# The platform collects whatever the processes write to stdout.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+        }
+    },
+    "root": {
+        "handlers": ["stdout"],
+        "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+    },
+}

@@ -1,0 +1,64 @@
+"""gunicorn settings, read by the web command in {% if cookiecutter.platform == "heroku" %}Procfile{% else %}.do/app.yaml{% endif %}.
+
+Command-line flags and GUNICORN_CMD_ARGS take precedence over this file.
+https://docs.gunicorn.org/en/stable/settings.html
+"""
+
+import os
+
+# gunicorn binds 0.0.0.0:$PORT by itself whenever PORT is set, and the platform
+# sets PORT for the web process, so there is no `bind` here.
+{%- if cookiecutter.channel_layer == "in-memory" and cookiecutter.interface == "asgi" %}
+
+# Exactly one worker: the in-memory channel layer lives inside one process, so a
+# message sent in one worker would never reach WebSockets held by another.
+# Switch to the Redis layer before raising this (see README.md).
+workers = 1
+{%- else %}
+
+# {% if cookiecutter.platform == "heroku" %}Heroku sets WEB_CONCURRENCY from the dyno's memory (2 on basic and
+# standard-1x dynos).{% else %}.do/app.yaml sets WEB_CONCURRENCY: App Platform does not size it for you.{% endif %}
+workers = int(os.environ.get("WEB_CONCURRENCY", 2))
+{%- endif %}
+{%- if cookiecutter.interface == "wsgi" %}
+
+# Threads let a worker serve other requests while one waits on the database.
+worker_class = "gthread"
+threads = 5
+{%- else %}
+
+# Each uvicorn worker runs Django's ASGI application on an event loop, WebSockets
+# included; the uvicorn-worker package replaces the deprecated uvicorn.workers.
+worker_class = "uvicorn_worker.UvicornWorker"
+{%- endif %}
+
+# The heartbeat file lives in memory: on a container's overlay disk its writes can
+# stall and get healthy workers killed.
+worker_tmp_dir = "/dev/shm"
+{%- if cookiecutter.platform == "heroku" %}
+
+# The router gives a request 30 seconds to start answering (H12); restart a worker
+# stuck for longer rather than let it hold a slot.
+timeout = 20
+# On shutdown a dyno gets SIGTERM and, 30 seconds later, SIGKILL: finish in-flight
+# requests before that.
+graceful_timeout = 20
+# Router 2.0 keeps idle connections to the dyno open for 90 seconds; stay open
+# longer so it never reuses a connection gunicorn has just closed.
+keepalive = 95
+{%- else %}
+
+# A request still running after 30 seconds is stuck: restart its worker rather
+# than let it hold a slot.
+timeout = 30
+# App Platform sends SIGTERM, waits `termination.drain_seconds` (15 by default) and
+# then up to `grace_period_seconds` more: finish in-flight requests in time.
+graceful_timeout = 20
+{%- endif %}
+
+# The platform's router terminates TLS and is the only way in, so trust its
+# X-Forwarded-For and X-Forwarded-Proto headers whatever address it comes from.
+forwarded_allow_ips = "*"
+
+# Access logs go to stdout, where the platform collects them.
+accesslog = "-"

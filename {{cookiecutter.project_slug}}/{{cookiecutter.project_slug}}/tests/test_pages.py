@@ -1,0 +1,44 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_home_page(client):
+    response = client.get("/", secure=True)
+
+    assert response.status_code == 200
+    assert {{ cookiecutter.project_name | e | tojson }} in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_login_page(client):
+    response = client.get("/admin/login/", secure=True)
+
+    assert response.status_code == 200
+
+
+def test_health_check_answers_the_platform_probe(client, settings):
+    # The probe comes by IP address over plain HTTP, which production refuses.
+    settings.ALLOWED_HOSTS = ["app.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/healthz", headers={"host": "10.0.0.7"})
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_production_redirects_plain_http_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/"
+
+
+def test_forwarded_proto_from_the_router_counts_as_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/", headers={"x-forwarded-proto": "https"})
+
+    assert response.status_code == 200
