@@ -1,0 +1,105 @@
+"""Every option combination, read from cookiecutter.json so the list cannot drift.
+
+Two facts about the template shape the list; each has a render test proving it:
+- an answer that does not apply (asgi_server or channel_layer with WSGI) changes
+  nothing, so it is held at its default and every combination is a distinct project;
+- python_version and python_version_file change only VERSION_FILES, so projects
+  that differ in nothing else form one runtime group, and the Django and live-server
+  tiers run once per group.
+"""
+
+import hashlib
+import itertools
+import json
+from pathlib import Path
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+OPTIONS = {
+    name: choices
+    for name, choices in json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text()).items()
+    if isinstance(choices, list) and not name.startswith("_")
+}
+DEFAULTS = {name: choices[0] for name, choices in OPTIONS.items()}
+
+# option -> (option it depends on, the value that makes it apply)
+APPLIES_ONLY_WITH = {
+    "asgi_server": ("interface", "asgi"),
+    "channel_layer": ("interface", "asgi"),
+}
+VERSION_OPTIONS = ("python_version", "python_version_file")
+VERSION_FILES = {
+    ".python-version",
+    "runtime.txt",
+    ".github/workflows/ci.yml",
+    "README.md",
+    "pyproject.toml",
+}
+
+# The interpreter each Django version's live venv runs on; the runtime group's
+# representative is the member that asks for exactly that Python.
+VENV_PYTHON = {"5.2": "3.12", "6.1": "3.13"}
+
+
+def applies(option: str, answers: dict) -> bool:
+    if option not in APPLIES_ONLY_WITH:
+        return True
+    depends_on, value = APPLIES_ONLY_WITH[option]
+    return answers[depends_on] == value
+
+
+def normalized(answers: dict) -> dict:
+    return {
+        name: value if applies(name, answers) else DEFAULTS[name]
+        for name, value in answers.items()
+    }
+
+
+def all_combinations() -> list[dict]:
+    names = list(OPTIONS)
+    seen, unique = set(), []
+    for values in itertools.product(*OPTIONS.values()):
+        combination = normalized(dict(zip(names, values, strict=True)))
+        key = tuple(combination.items())
+        if key not in seen:
+            seen.add(key)
+            unique.append(combination)
+    return unique
+
+
+def combination_id(answers: dict, *, versions: bool = True) -> str:
+    parts = [answers["platform"], answers["interface"]]
+    if answers["interface"] == "asgi":
+        parts += [answers["asgi_server"], answers["channel_layer"]]
+    if versions:
+        parts += [
+            f"py{answers['python_version']}",
+            answers["python_version_file"].lstrip("."),
+        ]
+    parts.append(f"dj{answers['django_version']}")
+    return "-".join(parts)
+
+
+def runtime_key(answers: dict) -> str:
+    """Names the runtime group: the combination without its version-only answers."""
+    return combination_id(answers, versions=False)
+
+
+def runtime_groups() -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for combination in all_combinations():
+        groups.setdefault(runtime_key(combination), []).append(combination)
+    return groups
+
+
+def representative(members: list[dict]) -> dict:
+    django = members[0]["django_version"]
+    return next(
+        m
+        for m in members
+        if m["python_version"] == VENV_PYTHON[django]
+        and m["python_version_file"] == DEFAULTS["python_version_file"]
+    )
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:10]

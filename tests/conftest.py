@@ -1,0 +1,210 @@
+"""Fixtures shared by every tier: combinations, bakes, venvs, services.
+
+Tests take `answers` (every combination) or `runtime_answers` (one representative
+per runtime group, see combinations.py). Both are parametrized at module scope and
+marked with their runtime group for `--dist loadgroup`, so all checks on a
+combination run in the same worker, which generates it once.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+import machine
+import platform_env
+import venvs
+from combinations import (
+    TEMPLATE_DIR,
+    VENV_PYTHON,
+    all_combinations,
+    combination_id,
+    representative,
+    runtime_groups,
+    runtime_key,
+    short_hash,
+)
+
+
+def pytest_generate_tests(metafunc):
+    if "answers" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "answers",
+            [
+                pytest.param(a, id=combination_id(a), marks=pytest.mark.xdist_group(runtime_key(a)))
+                for a in all_combinations()
+            ],
+            scope="module",
+        )
+    if "runtime_answers" in metafunc.fixturenames:
+        asgi_only = metafunc.definition.get_closest_marker("asgi") is not None
+        metafunc.parametrize(
+            "runtime_answers",
+            [
+                pytest.param(representative(members), id=key, marks=pytest.mark.xdist_group(key))
+                for key, members in runtime_groups().items()
+                if not asgi_only or members[0]["interface"] == "asgi"
+            ],
+            scope="module",
+        )
+
+
+@pytest.fixture(scope="session")
+def bake(cookies_session):
+    """Generate a combination once per session; return the project directory."""
+    projects: dict[str, Path] = {}
+
+    def bake(answers: dict) -> Path:
+        key = combination_id(answers)
+        if key not in projects:
+            result = cookies_session.bake(extra_context=answers, template=str(TEMPLATE_DIR))
+            if result.exit_code != 0:
+                raise AssertionError(f"{key} did not generate: {result.exception}")
+            projects[key] = result.project_path
+        return projects[key]
+
+    return bake
+
+
+@pytest.fixture(scope="module")
+def project(bake, answers) -> Path:
+    return bake(answers)
+
+
+@pytest.fixture(scope="module")
+def runtime_project(bake, runtime_answers) -> Path:
+    return bake(runtime_answers)
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory, worker_id) -> Path:
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+@pytest.fixture(scope="session")
+def venv_for(shared_dir):
+    """venv_for("6.1") -> the bin directory of that Django version's venv, built once."""
+
+    def venv_for(django_version: str) -> Path:
+        path = shared_dir / f"venv-django{django_version}"
+        with FileLock(f"{path}.lock"):
+            if not (path / "built").exists():
+                python_version = VENV_PYTHON[django_version]
+                python = machine.find_python(python_version)
+                if python is None:
+                    machine.unavailable(
+                        f"Python {python_version} is not installed (pyenv install {python_version},"
+                        f" or set PYTHON{python_version.replace('.', '_')} to its path)."
+                    )
+                venvs.build(path, python, venvs.pins_for(django_version))
+        return path / "bin"
+
+    return venv_for
+
+
+@pytest.fixture(scope="module")
+def venv_bin(venv_for, runtime_answers) -> Path:
+    return venv_for(runtime_answers["django_version"])
+
+
+@pytest.fixture(scope="session")
+def build(bake, venv_for, tmp_path_factory):
+    """Deploy a combination as the platform does, once per session.
+
+    The platform receives a git push, so .gitignore applies (the local .env stays
+    behind), and its buildpack runs collectstatic with none of the runtime
+    variables. Returns the built tree and collectstatic's CompletedProcess.
+    """
+    builds: dict[str, tuple[Path, subprocess.CompletedProcess]] = {}
+
+    def build(answers: dict):
+        key = combination_id(answers)
+        if key not in builds:
+            source = bake(answers)
+            work = tmp_path_factory.mktemp("deploy")
+            git = ["git", f"--git-dir={work / 'repo.git'}", f"--work-tree={source}"]
+            git += ["-c", "user.name=test", "-c", "user.email=test@example.com"]
+            subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+            subprocess.run([*git, "add", "-A"], check=True)
+            subprocess.run([*git, "commit", "-q", "-m", "deploy"], check=True)
+            tree = work / source.name
+            subprocess.run(["git", "clone", "-q", str(work / "repo.git"), str(tree)], check=True)
+            venv_bin = venv_for(answers["django_version"])
+            collectstatic = subprocess.run(
+                [str(venv_bin / "python"), "manage.py", "collectstatic", "--noinput"],
+                cwd=tree, env={"PATH": f"{venv_bin}:/usr/bin:/bin"},
+                capture_output=True, text=True, timeout=300, check=False,
+            )
+            builds[key] = (tree, collectstatic)
+        return builds[key]
+
+    return build
+
+
+@pytest.fixture(scope="module")
+def built(build, runtime_answers):
+    return build(runtime_answers)
+
+
+@pytest.fixture(scope="module")
+def deployed_project(built) -> Path:
+    tree, collectstatic = built
+    assert collectstatic.returncode == 0, collectstatic.stdout + collectstatic.stderr
+    return tree
+
+
+@pytest.fixture(scope="session")
+def postgres() -> None:
+    if not machine.postgres_answers():
+        machine.unavailable(
+            f"PostgreSQL does not answer at {machine.POSTGRES_ADMIN_URL}: start it with"
+            " `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`."
+        )
+
+
+@pytest.fixture(scope="session")
+def redis_url(worker_id) -> str:
+    if not machine.redis_answers():
+        machine.unavailable(
+            f"Redis does not answer at {machine.REDIS_HOST}:{machine.REDIS_PORT}: start it with"
+            " `redis-server --daemonize yes --bind 127.0.0.1 --save '' --appendonly no`."
+        )
+    # One Redis database per xdist worker, so parallel groups never share channels.
+    db = 1 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    machine.redis_command("FLUSHDB", db=db)
+    return f"redis://{machine.REDIS_HOST}:{machine.REDIS_PORT}/{db}"
+
+
+@pytest.fixture(scope="module")
+def database_url(postgres, runtime_answers):
+    name = f"ccdp_{short_hash(runtime_key(runtime_answers))}"
+    yield machine.create_database(name)
+    machine.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def production_env(deployed_project, database_url, redis_url, venv_bin) -> dict[str, str]:
+    """The environment the platform gives the web process, minus PORT."""
+    return {
+        "PATH": f"{venv_bin}:{os.environ['PATH']}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        **platform_env.environment(deployed_project, database_url=database_url, redis_url=redis_url),
+    }
+
+
+@pytest.fixture(scope="module")
+def run(venv_bin):
+    """run(args, cwd, env) -> CompletedProcess, with the venv first on PATH."""
+
+    def run(args, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300):
+        env = dict(env or {"HOME": os.environ.get("HOME", "/tmp")})
+        env["PATH"] = f"{venv_bin}:{env.get('PATH', os.environ['PATH'])}"
+        return subprocess.run(
+            args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+
+    return run

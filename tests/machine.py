@@ -1,0 +1,99 @@
+"""What the suite needs from this machine: PostgreSQL, Redis and Python interpreters.
+
+Locally a missing service skips the tests that need it, with the command that
+would start it; under CI=true it fails them instead, so a green CI run always
+means every tier really ran.
+"""
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("TEST_REDIS_PORT", "6379"))
+
+
+def unavailable(message: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def postgres_answers() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def redis_command(*words: str, db: int = 0) -> bytes:
+    """Send one Redis command over a plain socket and return the raw reply."""
+
+    def encode(*parts: str) -> bytes:
+        return b"".join(
+            [f"*{len(parts)}\r\n".encode()]
+            + [f"${len(p.encode())}\r\n{p}\r\n".encode() for p in parts]
+        )
+
+    with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=3) as conn:
+        conn.sendall(encode("SELECT", str(db)) + encode(*words))
+        reply = b""
+        while reply.count(b"\r\n") < 2:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    return reply.split(b"\r\n", 1)[1]
+
+
+def redis_answers() -> bool:
+    try:
+        return redis_command("PING").startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def create_database(name: str) -> str:
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
+
+
+def find_python(version: str) -> Path | None:
+    """Find a CPython `version` interpreter: on PATH, or installed by pyenv."""
+    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    candidates = [os.environ.get(f"PYTHON{version.replace('.', '_')}", "")]
+    candidates += sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True)
+    candidates += [f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
+    candidates.append(shutil.which(f"python{version}") or "")
+    for candidate in filter(None, candidates):
+        try:
+            out = subprocess.run(
+                [candidate, "-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"],
+                capture_output=True, text=True, timeout=30, check=False,
+            )
+        except OSError:
+            continue
+        if out.returncode == 0 and out.stdout.strip() == version:
+            return Path(candidate)
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

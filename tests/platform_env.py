@@ -1,0 +1,85 @@
+"""The web command and environment a platform would give a generated project.
+
+Everything is read from the project's own manifests, Procfile and app.json or
+.do/app.yaml, and only the platform's part is supplied here: the add-on or database
+URLs (pointing at this machine's PostgreSQL and Redis), a generated secret, PORT,
+and the host name. So a live test also proves the manifests give a process all it
+needs: the project refuses to start without a required variable.
+"""
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+import yaml
+
+HOST = "127.0.0.1"
+# Heroku add-on plan prefixes and the config var each one sets.
+HEROKU_ADDON_VARS = {"heroku-postgresql": "DATABASE_URL", "heroku-redis": "REDIS_URL"}
+# What Heroku sets on every dyno, beside PORT; the buildpack's .profile.d adds
+# WEB_CONCURRENCY (2 on basic dynos).
+HEROKU_DYNO_ENV = {"WEB_CONCURRENCY": "2"}
+
+
+def procfile(project: Path) -> dict[str, str]:
+    entries = {}
+    for line in (project / "Procfile").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, command = line.split(":", 1)
+            entries[name.strip()] = command.strip()
+    return entries
+
+
+def do_spec(project: Path) -> dict:
+    return yaml.safe_load((project / ".do" / "app.yaml").read_text())
+
+
+def commands(project: Path) -> dict[str, str]:
+    """{"web": ..., "release": ...}: how the platform starts and migrates the app."""
+    if (project / "Procfile").exists():
+        return procfile(project)
+    spec = do_spec(project)
+    (web,) = spec["services"]
+    (release,) = [job for job in spec["jobs"] if job["kind"] == "PRE_DEPLOY"]
+    return {"web": web["run_command"], "release": release["run_command"]}
+
+
+def environment(project: Path, *, database_url: str, redis_url: str) -> dict[str, str]:
+    if (project / "app.json").exists():
+        return heroku_environment(project, database_url=database_url, redis_url=redis_url)
+    return digitalocean_environment(project, database_url=database_url, redis_url=redis_url)
+
+
+def heroku_environment(project: Path, *, database_url: str, redis_url: str) -> dict[str, str]:
+    app = json.loads((project / "app.json").read_text())
+    addon_urls = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    env = dict(HEROKU_DYNO_ENV)
+    for name, spec in app["env"].items():
+        env[name] = secrets.token_urlsafe(50) if spec.get("generator") == "secret" else spec["value"]
+    for addon in app["addons"]:
+        plan = addon["plan"] if isinstance(addon, dict) else addon
+        var = HEROKU_ADDON_VARS[plan.split(":")[0]]
+        env[var] = addon_urls[var]
+    # The README's CLI steps set the app's own domain (app.json's default, any
+    # *.herokuapp.com name, cannot match a request to 127.0.0.1).
+    env["DJANGO_ALLOWED_HOSTS"] = HOST
+    return env
+
+
+def digitalocean_environment(project: Path, *, database_url: str, redis_url: str) -> dict[str, str]:
+    spec = do_spec(project)
+    bindings = {"APP_DOMAIN": HOST}
+    for database in spec.get("databases", []):
+        url = database_url if database["engine"] == "PG" else redis_url
+        bindings[f"{database['name']}.DATABASE_URL"] = url
+    (web,) = spec["services"]
+    env = {}
+    for variable in web["envs"]:
+        if variable.get("type") == "SECRET" and "value" not in variable:
+            env[variable["key"]] = secrets.token_urlsafe(50)
+            continue
+        env[variable["key"]] = re.sub(
+            r"\$\{([^}]+)\}", lambda match: bindings[match.group(1)], variable["value"]
+        )
+    return env

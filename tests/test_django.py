@@ -1,0 +1,199 @@
+"""Django tier, once per runtime group, in the venv built from the generated pins.
+
+Local development runs in the generated tree (with its .env); everything that
+stands for the platform runs in the deployed tree (a git clone, no .env) with the
+environment the project's own manifests provide.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+
+import platform_env
+
+RUFF_BIN = Path(sys.executable).parent
+SETTINGS_PROBE = """
+import json
+from django.conf import settings
+names = ["DEBUG", "ALLOWED_HOSTS", "INSTALLED_APPS", "MIDDLEWARE", "DATABASES", "STORAGES",
+         "REQUIRED_ENVIRONMENT", "PRODUCTION_ENVIRONMENT", "SECURE_PROXY_SSL_HEADER",
+         "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
+values = {name: getattr(settings, name) for name in names}
+values["CHANNEL_LAYERS"] = getattr(settings, "CHANNEL_LAYERS", None)
+print(json.dumps(values, default=str))
+"""
+
+
+def succeeded(result) -> bool:
+    if result.returncode != 0:
+        print(result.stdout, result.stderr)
+    return result.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def settings_under(deployed_project, run):
+    """settings_under(env) -> the project's settings, imported with only `env` set."""
+
+    def settings_under(env: dict[str, str]) -> dict:
+        env = {"DJANGO_SETTINGS_MODULE": "config.settings", "HOME": "/tmp", **env}
+        result = run(["python", "-c", SETTINGS_PROBE], cwd=deployed_project, env=env)
+        assert succeeded(result)
+        return json.loads(result.stdout)
+
+    return settings_under
+
+
+def test_system_checks_pass_for_local_development(runtime_project, run):
+    assert succeeded(run(["python", "manage.py", "check", "--fail-level", "WARNING"], cwd=runtime_project))
+
+
+def test_migrations_match_the_models(runtime_project, run):
+    assert succeeded(run(["python", "manage.py", "makemigrations", "--check", "--dry-run"], cwd=runtime_project))
+
+
+def test_deploy_checks_pass_in_production(deployed_project, production_env, run):
+    command = ["python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    assert succeeded(run(command, cwd=deployed_project, env=production_env))
+
+
+def test_collectstatic_runs_with_no_runtime_environment(built):
+    tree, collectstatic = built
+
+    assert collectstatic.returncode == 0, collectstatic.stdout + collectstatic.stderr
+    manifest = json.loads((tree / "staticfiles" / "staticfiles.json").read_text())
+    assert manifest["paths"], "the manifest lists no hashed static files"
+
+
+def test_release_step_migrates_postgresql(deployed_project, production_env, database_url, run):
+    release = platform_env.commands(deployed_project)["release"]
+
+    assert succeeded(run(["bash", "-c", release], cwd=deployed_project, env=production_env))
+    with psycopg.connect(database_url) as conn:
+        applied = conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+        conn.execute("SELECT count(*) FROM auth_user")
+    assert applied > 0
+
+
+def test_venv_holds_exactly_the_generated_pins(runtime_project, run):
+    installed = {}
+    for line in run(["python", "-m", "pip", "freeze"], cwd=runtime_project).stdout.splitlines():
+        name, _, version = line.partition("==")
+        installed[name.lower().replace("_", "-")] = version
+    for line in (runtime_project / "requirements.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            assert installed.get(name.split("[")[0].lower()) == version, line
+
+
+def test_generated_ci_workflow_passes(deployed_project, database_url, redis_url, run):
+    """Run the project's own GitHub Actions job here: same env, same steps.
+
+    The services become this machine's PostgreSQL and Redis (a database and a Redis
+    db of this group's own); the install step is the one thing not repeated, since
+    the venv already holds exactly these pins.
+    """
+    job = yaml.safe_load((deployed_project / ".github/workflows/ci.yml").read_text())["jobs"]["test"]
+    env = {**job["env"], "DATABASE_URL": database_url, "HOME": os.environ.get("HOME", "/tmp")}
+    if "REDIS_URL" in env:
+        env["REDIS_URL"] = redis_url
+    env["PATH"] = f"{os.environ['PATH']}:{RUFF_BIN}"
+    steps = [step for step in job["steps"] if "run" in step]
+    install, *checks = steps
+    assert install["run"].startswith("pip install -r requirements.txt")
+    assert [step["name"] for step in checks] == ["Lint", "Django checks", "Tests"]
+    for step in checks:
+        assert succeeded(run(["bash", "-e", "-c", step["run"]], cwd=deployed_project, env=env)), step
+
+
+def test_production_settings(settings_under, production_env, runtime_answers):
+    settings = settings_under(production_env)
+
+    assert settings["DEBUG"] is False
+    assert settings["REQUIRED_ENVIRONMENT"] == settings["PRODUCTION_ENVIRONMENT"]
+    assert "*" not in settings["ALLOWED_HOSTS"]
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (600, True)
+    middleware = settings["MIDDLEWARE"]
+    security = middleware.index("django.middleware.security.SecurityMiddleware")
+    assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    storage = settings["STORAGES"]["staticfiles"]["BACKEND"]
+    assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert settings["SECURE_SSL_REDIRECT"] and settings["SESSION_COOKIE_SECURE"]
+    assert settings["CSRF_COOKIE_SECURE"]
+    if runtime_answers["interface"] == "asgi":
+        assert settings["INSTALLED_APPS"][0] == "daphne"
+        expected_backend = {
+            "redis": "channels_redis.core.RedisChannelLayer",
+            "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "in-memory": "channels.layers.InMemoryChannelLayer",
+        }[runtime_answers["channel_layer"]]
+        assert settings["CHANNEL_LAYERS"]["default"]["BACKEND"] == expected_backend
+    else:
+        assert "daphne" not in settings["INSTALLED_APPS"]
+        assert settings["CHANNEL_LAYERS"] is None
+
+
+def test_nothing_set_means_no_silent_fallback(settings_under, runtime_answers):
+    settings = settings_under({})
+
+    assert settings["DEBUG"] is False
+    assert "sqlite" not in settings["DATABASES"]["default"].get("ENGINE", "")
+    required = {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"}
+    if uses_redis(runtime_answers):
+        required.add("REDIS_URL")
+        assert settings["CHANNEL_LAYERS"] is None, "fell back to a layer without Redis"
+    assert set(settings["REQUIRED_ENVIRONMENT"]) == required
+
+
+def test_local_development_needs_no_services(settings_under, runtime_answers):
+    settings = settings_under({"DJANGO_DEBUG": "1"})
+
+    assert settings["REQUIRED_ENVIRONMENT"] == []
+    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    if runtime_answers["interface"] == "asgi":
+        layer = settings["CHANNEL_LAYERS"]["default"]["BACKEND"]
+        assert layer == "channels.layers.InMemoryChannelLayer"
+
+
+def test_redis_url_tls_options(settings_under, runtime_answers):
+    if not uses_redis(runtime_answers):
+        pytest.skip("no Redis channel layer")
+    plain = settings_under({"REDIS_URL": "redis://cache.internal:6379/0"})
+    tls = settings_under({"REDIS_URL": "rediss://:secret@cache.internal:6380"})
+
+    assert hosts(plain) == [{"address": "redis://cache.internal:6379/0"}]
+    (tls_host,) = hosts(tls)
+    assert tls_host["address"] == "rediss://:secret@cache.internal:6380"
+    if runtime_answers["platform"] == "heroku":
+        # Heroku Key-Value Store's certificate is self-signed.
+        assert "ssl_cert_reqs" in tls_host and tls_host["ssl_cert_reqs"] is None
+    else:
+        # DigitalOcean's managed Valkey has a publicly trusted one: keep verifying.
+        assert "ssl_cert_reqs" not in tls_host
+
+
+def test_database_tls_on_the_platform(settings_under, runtime_answers):
+    url = "postgres://user:pw@db.internal:5432/app"
+    if runtime_answers["platform"] == "heroku":
+        on_dyno = settings_under({"DATABASE_URL": url, "DYNO": "web.1"})
+        off_dyno = settings_under({"DATABASE_URL": url})
+        assert on_dyno["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
+        assert "OPTIONS" not in off_dyno["DATABASES"]["default"]
+    else:
+        bound = settings_under({"DATABASE_URL": f"{url}?sslmode=require"})
+        assert bound["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
+
+
+def uses_redis(answers: dict) -> bool:
+    return answers["interface"] == "asgi" and answers["channel_layer"] != "in-memory"
+
+
+def hosts(settings: dict) -> list[dict]:
+    return settings["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"]

@@ -1,0 +1,119 @@
+"""Live server: each runtime group's exact web command, on the real PostgreSQL and Redis.
+
+The server runs the project as deployed (a git clone, collectstatic done at build
+time) with the environment its Procfile/app.json or .do/app.yaml provide. Requests
+carry the headers the platform's router adds; the router itself is the one part
+that cannot exist here.
+"""
+
+import json
+import re
+
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+import machine
+import platform_env
+from servers import Server, request
+
+HOST = platform_env.HOST
+FROM_ROUTER = {"Host": HOST, "X-Forwarded-Proto": "https"}
+
+
+@pytest.fixture(scope="module")
+def released(deployed_project, production_env, run):
+    """Run the release step (Procfile `release:` or the PRE_DEPLOY job) first."""
+    release = platform_env.commands(deployed_project)["release"]
+    result = run(["bash", "-c", release], cwd=deployed_project, env=production_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def server(released, deployed_project, production_env, tmp_path_factory):
+    port = machine.free_port()
+    web = platform_env.commands(deployed_project)["web"]
+    log = tmp_path_factory.mktemp("server") / "web.log"
+    process = Server(web, deployed_project, {**production_env, "PORT": str(port)}, log)
+    try:
+        process.wait_until_answering(port)
+        yield port
+    finally:
+        process.stop()
+
+
+def test_home_page_over_https(server):
+    response = request(server, "/", FROM_ROUTER)
+
+    assert response.status == 200, response.body[:500]
+    assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+def test_plain_http_is_redirected_to_https(server):
+    response = request(server, "/", {"Host": HOST})
+
+    assert response.status == 301
+    assert response.headers["location"] == f"https://{HOST}/"
+
+
+def test_health_check_answers_a_probe_by_ip_over_plain_http(server):
+    response = request(server, "/healthz", {"Host": "10.244.0.17"})
+
+    assert (response.status, response.body) == (200, b"ok")
+
+
+def test_unknown_host_is_refused(server):
+    response = request(server, "/", {"Host": "attacker.example", "X-Forwarded-Proto": "https"})
+
+    assert response.status == 400
+
+
+def test_static_files_have_far_future_cache_headers(server):
+    home = request(server, "/", FROM_ROUTER).body.decode()
+    stylesheet = re.search(r'href="(/static/[^"]+\.css)"', home).group(1)
+
+    response = request(server, stylesheet, FROM_ROUTER)
+
+    assert response.status == 200
+    # A content hash in the name is what makes a one-year cache safe.
+    assert re.search(r"\.[0-9a-f]{12}\.css$", stylesheet), stylesheet
+    assert "max-age=315360000" in response.headers["cache-control"]
+    assert "immutable" in response.headers["cache-control"]
+
+
+@pytest.mark.asgi
+def test_websocket_round_trip(server):
+    with connect(
+        f"ws://127.0.0.1:{server}/ws/ping/",
+        origin=f"https://{HOST}",
+        additional_headers={"X-Forwarded-Proto": "https"},
+        open_timeout=10,
+    ) as websocket:
+        for ping in range(3):
+            websocket.send(json.dumps({"ping": ping}))
+            assert json.loads(websocket.recv(timeout=10)) == {"pong": ping}
+
+
+@pytest.mark.asgi
+def test_websocket_from_a_foreign_origin_is_refused(server):
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"ws://127.0.0.1:{server}/ws/ping/", origin="https://attacker.example", open_timeout=10)
+
+    assert refused.value.response.status_code == 403
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL"])
+def test_server_refuses_to_start_without_its_environment(
+    missing, deployed_project, production_env, tmp_path
+):
+    web = platform_env.commands(deployed_project)["web"]
+    env = {**production_env, "PORT": str(machine.free_port())}
+    del env[missing]
+    process = Server(web, deployed_project, env, tmp_path / "web.log")
+    try:
+        returncode = process.wait_for_exit(timeout=60)
+    finally:
+        process.stop()
+
+    assert returncode != 0
+    assert f"{missing} is not set" in process.output

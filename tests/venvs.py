@@ -1,0 +1,57 @@
+"""One virtualenv per Django version, built once from the pins the template generates.
+
+The pins are rendered from the template's requirements.txt with cookiecutter's own
+Jinja environment, for every combination of that Django version, and must agree:
+a package pinned to two versions across combinations fails the build. Nothing is
+ever installed per combination.
+"""
+
+import subprocess
+from pathlib import Path
+
+from cookiecutter.environment import StrictEnvironment
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+
+from combinations import TEMPLATE_DIR, all_combinations
+
+REQUIREMENTS_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "requirements.txt"
+
+
+def rendered_requirements(answers: dict) -> list[str]:
+    context = generate_context(
+        context_file=str(TEMPLATE_DIR / "cookiecutter.json"), extra_context=answers
+    )
+    cookiecutter = prompt_for_config(context, no_input=True)
+    env = StrictEnvironment(context={"cookiecutter": cookiecutter})
+    text = env.from_string(REQUIREMENTS_TEMPLATE.read_text()).render(cookiecutter=cookiecutter)
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def package_name(requirement: str) -> str:
+    return requirement.split("==")[0].split("[")[0].lower().replace("_", "-")
+
+
+def pins_for(django_version: str) -> list[str]:
+    pins: dict[str, str] = {}
+    for answers in all_combinations():
+        if answers["django_version"] != django_version:
+            continue
+        for requirement in rendered_requirements(answers):
+            name = package_name(requirement)
+            if pins.setdefault(name, requirement) != requirement:
+                raise ValueError(f"{name} is pinned both as {pins[name]} and as {requirement}")
+    return sorted(pins.values())
+
+
+def build(path: Path, python: Path, pins: list[str]) -> None:
+    """Create a venv at `path` with `python` and install `pins` into it."""
+    subprocess.run([str(python), "-m", "venv", "--clear", str(path)], check=True)
+    (path / "requirements.txt").write_text("\n".join(pins) + "\n")
+    subprocess.run(
+        [str(path / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "-r", str(path / "requirements.txt")],
+        check=True,
+    )
+    (path / "built").write_text("ok\n")
+
