@@ -8,7 +8,8 @@ import secrets
 import shutil
 from pathlib import Path
 
-ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
+# Jinja's tojson escapes ' (never "), so the answers cannot end this string early.
+ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')  # fmt: skip
 
 SLUG = ANSWERS["project_slug"]
 HEROKU = ANSWERS["platform"] == "heroku"

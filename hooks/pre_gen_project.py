@@ -9,7 +9,8 @@ import keyword
 import re
 import sys
 
-ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')
+# Jinja's tojson escapes ' (never "), so the answers cannot end this string early.
+ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')  # fmt: skip
 
 # The slug names the project directory, its Python package and (with "-" for "_")
 # the DigitalOcean app, whose name must be 2-32 lowercase letters, digits or dashes.

@@ -49,8 +49,7 @@ def applies(option: str, answers: dict) -> bool:
 
 def normalized(answers: dict) -> dict:
     return {
-        name: value if applies(name, answers) else DEFAULTS[name]
-        for name, value in answers.items()
+        name: value if applies(name, answers) else DEFAULTS[name] for name, value in answers.items()
     }
 
 

@@ -7,7 +7,6 @@ combination run in the same worker, which generates it once.
 """
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -29,6 +28,20 @@ from combinations import (
 )
 
 
+def selected(metafunc, answers: dict) -> bool:
+    """Honour @pytest.mark.only(predicate, option=value or (values, ...)) on a test."""
+    marker = metafunc.definition.get_closest_marker("only")
+    if marker is None:
+        return True
+    if not all(predicate(answers) for predicate in marker.args):
+        return False
+    for option, wanted in marker.kwargs.items():
+        wanted = (wanted,) if isinstance(wanted, str) else wanted
+        if answers[option] not in wanted:
+            return False
+    return True
+
+
 def pytest_generate_tests(metafunc):
     if "answers" in metafunc.fixturenames:
         metafunc.parametrize(
@@ -36,17 +49,26 @@ def pytest_generate_tests(metafunc):
             [
                 pytest.param(a, id=combination_id(a), marks=pytest.mark.xdist_group(runtime_key(a)))
                 for a in all_combinations()
+                if selected(metafunc, a)
             ],
             scope="module",
         )
     if "runtime_answers" in metafunc.fixturenames:
-        asgi_only = metafunc.definition.get_closest_marker("asgi") is not None
         metafunc.parametrize(
             "runtime_answers",
             [
                 pytest.param(representative(members), id=key, marks=pytest.mark.xdist_group(key))
                 for key, members in runtime_groups().items()
-                if not asgi_only or members[0]["interface"] == "asgi"
+                if selected(metafunc, members[0])
+            ],
+            scope="module",
+        )
+    if "group_members" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "group_members",
+            [
+                pytest.param(members, id=key, marks=pytest.mark.xdist_group(key))
+                for key, members in runtime_groups().items()
             ],
             scope="module",
         )
@@ -136,8 +158,12 @@ def build(bake, venv_for, tmp_path_factory):
             venv_bin = venv_for(answers["django_version"])
             collectstatic = subprocess.run(
                 [str(venv_bin / "python"), "manage.py", "collectstatic", "--noinput"],
-                cwd=tree, env={"PATH": f"{venv_bin}:/usr/bin:/bin"},
-                capture_output=True, text=True, timeout=300, check=False,
+                cwd=tree,
+                env={"PATH": f"{venv_bin}:/usr/bin:/bin"},
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
             )
             builds[key] = (tree, collectstatic)
         return builds[key]
@@ -192,7 +218,9 @@ def production_env(deployed_project, database_url, redis_url, venv_bin) -> dict[
     return {
         "PATH": f"{venv_bin}:{os.environ['PATH']}",
         "HOME": os.environ.get("HOME", "/tmp"),
-        **platform_env.environment(deployed_project, database_url=database_url, redis_url=redis_url),
+        **platform_env.environment(
+            deployed_project, database_url=database_url, redis_url=redis_url
+        ),
     }
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("TEST_REDIS_PORT", "6379"))
 
 
@@ -77,14 +79,19 @@ def find_python(version: str) -> Path | None:
     """Find a CPython `version` interpreter: on PATH, or installed by pyenv."""
     pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
     candidates = [os.environ.get(f"PYTHON{version.replace('.', '_')}", "")]
-    candidates += sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True)
+    candidates += sorted(
+        glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True
+    )
     candidates += [f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
     candidates.append(shutil.which(f"python{version}") or "")
     for candidate in filter(None, candidates):
         try:
             out = subprocess.run(
                 [candidate, "-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"],
-                capture_output=True, text=True, timeout=30, check=False,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
             )
         except OSError:
             continue

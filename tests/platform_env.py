@@ -56,7 +56,9 @@ def heroku_environment(project: Path, *, database_url: str, redis_url: str) -> d
     addon_urls = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
     env = dict(HEROKU_DYNO_ENV)
     for name, spec in app["env"].items():
-        env[name] = secrets.token_urlsafe(50) if spec.get("generator") == "secret" else spec["value"]
+        env[name] = (
+            secrets.token_urlsafe(50) if spec.get("generator") == "secret" else spec["value"]
+        )
     for addon in app["addons"]:
         plan = addon["plan"] if isinstance(addon, dict) else addon
         var = HEROKU_ADDON_VARS[plan.split(":")[0]]

@@ -37,7 +37,10 @@ class Server:
         with log.open("wb") as out:
             self.process = subprocess.Popen(
                 ["bash", "-c", f"exec {command}"],
-                cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
 
@@ -58,7 +61,9 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise AssertionError(f"`{self.command}` did not answer within {START_TIMEOUT}s:\n{self.output}")
+        raise AssertionError(
+            f"`{self.command}` did not answer within {START_TIMEOUT}s:\n{self.output}"
+        )
 
     def wait_for_exit(self, timeout: float) -> int:
         return self.process.wait(timeout=timeout)

@@ -49,11 +49,15 @@ def settings_under(deployed_project, run):
 
 
 def test_system_checks_pass_for_local_development(runtime_project, run):
-    assert succeeded(run(["python", "manage.py", "check", "--fail-level", "WARNING"], cwd=runtime_project))
+    assert succeeded(
+        run(["python", "manage.py", "check", "--fail-level", "WARNING"], cwd=runtime_project)
+    )
 
 
 def test_migrations_match_the_models(runtime_project, run):
-    assert succeeded(run(["python", "manage.py", "makemigrations", "--check", "--dry-run"], cwd=runtime_project))
+    assert succeeded(
+        run(["python", "manage.py", "makemigrations", "--check", "--dry-run"], cwd=runtime_project)
+    )
 
 
 def test_deploy_checks_pass_in_production(deployed_project, production_env, run):
@@ -97,7 +101,9 @@ def test_generated_ci_workflow_passes(deployed_project, database_url, redis_url,
     db of this group's own); the install step is the one thing not repeated, since
     the venv already holds exactly these pins.
     """
-    job = yaml.safe_load((deployed_project / ".github/workflows/ci.yml").read_text())["jobs"]["test"]
+    job = yaml.safe_load((deployed_project / ".github/workflows/ci.yml").read_text())["jobs"][
+        "test"
+    ]
     env = {**job["env"], "DATABASE_URL": database_url, "HOME": os.environ.get("HOME", "/tmp")}
     if "REDIS_URL" in env:
         env["REDIS_URL"] = redis_url
@@ -107,7 +113,9 @@ def test_generated_ci_workflow_passes(deployed_project, database_url, redis_url,
     assert install["run"].startswith("pip install -r requirements.txt")
     assert [step["name"] for step in checks] == ["Lint", "Django checks", "Tests"]
     for step in checks:
-        assert succeeded(run(["bash", "-e", "-c", step["run"]], cwd=deployed_project, env=env)), step
+        assert succeeded(run(["bash", "-e", "-c", step["run"]], cwd=deployed_project, env=env)), (
+            step
+        )
 
 
 def test_production_settings(settings_under, production_env, runtime_answers):
@@ -162,9 +170,8 @@ def test_local_development_needs_no_services(settings_under, runtime_answers):
         assert layer == "channels.layers.InMemoryChannelLayer"
 
 
+@pytest.mark.only(interface="asgi", channel_layer=("redis", "redis-pubsub"))
 def test_redis_url_tls_options(settings_under, runtime_answers):
-    if not uses_redis(runtime_answers):
-        pytest.skip("no Redis channel layer")
     plain = settings_under({"REDIS_URL": "redis://cache.internal:6379/0"})
     tls = settings_under({"REDIS_URL": "rediss://:secret@cache.internal:6380"})
 
@@ -179,16 +186,24 @@ def test_redis_url_tls_options(settings_under, runtime_answers):
         assert "ssl_cert_reqs" not in tls_host
 
 
-def test_database_tls_on_the_platform(settings_under, runtime_answers):
-    url = "postgres://user:pw@db.internal:5432/app"
-    if runtime_answers["platform"] == "heroku":
-        on_dyno = settings_under({"DATABASE_URL": url, "DYNO": "web.1"})
-        off_dyno = settings_under({"DATABASE_URL": url})
-        assert on_dyno["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
-        assert "OPTIONS" not in off_dyno["DATABASES"]["default"]
-    else:
-        bound = settings_under({"DATABASE_URL": f"{url}?sslmode=require"})
-        assert bound["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
+DATABASE_URL = "postgres://user:pw@db.internal:5432/app"
+
+
+@pytest.mark.only(platform="heroku")
+def test_heroku_dynos_require_database_tls(settings_under):
+    # Heroku's DATABASE_URL does not ask for TLS, though Heroku Postgres demands it.
+    on_dyno = settings_under({"DATABASE_URL": DATABASE_URL, "DYNO": "web.1"})
+    off_dyno = settings_under({"DATABASE_URL": DATABASE_URL})
+
+    assert on_dyno["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
+    assert "OPTIONS" not in off_dyno["DATABASES"]["default"]
+
+
+@pytest.mark.only(platform="digitalocean")
+def test_digitalocean_database_url_keeps_its_tls_mode(settings_under):
+    bound = settings_under({"DATABASE_URL": f"{DATABASE_URL}?sslmode=require"})
+
+    assert bound["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
 
 
 def uses_redis(answers: dict) -> bool:

@@ -81,7 +81,7 @@ def test_static_files_have_far_future_cache_headers(server):
     assert "immutable" in response.headers["cache-control"]
 
 
-@pytest.mark.asgi
+@pytest.mark.only(interface="asgi")
 def test_websocket_round_trip(server):
     with connect(
         f"ws://127.0.0.1:{server}/ws/ping/",
@@ -94,10 +94,12 @@ def test_websocket_round_trip(server):
             assert json.loads(websocket.recv(timeout=10)) == {"pong": ping}
 
 
-@pytest.mark.asgi
+@pytest.mark.only(interface="asgi")
 def test_websocket_from_a_foreign_origin_is_refused(server):
     with pytest.raises(InvalidStatus) as refused:
-        connect(f"ws://127.0.0.1:{server}/ws/ping/", origin="https://attacker.example", open_timeout=10)
+        connect(
+            f"ws://127.0.0.1:{server}/ws/ping/", origin="https://attacker.example", open_timeout=10
+        )
 
     assert refused.value.response.status_code == 403
 

@@ -49,9 +49,16 @@ def build(path: Path, python: Path, pins: list[str]) -> None:
     subprocess.run([str(python), "-m", "venv", "--clear", str(path)], check=True)
     (path / "requirements.txt").write_text("\n".join(pins) + "\n")
     subprocess.run(
-        [str(path / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-r", str(path / "requirements.txt")],
+        [
+            str(path / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            str(path / "requirements.txt"),
+        ],
         check=True,
     )
     (path / "built").write_text("ok\n")
-

@@ -3,8 +3,10 @@
 Command-line flags and GUNICORN_CMD_ARGS take precedence over this file.
 https://docs.gunicorn.org/en/stable/settings.html
 """
+{%- if not (cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "in-memory") %}
 
 import os
+{%- endif %}
 
 # gunicorn binds 0.0.0.0:$PORT by itself whenever PORT is set, and the platform
 # sets PORT for the web process, so there is no `bind` here.

@@ -1,0 +1,387 @@
+"""Render tier: every combination, generated once, checked without running it.
+
+What the options promise (files, manifests, buildpack formats) is written here from
+the platforms' rules, not copied from the template.
+"""
+
+import ast
+import filecmp
+import json
+import re
+import shlex
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import machine
+import platform_env
+from combinations import TEMPLATE_DIR, VERSION_FILES, combination_id
+
+SCHEMAS = TEMPLATE_DIR.parent / "shared" / "schemas"
+RUFF = Path(sys.executable).parent / "ruff"
+# The package-manager files Heroku's buildpack looks for; more than one fails the build.
+PACKAGE_MANAGER_FILES = {"requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock"}
+# heroku-buildpack-python lib/python_version.sh: what each version file may hold.
+RUNTIME_TXT = re.compile(r"^\s*python-(\d+\.\d+(?:\.\d+)?)\s*$")
+PYTHON_VERSION_LINE = re.compile(r"^\s*(\d+\.\d+(?:\.\d+)?)\s*$")
+COMMENT_OR_BLANK = re.compile(r"^\s*(#.*)?$")
+
+
+def schema(name: str) -> dict:
+    path = SCHEMAS / name
+    if not path.exists():
+        machine.unavailable(f"{path} is missing: clone the repository beside ../shared.")
+    return json.loads(path.read_text())
+
+
+def generated_files(project: Path) -> dict[str, Path]:
+    return {
+        str(path.relative_to(project)): path
+        for path in sorted(project.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def uses_redis(answers: dict) -> bool:
+    return answers["interface"] == "asgi" and answers["channel_layer"] != "in-memory"
+
+
+def served_by_gunicorn(answers: dict) -> bool:
+    return answers["interface"] == "wsgi" or answers["asgi_server"] == "uvicorn"
+
+
+def production_environment(project: Path) -> list[str]:
+    """PRODUCTION_ENVIRONMENT as config/settings.py assigns it."""
+    tree = ast.parse((project / "config" / "settings.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "PRODUCTION_ENVIRONMENT":
+            return ast.literal_eval(node.value)
+    raise AssertionError("config/settings.py assigns no PRODUCTION_ENVIRONMENT")
+
+
+def gunicorn_settings(project: Path) -> dict:
+    tree = ast.parse((project / "gunicorn.conf.py").read_text())
+    settings = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            try:
+                settings[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                settings[node.targets[0].id] = ast.unparse(node.value)
+    return settings
+
+
+def test_files_match_the_options(project, answers):
+    slug = project.name
+    heroku = answers["platform"] == "heroku"
+    asgi = answers["interface"] == "asgi"
+    expected = {
+        "Procfile": heroku,
+        "app.json": heroku,
+        ".do/app.yaml": not heroku,
+        ".do/deploy.template.yaml": not heroku,
+        ".python-version": answers["python_version_file"] == ".python-version",
+        "runtime.txt": answers["python_version_file"] == "runtime.txt",
+        "gunicorn.conf.py": not (asgi and answers["asgi_server"] == "daphne"),
+        "config/wsgi.py": True,
+        "config/asgi.py": asgi,
+        f"{slug}/consumers.py": asgi,
+        f"{slug}/routing.py": asgi,
+        f"{slug}/static/{slug}/ping.js": asgi,
+        f"{slug}/tests/test_ping.py": asgi,
+        ".env": True,
+        ".gitignore": True,
+        ".github/workflows/ci.yml": True,
+        "README.md": True,
+        "requirements.txt": True,
+    }
+    actual = {path: (project / path).exists() for path in expected}
+
+    assert actual == expected
+
+
+def test_exactly_one_package_manager_file(project):
+    found = {path.name for path in project.iterdir()} & PACKAGE_MANAGER_FILES
+
+    assert found == {"requirements.txt"}
+    assert not (project / ".venv").exists() and not (project / "venv").exists()
+
+
+def test_config_files_parse(project):
+    for name, path in generated_files(project).items():
+        if name.endswith(".json"):
+            json.loads(path.read_text())
+        elif name.endswith((".yaml", ".yml")):
+            yaml.safe_load(path.read_text())
+        elif name.endswith(".toml"):
+            tomllib.loads(path.read_text())
+
+
+def test_python_version_file_is_what_the_buildpack_accepts(project, answers):
+    if answers["python_version_file"] == "runtime.txt":
+        match = RUNTIME_TXT.match((project / "runtime.txt").read_text())
+        assert match, "runtime.txt must read python-<major>.<minor>"
+        version = match.group(1)
+    else:
+        lines = (project / ".python-version").read_text().splitlines()
+        (line,) = [line for line in lines if not COMMENT_OR_BLANK.match(line)]
+        version = PYTHON_VERSION_LINE.match(line).group(1)
+
+    assert version == answers["python_version"]
+
+
+def test_no_template_text_left(project):
+    for name, path in generated_files(project).items():
+        text = path.read_text()
+        assert "cookiecutter" not in text.lower(), name
+        if not name.endswith(".html"):  # Django templates use {% %} and {{ }}
+            assert "{{" not in text and "{%" not in text, name
+
+
+def test_ruff_is_clean(project):
+    check = subprocess.run(
+        [RUFF, "check", "--no-cache", "."], cwd=project, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout
+    fmt = subprocess.run(
+        [RUFF, "format", "--check", "--no-cache", "."], cwd=project, capture_output=True, text=True
+    )
+    assert fmt.returncode == 0, fmt.stdout
+
+
+def test_local_env_file_stays_out_of_git(project, tmp_path):
+    env = dict(
+        line.split("=", 1)
+        for line in (project / ".env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    git = ["git", f"--git-dir={tmp_path / 'git'}", f"--work-tree={project}"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    ignored = subprocess.run([*git, "check-ignore", "-q", ".env"], cwd=project, check=False)
+
+    assert env["DJANGO_DEBUG"] == "1"
+    assert len(env["DJANGO_SECRET_KEY"]) >= 50
+    assert ignored.returncode == 0, ".gitignore does not cover .env"
+
+
+def test_web_and_release_commands(project, answers):
+    commands = platform_env.commands(project)
+    web = shlex.split(commands["web"])
+
+    assert shlex.split(commands["release"]) == ["python", "manage.py", "migrate", "--noinput"]
+    if answers["interface"] == "asgi" and answers["asgi_server"] == "daphne":
+        assert web[0] == "daphne" and web[-1] == "config.asgi:application"
+        assert "--proxy-headers" in web
+        assert web[web.index("--bind") + 1] == "0.0.0.0"
+        assert web[web.index("--port") + 1] == "$PORT"
+    else:
+        # gunicorn binds $PORT and reads WEB_CONCURRENCY itself.
+        assert web[:3] == ["gunicorn", "--config", "gunicorn.conf.py"]
+        target = "config.wsgi" if answers["interface"] == "wsgi" else "config.asgi:application"
+        assert web[3:] == [target]
+
+
+@pytest.mark.only.with_args(served_by_gunicorn)
+def test_gunicorn_configuration(project, answers):
+    settings = gunicorn_settings(project)
+
+    assert "bind" not in settings
+    assert settings["worker_tmp_dir"] == "/dev/shm"
+    assert settings["forwarded_allow_ips"] == "*"
+    assert settings["graceful_timeout"] < 30
+    if answers["interface"] == "wsgi":
+        assert settings["worker_class"] == "gthread"
+    else:
+        assert settings["worker_class"] == "uvicorn_worker.UvicornWorker"
+    if answers["interface"] == "asgi" and answers["channel_layer"] == "in-memory":
+        assert settings["workers"] == 1
+    else:
+        assert "WEB_CONCURRENCY" in str(settings["workers"])
+
+
+@pytest.mark.only(platform="heroku")
+def test_app_json(project, answers):
+    app = json.loads((project / "app.json").read_text())
+    jsonschema.validate(app, schema("heroku-app-json.schema.json"))
+    plans = [addon["plan"] if isinstance(addon, dict) else addon for addon in app["addons"]]
+    provided = set(app["env"]) | {platform_env.HEROKU_ADDON_VARS[p.split(":")[0]] for p in plans}
+
+    assert app["env"]["DJANGO_SECRET_KEY"]["generator"] == "secret"
+    assert "heroku-postgresql:essential-0" in plans
+    assert ("heroku-redis:mini" in plans) == uses_redis(answers)
+    assert set(production_environment(project)) <= provided
+    assert app["repository"] == f"https://github.com/{answers_repository(project)}"
+
+
+def answers_repository(project: Path) -> str:
+    spec = json.loads((project / "app.json").read_text())
+    return spec["repository"].removeprefix("https://github.com/")
+
+
+def unknown_keys(document, schema_node, path="") -> list[str]:
+    """Keys the official DigitalOcean schema does not declare (it never says
+    additionalProperties: false, so jsonschema alone accepts misspellings)."""
+    if isinstance(document, dict):
+        properties = {}
+        for part in [schema_node, *schema_node.get("allOf", [])]:
+            properties.update(part.get("properties", {}))
+        found = []
+        for key, value in document.items():
+            if key not in properties:
+                found.append(f"{path}.{key}")
+            else:
+                found += unknown_keys(value, properties[key], f"{path}.{key}")
+        return found
+    if isinstance(document, list) and "items" in schema_node:
+        return [
+            k
+            for i, item in enumerate(document)
+            for k in unknown_keys(item, schema_node["items"], f"{path}[{i}]")
+        ]
+    return []
+
+
+def deprecated_values(document, schema_node, path="") -> list[str]:
+    found = []
+    if isinstance(document, dict):
+        properties = {}
+        for part in [schema_node, *schema_node.get("allOf", [])]:
+            properties.update(part.get("properties", {}))
+        for key, value in document.items():
+            if key in properties:
+                if properties[key].get("deprecated"):
+                    found.append(f"{path}.{key}")
+                found += deprecated_values(value, properties[key], f"{path}.{key}")
+    elif isinstance(document, list) and "items" in schema_node:
+        for i, item in enumerate(document):
+            found += deprecated_values(item, schema_node["items"], f"{path}[{i}]")
+    else:
+        for option in schema_node.get("oneOf", []):
+            if option.get("deprecated") and document in option.get("enum", []):
+                found.append(f"{path}={document}")
+    return found
+
+
+@pytest.mark.only(platform="digitalocean")
+def test_do_app_spec(project, answers):
+    spec = yaml.safe_load((project / ".do/app.yaml").read_text())
+    app_schema = schema("do-app-spec.schema.json")
+    jsonschema.validate(spec, app_schema)
+    (web,) = spec["services"]
+    (migrate,) = spec["jobs"]
+    engines = {database["engine"] for database in spec["databases"]}
+
+    assert unknown_keys(spec, app_schema) == []
+    assert deprecated_values(spec, app_schema) == []
+    assert web["http_port"] == 8080
+    assert web["health_check"]["http_path"] == "/healthz"
+    assert migrate["kind"] == "PRE_DEPLOY"
+    assert engines == ({"PG", "VALKEY"} if uses_redis(answers) else {"PG"})
+    for component in (web, migrate):
+        envs = {env["key"]: env for env in component["envs"]}
+        assert set(production_environment(project)) <= set(envs)
+        assert envs["DJANGO_SECRET_KEY"]["type"] == "SECRET"
+        assert "value" not in envs["DJANGO_SECRET_KEY"], "a committed secret is no secret"
+        assert envs["DJANGO_ALLOWED_HOSTS"]["value"] == "${APP_DOMAIN}"
+    if answers["interface"] == "asgi" and answers["channel_layer"] == "in-memory":
+        assert web["instance_count"] == 1
+
+
+@pytest.mark.only(platform="digitalocean")
+def test_do_deploy_template_is_the_app_spec_built_from_git(project):
+    template = yaml.safe_load((project / ".do/deploy.template.yaml").read_text())
+    jsonschema.validate(template, schema("do-deploy-template.schema.json"))
+    spec = yaml.safe_load((project / ".do/app.yaml").read_text())
+    repository = spec["services"][0]["github"]["repo"]
+    for component in (*spec["services"], *spec["jobs"]):
+        del component["github"]
+        component["git"] = {
+            "repo_clone_url": f"https://github.com/{repository}.git",
+            "branch": "main",
+        }
+
+    assert template == {"spec": spec}
+
+
+@pytest.mark.only(platform="digitalocean")
+def test_do_readme_command_adds_a_fresh_secret(project):
+    readme = (project / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```sh\n(.*?)```", readme, re.S) if "doctl apps create" in b]
+    pipeline, _, consumer = block.rpartition("|")
+    assert consumer.strip() == "doctl apps create --spec -"
+
+    result = subprocess.run(["bash", "-c", pipeline], cwd=project, capture_output=True, text=True)
+    spec = yaml.safe_load(result.stdout)
+    jsonschema.validate(spec, schema("do-app-spec.schema.json"))
+    for component in (*spec["services"], *spec["jobs"]):
+        (secret,) = [env for env in component["envs"] if env["key"] == "DJANGO_SECRET_KEY"]
+        assert len(secret["value"]) >= 50
+
+
+@pytest.mark.only(platform="heroku")
+def test_heroku_readme_steps_match_app_json(project, answers):
+    readme = (project / "README.md").read_text()
+    app = json.loads((project / "app.json").read_text())
+
+    for addon in app["addons"]:
+        assert f"heroku addons:create {addon['plan']}" in readme
+    for step in (
+        "heroku create",
+        "heroku config:set DJANGO_SECRET_KEY=",
+        "heroku config:set DJANGO_ALLOWED_HOSTS=",
+        "git push heroku main",
+        "heroku run python manage.py createsuperuser",
+    ):
+        assert step in readme
+    assert (
+        f"https://heroku.com/deploy?template=https://github.com/{answers_repository(project)}"
+        in readme
+    )
+
+
+def test_readme_on_scaling(project, answers):
+    readme = (project / "README.md").read_text()
+    if answers["interface"] == "asgi" and answers["channel_layer"] == "in-memory":
+        assert "does not scale past one process" in readme
+    else:
+        assert "## Scale out" in readme and "does not scale" not in readme
+
+
+def test_ci_workflow(project, answers):
+    job = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())["jobs"]["test"]
+    setup_python = next(
+        s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python")
+    )
+    commands = "\n".join(step.get("run", "") for step in job["steps"])
+
+    assert set(job["services"]) == ({"postgres", "redis"} if uses_redis(answers) else {"postgres"})
+    assert setup_python["with"]["python-version"] == answers["python_version"]
+    assert "check --deploy --fail-level WARNING" in commands
+    assert "pytest" in commands and "ruff check" in commands
+    assert set(production_environment(project)) <= set(job["env"])
+
+
+def test_version_answers_change_only_version_files(group_members, bake):
+    projects = [bake(answers) for answers in group_members]
+    first, *others = projects
+    for other in others:
+        names = set(generated_files(first)) | set(generated_files(other))
+        differing = {
+            name
+            for name in names
+            if not (
+                (first / name).exists()
+                and (other / name).exists()
+                and filecmp.cmp(first / name, other / name, shallow=False)
+            )
+        }
+        assert differing - VERSION_FILES == {".env"}, combination_id(
+            group_members[projects.index(other)]
+        )
+    secrets = {(p / ".env").read_text() for p in projects}
+    assert len(secrets) == len(projects), "every project must get its own secret key"
