@@ -2,6 +2,8 @@
 
 A bad answer prints one sentence saying what is wrong and how to fix it, and the
 hook exits 1: cookiecutter then removes the project directory it had started.
+Only the first problem is reported, since one bad answer (the project name) can
+spoil the answers derived from it.
 """
 
 import json
@@ -22,7 +24,7 @@ PROJECT_MODULES = {
     "asgiref", "autobahn", "channels", "channels_redis", "config", "conftest",
     "daphne", "dj_database_url", "django", "dotenv", "gunicorn", "manage",
     "msgpack", "psycopg", "pytest", "pytest_asyncio", "pytest_django", "redis",
-    "tests", "twisted", "uvicorn", "uvicorn_worker", "websockets", "whitenoise",
+    "test", "tests", "twisted", "uvicorn", "uvicorn_worker", "websockets", "whitenoise",
 }  # fmt: skip
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 REPOSITORY_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[\w.-]+")
@@ -68,6 +70,5 @@ def problems() -> list[str]:
 
 if __name__ == "__main__":
     if found := problems():
-        for problem in found:
-            print(f"Error: {problem}", file=sys.stderr)
+        print(f"Error: {found[0]}", file=sys.stderr)
         sys.exit(1)

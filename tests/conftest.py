@@ -74,6 +74,19 @@ def pytest_generate_tests(metafunc):
         )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Stop if pytest-xdist ignored the groups (as it does under pytest 9): tests of
+    one combination would then generate it again on another worker."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    if any("@" not in item.nodeid for item in items if item.get_closest_marker("xdist_group")):
+        raise pytest.UsageError(
+            "pytest-xdist did not apply --dist loadgroup to xdist_group marks;"
+            " install the versions pinned in requirements-dev.txt."
+        )
+
+
 @pytest.fixture(scope="session")
 def bake(cookies_session):
     """Generate a combination once per session; return the project directory."""

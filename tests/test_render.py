@@ -18,11 +18,11 @@ import jsonschema
 import pytest
 import yaml
 
-import machine
 import platform_env
 from combinations import TEMPLATE_DIR, VERSION_FILES, combination_id
 
-SCHEMAS = TEMPLATE_DIR.parent / "shared" / "schemas"
+SCHEMAS = TEMPLATE_DIR / "tests" / "schemas"
+SHARED_SCHEMAS = TEMPLATE_DIR.parent / "shared" / "schemas"
 RUFF = Path(sys.executable).parent / "ruff"
 # The package-manager files Heroku's buildpack looks for; more than one fails the build.
 PACKAGE_MANAGER_FILES = {"requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock"}
@@ -33,10 +33,14 @@ COMMENT_OR_BLANK = re.compile(r"^\s*(#.*)?$")
 
 
 def schema(name: str) -> dict:
-    path = SCHEMAS / name
-    if not path.exists():
-        machine.unavailable(f"{path} is missing: clone the repository beside ../shared.")
-    return json.loads(path.read_text())
+    return json.loads((SCHEMAS / name).read_text())
+
+
+def test_schemas_are_the_official_copies():
+    if not SHARED_SCHEMAS.is_dir():
+        pytest.skip(f"{SHARED_SCHEMAS} is not here to compare with")
+    for official in SHARED_SCHEMAS.glob("*.json"):
+        assert (SCHEMAS / official.name).read_bytes() == official.read_bytes(), official.name
 
 
 def generated_files(project: Path) -> dict[str, Path]:

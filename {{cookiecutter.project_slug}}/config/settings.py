@@ -4,8 +4,8 @@ Locally, the .env file written when the project was generated turns DEBUG on and
 supplies a secret key; on the platform every value comes from the app's config.
 Builds import this module with none of the runtime values set (the buildpack runs
 collectstatic before any secret or database is attached), so nothing here may
-fail on a missing variable: {{ cookiecutter.project_slug }}.environment stops a server or a
-manage.py command that starts without PRODUCTION_ENVIRONMENT.
+fail on a missing variable. Instead, the project's `environment` module stops a
+server or a manage.py command that starts without PRODUCTION_ENVIRONMENT.
 """
 
 import os
