@@ -24,6 +24,7 @@ from combinations import TEMPLATE_DIR, VERSION_FILES, combination_id
 SCHEMAS = TEMPLATE_DIR / "tests" / "schemas"
 SHARED_SCHEMAS = TEMPLATE_DIR.parent / "shared" / "schemas"
 RUFF = Path(sys.executable).parent / "ruff"
+RUFF_VERSION = subprocess.run([RUFF, "--version"], capture_output=True, text=True).stdout.split()[1]
 # The package-manager files Heroku's buildpack looks for; more than one fails the build.
 PACKAGE_MANAGER_FILES = {"requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock"}
 # heroku-buildpack-python lib/python_version.sh: what each version file may hold.
@@ -368,24 +369,38 @@ def test_ci_workflow(project, answers):
     assert "check --deploy --fail-level WARNING" in commands
     assert "pytest" in commands and "ruff check" in commands
     assert set(production_environment(project)) <= set(job["env"])
+    # The project's CI lints with the ruff the template checks it with.
+    ruff_pin = re.search(r"ruff==([\d.]+)", commands).group(1)
+    assert ruff_pin == RUFF_VERSION
 
 
-def test_version_answers_change_only_version_files(group_members, bake):
+def committed_files(project: Path, git_dir: Path) -> set[str]:
+    """What `git add -A` would take: the project's .gitignore applies."""
+    git = ["git", f"--git-dir={git_dir}", f"--work-tree={project}"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    listed = subprocess.run(
+        [*git, "ls-files", "--others", "--exclude-standard"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(listed.stdout.splitlines())
+
+
+def test_version_answers_change_only_version_files(group_members, bake, tmp_path):
     projects = [bake(answers) for answers in group_members]
     first, *others = projects
-    for other in others:
-        names = set(generated_files(first)) | set(generated_files(other))
+    first_files = committed_files(first, tmp_path / "first")
+    for index, other in enumerate(others, start=1):
+        other_files = committed_files(other, tmp_path / str(index))
         differing = {
             name
-            for name in names
-            if not (
-                (first / name).exists()
-                and (other / name).exists()
-                and filecmp.cmp(first / name, other / name, shallow=False)
-            )
+            for name in first_files | other_files
+            if name not in first_files
+            or name not in other_files
+            or not filecmp.cmp(first / name, other / name, shallow=False)
         }
-        assert differing - VERSION_FILES == {".env"}, combination_id(
-            group_members[projects.index(other)]
-        )
-    secrets = {(p / ".env").read_text() for p in projects}
+        assert differing <= VERSION_FILES, combination_id(group_members[index])
+    secrets = {(project / ".env").read_text() for project in projects}
     assert len(secrets) == len(projects), "every project must get its own secret key"

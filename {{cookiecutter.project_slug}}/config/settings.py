@@ -194,6 +194,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 
 # The platform collects whatever the processes write to stdout.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -205,8 +206,10 @@ LOGGING = {
             "formatter": "plain",
         }
     },
-    "root": {
-        "handlers": ["stdout"],
-        "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replaces Django's default handler for its loggers, which would print every
+        # message a second time on top of the root logger's.
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
     },
 }
