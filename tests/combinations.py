@@ -47,6 +47,14 @@ def applies(option: str, answers: dict) -> bool:
     return answers[depends_on] == value
 
 
+def uses_redis(answers: dict) -> bool:
+    return answers["interface"] == "asgi" and answers["channel_layer"] != "in-memory"
+
+
+def served_by_gunicorn(answers: dict) -> bool:
+    return answers["interface"] == "wsgi" or answers["asgi_server"] == "uvicorn"
+
+
 def normalized(answers: dict) -> dict:
     return {
         name: value if applies(name, answers) else DEFAULTS[name] for name, value in answers.items()

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 import platform_env
+from combinations import uses_redis
 
 RUFF_BIN = Path(sys.executable).parent
 SETTINGS_PROBE = """
@@ -204,10 +205,6 @@ def test_digitalocean_database_url_keeps_its_tls_mode(settings_under):
     bound = settings_under({"DATABASE_URL": f"{DATABASE_URL}?sslmode=require"})
 
     assert bound["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
-
-
-def uses_redis(answers: dict) -> bool:
-    return answers["interface"] == "asgi" and answers["channel_layer"] != "in-memory"
 
 
 def hosts(settings: dict) -> list[dict]:

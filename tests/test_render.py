@@ -19,7 +19,13 @@ import pytest
 import yaml
 
 import platform_env
-from combinations import TEMPLATE_DIR, VERSION_FILES, combination_id
+from combinations import (
+    TEMPLATE_DIR,
+    VERSION_FILES,
+    combination_id,
+    served_by_gunicorn,
+    uses_redis,
+)
 
 SCHEMAS = TEMPLATE_DIR / "tests" / "schemas"
 SHARED_SCHEMAS = TEMPLATE_DIR.parent / "shared" / "schemas"
@@ -50,14 +56,6 @@ def generated_files(project: Path) -> dict[str, Path]:
         for path in sorted(project.rglob("*"))
         if path.is_file() and "__pycache__" not in path.parts
     }
-
-
-def uses_redis(answers: dict) -> bool:
-    return answers["interface"] == "asgi" and answers["channel_layer"] != "in-memory"
-
-
-def served_by_gunicorn(answers: dict) -> bool:
-    return answers["interface"] == "wsgi" or answers["asgi_server"] == "uvicorn"
 
 
 def production_environment(project: Path) -> list[str]:
