@@ -26,8 +26,9 @@ KEEP = {
     ".python-version": VERSION_FILE == ".python-version",
     "runtime.txt": VERSION_FILE == "runtime.txt",
     "config/asgi.py": ASGI,
+    "config/routing.py": ASGI,
+    "live": ASGI,
     f"{SLUG}/consumers.py": ASGI,
-    f"{SLUG}/routing.py": ASGI,
     f"{SLUG}/static/{SLUG}/ping.js": ASGI,
     f"{SLUG}/tests/test_ping.py": ASGI,
 }

@@ -22,7 +22,7 @@ SLUG_MAX_LENGTH = 32
 # one of them would shadow it.
 PROJECT_MODULES = {
     "asgiref", "autobahn", "channels", "channels_redis", "config", "conftest",
-    "daphne", "dj_database_url", "django", "dotenv", "gunicorn", "manage",
+    "daphne", "dj_database_url", "django", "dotenv", "gunicorn", "live", "manage",
     "msgpack", "psycopg", "pytest", "pytest_asyncio", "pytest_django", "redis",
     "test", "tests", "twisted", "uvicorn", "uvicorn_worker", "websockets", "whitenoise",
 }  # fmt: skip

@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "{{ cookiecutter.project_slug }}",
+{%- if cookiecutter.interface == "asgi" %}
+    # The live login feed: remove with its directory, see README.md.
+    "live",
+{%- endif %}
 ]
 
 MIDDLEWARE = [
@@ -121,6 +125,11 @@ DATABASES = {
 {%- endif %}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+{%- if cookiecutter.interface == "asgi" %}
+
+LOGIN_REDIRECT_URL = "live:page"
+LOGOUT_REDIRECT_URL = "live:page"
+{%- endif %}
 {%- if cookiecutter.interface == "asgi" %}
 {%- if cookiecutter.channel_layer == "in-memory" %}
 

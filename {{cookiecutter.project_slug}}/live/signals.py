@@ -1,0 +1,19 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db import transaction
+from django.dispatch import receiver
+
+from .events import broadcast
+
+
+@receiver(user_logged_in)
+def announce_login(sender, request, user, **kwargs):
+    username = user.get_username()
+    # After the commit, so that no page hears of a login that was rolled back.
+    transaction.on_commit(lambda: broadcast("login", username))
+
+
+@receiver(user_logged_out)
+def announce_logout(sender, request, user, **kwargs):
+    if user is not None:  # logging out without a session sends user=None
+        username = user.get_username()
+        transaction.on_commit(lambda: broadcast("logout", username))

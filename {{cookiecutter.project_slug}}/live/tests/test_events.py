@@ -1,0 +1,95 @@
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+PASSWORD = "a-long-enough-test-password"
+
+
+@pytest.fixture
+def application():
+    # Imported only now: the origin check reads ALLOWED_HOSTS once, at import, and
+    # pytest-django adds "testserver" to it when the first test starts.
+    from config.asgi import application
+
+    return application
+
+
+@pytest.fixture
+def make_user(transactional_db):
+    def make_user(username):
+        return get_user_model().objects.create_user(username, password=PASSWORD)
+
+    return sync_to_async(make_user)
+
+
+async def open_live_socket(application, client=None, origin=b"https://testserver"):
+    headers = [(b"origin", origin)]
+    if client is not None:
+        session = client.cookies["sessionid"].value
+        headers.append((b"cookie", f"sessionid={session}".encode()))
+    communicator = WebsocketCommunicator(application, "/ws/live/", headers=headers)
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+async def log_in(username):
+    client = Client()
+    assert await sync_to_async(client.login)(username=username, password=PASSWORD)
+    return client
+
+
+@pytest.mark.asyncio
+async def test_signed_in_user_sees_who_logs_in_and_out(application, make_user):
+    await make_user("watcher")
+    await make_user("alice")
+    watcher = await log_in("watcher")
+    socket, connected = await open_live_socket(application, watcher)
+    assert connected
+
+    alice = await log_in("alice")
+    login = await socket.receive_json_from(timeout=5)
+    await sync_to_async(alice.logout)()
+    logout = await socket.receive_json_from(timeout=5)
+
+    assert (login["event"], login["username"]) == ("login", "alice")
+    assert (logout["event"], logout["username"]) == ("logout", "alice")
+    assert await socket.receive_nothing(timeout=0.2)
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_visitor_only_sees_that_someone_logged_in(application, make_user):
+    await make_user("alice")
+    socket, connected = await open_live_socket(application)
+    assert connected
+
+    await log_in("alice")
+    event = await socket.receive_json_from(timeout=5)
+
+    assert event["event"] == "login"
+    assert event["username"] is None
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_closed_socket_leaves_the_group(application, make_user):
+    await make_user("alice")
+    leaving, _ = await open_live_socket(application)
+    staying, _ = await open_live_socket(application)
+    await leaving.disconnect()
+
+    await log_in("alice")
+
+    assert (await staying.receive_json_from(timeout=5))["event"] == "login"
+    await staying.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_websocket_from_a_foreign_origin_is_refused(application):
+    _, connected = await open_live_socket(
+        application, origin=b"https://attacker.example"
+    )
+
+    assert not connected
