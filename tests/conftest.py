@@ -26,6 +26,7 @@ from combinations import (
     runtime_key,
     short_hash,
 )
+from servers import Server
 
 
 def selected(metafunc, answers: dict) -> bool:
@@ -249,3 +250,57 @@ def run(venv_bin):
         )
 
     return run
+
+
+@pytest.fixture(scope="module")
+def released(deployed_project, production_env, run):
+    """The release step (Procfile `release:` or the PRE_DEPLOY job) has run."""
+    release = platform_env.commands(deployed_project)["release"]
+    result = run(["bash", "-c", release], cwd=deployed_project, env=production_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def start_web(released, deployed_project, production_env, tmp_path_factory):
+    """start_web() -> the port of a new process running the project's web command.
+
+    Every process started is stopped, by its pid, when the module's tests are done.
+    """
+    servers: list[Server] = []
+
+    def start_web() -> int:
+        port = machine.free_port()
+        web = platform_env.commands(deployed_project)["web"]
+        log = tmp_path_factory.mktemp("web") / f"{port}.log"
+        server = Server(web, deployed_project, {**production_env, "PORT": str(port)}, log)
+        servers.append(server)
+        server.wait_until_answering(port)
+        return port
+
+    yield start_web
+    for server in servers:
+        server.stop()
+
+
+CREATE_USERS = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+
+User = get_user_model()
+password = make_password({password!r})  # hashed once: the production hasher is slow
+User.objects.bulk_create(User(username=name, password=password) for name in {names!r})
+"""
+
+
+@pytest.fixture(scope="module")
+def create_users(released, deployed_project, production_env, run):
+    """create_users(names, password): accounts in this group's database."""
+
+    def create_users(names: list[str], password: str) -> None:
+        script = CREATE_USERS.format(names=names, password=password)
+        result = run(
+            ["python", "manage.py", "shell", "-c", script], cwd=deployed_project, env=production_env
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return create_users

@@ -22,24 +22,8 @@ FROM_ROUTER = {"Host": HOST, "X-Forwarded-Proto": "https"}
 
 
 @pytest.fixture(scope="module")
-def released(deployed_project, production_env, run):
-    """Run the release step (Procfile `release:` or the PRE_DEPLOY job) first."""
-    release = platform_env.commands(deployed_project)["release"]
-    result = run(["bash", "-c", release], cwd=deployed_project, env=production_env)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-@pytest.fixture(scope="module")
-def server(released, deployed_project, production_env, tmp_path_factory):
-    port = machine.free_port()
-    web = platform_env.commands(deployed_project)["web"]
-    log = tmp_path_factory.mktemp("server") / "web.log"
-    process = Server(web, deployed_project, {**production_env, "PORT": str(port)}, log)
-    try:
-        process.wait_until_answering(port)
-        yield port
-    finally:
-        process.stop()
+def server(start_web) -> int:
+    return start_web()
 
 
 def test_home_page_over_https(server):

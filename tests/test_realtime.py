@@ -1,0 +1,76 @@
+"""Real time: a burst of logins reaches a watching WebSocket held by another process.
+
+With a Redis layer, two processes run the project's own web command against the
+same Redis and database: the logins go to the first, the watcher's WebSocket is on
+the second. With the in-memory layer (one process by design) both are the same
+process. Every login and logout must arrive exactly once, each login before its
+user's logout.
+"""
+
+import json
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from websockets.sync.client import connect
+
+from combinations import uses_redis
+from visitors import HOST, Visitor
+
+BURST = 10
+PASSWORD = "burst-password-that-is-not-secret"
+DEADLINE = 60
+
+
+@pytest.fixture(scope="module")
+def ports(start_web, runtime_answers) -> tuple[int, int]:
+    """(the process that handles logins, the process that holds the watcher's socket)"""
+    first = start_web()
+    return first, start_web() if uses_redis(runtime_answers) else first
+
+
+def receive_events(socket, expected: int) -> list[tuple[str, str]]:
+    """Every event until `expected` have come, then for one quiet second more, so
+    that a duplicate would be caught too."""
+    events = []
+    deadline = time.monotonic() + DEADLINE
+    while len(events) < expected and time.monotonic() < deadline:
+        try:
+            message = json.loads(socket.recv(timeout=max(deadline - time.monotonic(), 0.1)))
+        except TimeoutError:
+            break
+        events.append((message["username"], message["event"]))
+    for _ in range(expected):
+        try:
+            message = json.loads(socket.recv(timeout=1))
+        except TimeoutError:
+            break
+        events.append((message["username"], message["event"]))
+    return events
+
+
+@pytest.mark.only(interface="asgi")
+def test_burst_of_logins_reaches_a_watcher_on_another_process(ports, create_users):
+    login_port, watch_port = ports
+    names = [f"user{i}" for i in range(BURST)]
+    create_users(["watcher", *names], PASSWORD)
+    watcher = Visitor(watch_port)
+    watcher.log_in("watcher", PASSWORD)
+    headers = {"X-Forwarded-Proto": "https", "Cookie": f"sessionid={watcher.cookies['sessionid']}"}
+
+    with connect(
+        f"ws://127.0.0.1:{watch_port}/ws/live/",
+        origin=f"https://{HOST}",
+        additional_headers=headers,
+        open_timeout=10,
+    ) as socket:
+        visitors = {name: Visitor(login_port) for name in names}
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda name: visitors[name].log_in(name, PASSWORD), names))
+            list(pool.map(Visitor.log_out, visitors.values()))
+        events = receive_events(socket, expected=2 * BURST)
+
+    assert Counter(events) == Counter({(n, e): 1 for n in names for e in ("login", "logout")})
+    for name in names:
+        assert events.index((name, "login")) < events.index((name, "logout")), name

@@ -1,0 +1,59 @@
+"""A visitor arriving through the platform's router: HTTPS as far as Django can tell
+(X-Forwarded-Proto), with cookies kept between requests and Django's CSRF token."""
+
+import http.client
+import re
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+import platform_env
+
+HOST = platform_env.HOST
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Visitor:
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def _send(self, method: str, path: str, body: str | None = None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            all_headers = {"Host": HOST, "X-Forwarded-Proto": "https", **(headers or {})}
+            if self.cookies:
+                all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            conn.request(method, path, body=body, headers=all_headers)
+            response = conn.getresponse()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(header).items():
+                    self.cookies[name] = morsel.value
+            return response.status, response.read().decode()
+        finally:
+            conn.close()
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self._send("GET", path)
+
+    def submit(self, page: str, action: str, fields: dict[str, str]) -> None:
+        """Post a form found on `page` to `action`, as a browser on the https:// page
+        would: with the page's CSRF token, Origin and Referer."""
+        status, html = self.get(page)
+        assert status == 200, html[:500]
+        body = urlencode({**fields, "csrfmiddlewaretoken": CSRF_INPUT.search(html).group(1)})
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"https://{HOST}",
+            "Referer": f"https://{HOST}{page}",
+        }
+        status, html = self._send("POST", action, body, headers)
+        assert status == 302, f"POST {action} answered {status}: {html[:500]}"
+
+    def log_in(self, username: str, password: str) -> None:
+        fields = {"username": username, "password": password}
+        self.submit("/accounts/login/", "/accounts/login/", fields)
+        assert "sessionid" in self.cookies
+
+    def log_out(self) -> None:
+        # The logout form is on the live page: Django logs out on POST only.
+        self.submit("/live/", "/accounts/logout/", {})
