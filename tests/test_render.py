@@ -405,3 +405,28 @@ def test_version_answers_change_only_version_files(group_members, bake, tmp_path
         assert differing <= VERSION_FILES, combination_id(group_members[index])
     secrets = {(project / ".env").read_text() for project in projects}
     assert len(secrets) == len(projects), "every project must get its own secret key"
+
+
+@pytest.mark.only(interface="asgi")
+def test_readme_explains_the_live_feed(project, answers):
+    readme = (project / "README.md").read_text()
+    section = readme[readme.index("## The live login feed") : readme.index("## Configuration")]
+    words = " ".join(section.split())
+
+    assert "anonymous" in section and "remove the feature" in section
+    for path in ("live/", "config/settings.py", "config/urls.py", "config/routing.py"):
+        assert path in section
+    if uses_redis(answers):
+        assert "the group message goes through Redis" in words
+    else:
+        assert "it does not scale past one process" in words
+
+
+@pytest.mark.only(interface="wsgi")
+def test_wsgi_projects_carry_no_websocket_code(project):
+    for name, path in generated_files(project).items():
+        if name.endswith((".py", ".js", ".txt", ".toml")):
+            text = path.read_text().lower()
+            assert "channels" not in text and "websocket" not in text, name
+    home = next(project.rglob("home.html")).read_text()
+    assert "interface=asgi" in home, "the home page says how to get WebSockets"
