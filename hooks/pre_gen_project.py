@@ -15,9 +15,10 @@ import sys
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')  # fmt: skip
 
 # The slug names the project directory, its Python package and (with "-" for "_")
-# the DigitalOcean app, whose name must be 2-32 lowercase letters, digits or dashes.
-SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]*[a-z0-9]")
-SLUG_MAX_LENGTH = 32
+# the DigitalOcean app, whose name must be 2-32 lowercase letters, digits or dashes
+# and may not end with a dash.
+LOWERCASE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
+SLUG_LENGTHS = range(2, 33)
 # Top-level modules the generated project imports or creates; a package named like
 # one of them would shadow it.
 PROJECT_MODULES = {
@@ -31,15 +32,21 @@ REPOSITORY_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[\w.-
 
 
 def slug_problem(slug: str) -> str | None:
-    if not SLUG_PATTERN.fullmatch(slug):
+    if not LOWERCASE_IDENTIFIER.fullmatch(slug):
         return (
             f"project_slug {slug!r} is not a lowercase Python identifier: use letters,"
-            " digits and underscores, starting with a letter and not ending with '_'."
+            " digits and underscores, starting with a letter."
         )
-    if len(slug) > SLUG_MAX_LENGTH:
+    if len(slug) not in SLUG_LENGTHS:
         return (
-            f"project_slug {slug!r} is {len(slug)} characters long: DigitalOcean app"
-            f" names stop at {SLUG_MAX_LENGTH}, so choose a shorter slug."
+            f"project_slug {slug!r} has {len(slug)} of the {SLUG_LENGTHS.start} to"
+            f" {SLUG_LENGTHS.stop - 1} characters a DigitalOcean app name takes:"
+            " choose a slug of that length."
+        )
+    if slug.endswith("_"):
+        return (
+            f"project_slug {slug!r} ends with '_', which DigitalOcean app names cannot"
+            " (as '-'): drop the trailing underscore."
         )
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
         return f"project_slug {slug!r} is a Python keyword: choose another name."

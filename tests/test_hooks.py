@@ -36,8 +36,9 @@ def tree(project: Path) -> dict[str, bytes]:
     [
         ({"project_slug": "My App"}, "project_slug 'My App' is not a lowercase Python identifier"),
         ({"project_slug": "2fast"}, "project_slug '2fast' is not a lowercase Python identifier"),
-        ({"project_slug": "trailing_"}, "project_slug 'trailing_' is not a lowercase"),
-        ({"project_slug": "a" * 33}, "is 33 characters long"),
+        ({"project_slug": "trailing_"}, "project_slug 'trailing_' ends with '_'"),
+        ({"project_slug": "a" * 33}, "has 33 of the 2 to 32 characters"),
+        ({"project_slug": "w"}, "project_slug 'w' has 1 of the 2 to 32 characters"),
         ({"project_slug": "class"}, "project_slug 'class' is a Python keyword"),
         ({"project_slug": "django"}, "would shadow the 'django' module"),
         ({"project_slug": "channels"}, "would shadow the 'channels' module"),

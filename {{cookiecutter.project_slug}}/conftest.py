@@ -17,3 +17,17 @@ def unhashed_static_files(settings):
 def fast_password_hashing(settings):
     """Tests create and log in users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+{%- if cookiecutter.interface == "asgi" %}
+
+
+@pytest.fixture
+def application():
+    """The project's ASGI application, for WebsocketCommunicator.
+
+    Imported only when a test asks: the origin check reads ALLOWED_HOSTS once, at
+    import, and pytest-django adds "testserver" to it when the first test starts.
+    """
+    from config.asgi import application
+
+    return application
+{%- endif %}

@@ -8,15 +8,6 @@ PASSWORD = "a-long-enough-test-password"
 
 
 @pytest.fixture
-def application():
-    # Imported only now: the origin check reads ALLOWED_HOSTS once, at import, and
-    # pytest-django adds "testserver" to it when the first test starts.
-    from config.asgi import application
-
-    return application
-
-
-@pytest.fixture
 def make_user(transactional_db):
     def make_user(username):
         return get_user_model().objects.create_user(username, password=PASSWORD)

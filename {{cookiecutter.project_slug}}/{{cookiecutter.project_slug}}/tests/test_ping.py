@@ -2,15 +2,6 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 
-@pytest.fixture
-def application():
-    # Imported only now: the origin check reads ALLOWED_HOSTS once, at import, and
-    # pytest-django adds "testserver" to it when the first test starts.
-    from config.asgi import application
-
-    return application
-
-
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_ping_round_trip_through_the_channel_layer(application):
