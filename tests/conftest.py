@@ -213,7 +213,9 @@ def redis_url(worker_id) -> str:
             f"Redis does not answer at {machine.REDIS_HOST}:{machine.REDIS_PORT}: start it with"
             " `redis-server --daemonize yes --bind 127.0.0.1 --save '' --appendonly no`."
         )
-    # One Redis database per xdist worker, so parallel groups never share channels.
+    # One Redis database per xdist worker, so parallel groups never share the core
+    # layer's keys. Pub/Sub channels ignore database numbers: tests that watch a
+    # group count only their own users' events.
     db = 1 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
     machine.redis_command("FLUSHDB", db=db)
     return f"redis://{machine.REDIS_HOST}:{machine.REDIS_PORT}/{db}"

@@ -221,10 +221,12 @@ def test_app_json(project, answers):
     assert "heroku-postgresql:essential-0" in plans
     assert ("heroku-redis:mini" in plans) == uses_redis(answers)
     assert set(production_environment(project)) <= provided
-    assert app["repository"] == f"https://github.com/{answers_repository(project)}"
+    # github_repository's default: the author's name ("Your Name"), then the slug.
+    expected_repository = f"your-name/{project.name.replace('_', '-')}"
+    assert app["repository"] == f"https://github.com/{expected_repository}"
 
 
-def answers_repository(project: Path) -> str:
+def app_json_repository(project: Path) -> str:
     spec = json.loads((project / "app.json").read_text())
     return spec["repository"].removeprefix("https://github.com/")
 
@@ -345,7 +347,7 @@ def test_heroku_readme_steps_match_app_json(project, answers):
     ):
         assert step in readme
     assert (
-        f"https://heroku.com/deploy?template=https://github.com/{answers_repository(project)}"
+        f"https://heroku.com/deploy?template=https://github.com/{app_json_repository(project)}"
         in readme
     )
 
