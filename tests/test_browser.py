@@ -53,8 +53,7 @@ def site(start_web, tmp_path_factory):
 def test_live_page_shows_logins_from_another_browser(
     browser, site, create_users, runtime_answers, tmp_path
 ):
-    # A name of this group's own: other workers' logins may reach this page too
-    # (Redis Pub/Sub ignores database numbers).
+    # A name of this group's own, so no other test's login can be mistaken for it.
     name = f"bob-{short_hash(runtime_key(runtime_answers))[:6]}"
     create_users(["watcher"], PASSWORD)
     watching = browser.new_context(ignore_https_errors=True).new_page()

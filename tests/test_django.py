@@ -187,6 +187,18 @@ def test_redis_url_tls_options(settings_under, runtime_answers):
         assert "ssl_cert_reqs" not in tls_host
 
 
+@pytest.mark.only(interface="asgi", channel_layer="redis-pubsub")
+def test_pubsub_channels_are_named_after_the_redis_database(settings_under):
+    # Redis Pub/Sub ignores database numbers; without this, apps on databases 1 and
+    # 2 of one Redis would hear each other's groups.
+    layers = [
+        settings_under({"REDIS_URL": url})["CHANNEL_LAYERS"]["default"]["CONFIG"]["prefix"]
+        for url in ("redis://cache.internal:6379", "redis://cache.internal:6379/2")
+    ]
+
+    assert layers == ["asgi-db0", "asgi-db2"]
+
+
 DATABASE_URL = "postgres://user:pw@db.internal:5432/app"
 
 

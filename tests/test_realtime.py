@@ -6,9 +6,9 @@ the second. With the in-memory layer (one process by design) both are the same
 process. Every login and logout must arrive exactly once, each login before its
 user's logout.
 
-Redis Pub/Sub channels ignore database numbers, so under the Pub/Sub layer a burst
-running at the same time on the other test worker reaches this watcher too: each
-group's users have names of their own, and the watcher counts only those.
+Each group's users have names of their own and the watcher counts only those, so no
+other test's logins (the other worker shares the Redis server) can be mistaken for
+this group's.
 """
 
 import json
@@ -40,7 +40,7 @@ def receive_events(socket, names: list[str]) -> list[tuple[str, str]]:
     expected = 2 * len(names)
     events = []
     deadline = time.monotonic() + DEADLINE
-    for _ in range(100 * expected):  # bounded even if other workers' events pour in
+    for _ in range(100 * expected):  # bounded, whatever else arrives
         remaining = deadline - time.monotonic()
         timeout = 1.0 if len(events) >= expected else remaining
         if timeout <= 0:

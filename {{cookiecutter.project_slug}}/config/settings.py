@@ -10,6 +10,9 @@ server or a manage.py command that starts without PRODUCTION_ENVIRONMENT.
 
 import os
 from pathlib import Path
+{%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub" %}
+from urllib.parse import urlsplit
+{%- endif %}
 
 import dj_database_url
 from dotenv import load_dotenv
@@ -152,14 +155,20 @@ if REDIS_URL:
     # DigitalOcean's managed Valkey (rediss://) has a publicly trusted certificate,
     # so TLS verification stays on.
 {%- endif %}
+{%- if cookiecutter.channel_layer == "redis-pubsub" %}
+    redis_database = urlsplit(REDIS_URL).path.strip("/") or "0"
+{%- endif %}
     CHANNEL_LAYERS = {
         "default": {
 {%- if cookiecutter.channel_layer == "redis" %}
             "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_host]},
 {%- else %}
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # Pub/Sub channels ignore Redis database numbers: name them after the
+            # database, so apps on other databases of a shared Redis stay apart.
+            "CONFIG": {"hosts": [redis_host], "prefix": f"asgi-db{redis_database}"},
 {%- endif %}
-            "CONFIG": {"hosts": [redis_host]},
         }
     }
 elif DEBUG:
