@@ -1,20 +1,27 @@
-"""Remove what the chosen options do not use, then write the local .env file.
+"""Remove what the chosen options do not use, write the local .env file, and say
+what to do next.
 
 Runs offline and installs nothing: generation must work without a network.
 """
 
 import json
+import re
 import secrets
 import shutil
+import sys
 from pathlib import Path
 
 # Jinja's tojson escapes ' (never "), so the answers cannot end this string early.
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')  # fmt: skip
+sys.path.insert(0, {{ template_dir | tojson }})
+
+from local_extensions import PLACEHOLDER_OWNER, PLATFORM_NAMES  # noqa: E402
 
 SLUG = ANSWERS["project_slug"]
 HEROKU = ANSWERS["platform"] == "heroku"
 ASGI = ANSWERS["interface"] == "asgi"
 DAPHNE = ASGI and ANSWERS["asgi_server"] == "daphne"
+USES_REDIS = ASGI and ANSWERS["channel_layer"] != "in-memory"
 VERSION_FILE = ANSWERS["python_version_file"]
 
 # Every path that only some projects have, and whether this one keeps it.
@@ -22,6 +29,9 @@ KEEP = {
     "Procfile": HEROKU,
     "app.json": HEROKU,
     ".do": not HEROKU,
+    # The Deploy to DigitalOcean button creates dev databases only, and a dev
+    # database cannot be Valkey; README.md says what to do instead.
+    ".do/deploy.template.yaml": not HEROKU and not USES_REDIS,
     "gunicorn.conf.py": not DAPHNE,
     ".python-version": VERSION_FILE == ".python-version",
     "runtime.txt": VERSION_FILE == "runtime.txt",
@@ -33,23 +43,59 @@ KEEP = {
     f"{SLUG}/tests/test_ping.py": ASGI,
 }
 
-LOCAL_ENV = """\
-# Local development only. .gitignore keeps this file out of git, so the platform
-# never sees it: there every value comes from the app's config.
-DJANGO_DEBUG=1
-DJANGO_SECRET_KEY={secret_key}
+LOCAL_ENV_HEADER = """\
+# Local development settings, written when the project was generated: those of
+# .env.example plus a secret key of its own. git ignores this file, so the platform
+# never sees it; there every value comes from the app's config.
 """
+LOCAL_SECRET = "\nDJANGO_SECRET_KEY={secret_key}\n"
 
 
 def remove(path: Path) -> None:
     if path.is_dir():
         shutil.rmtree(path)
-    else:
+    elif path.exists():
         path.unlink()
+
+
+def readme_block(readme: str, heading: str) -> str:
+    """The first ```sh block of the README section whose heading starts so."""
+    section = readme.split(f"\n{heading}", 1)[1].split("\n## ", 1)[0]
+    return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+
+
+def next_steps(project: Path) -> str:
+    readme = (project / "README.md").read_text()
+    indent = "    "
+
+    def indented(block: str) -> str:
+        return "".join(f"{indent}{line}\n" for line in block.splitlines())
+
+    return (
+        f"Generated {project}\n\n"
+        f"Run it locally:\n{indent}cd {project}\n"
+        f"{indented(readme_block(readme, '## Run it locally'))}\n"
+        f"Then deploy to {PLATFORM_NAMES[ANSWERS['platform']]}:\n"
+        f"{indented(readme_block(readme, '## Deploy to'))}\n"
+        "README.md explains each step."
+    )
 
 
 if __name__ == "__main__":
     for name, keep in KEEP.items():
         if not keep:
             remove(Path(name))
-    Path(".env").write_text(LOCAL_ENV.format(secret_key=secrets.token_urlsafe(50)))
+    example = Path(".env.example").read_text()
+    settings = example.split("\n\n", 1)[1]  # without the example's own header
+    secret = LOCAL_SECRET.format(secret_key=secrets.token_urlsafe(50))
+    Path(".env").write_text(LOCAL_ENV_HEADER + settings + secret)
+
+    print(next_steps(Path.cwd()))
+    if ANSWERS["github_repository"].split("/")[0] == PLACEHOLDER_OWNER:
+        print(
+            f"\nWarning: github_repository is still the placeholder"
+            f" {ANSWERS['github_repository']!r}, which"
+            f" {'app.json and the Heroku Button' if HEROKU else '.do/app.yaml and README.md'}"
+            " name: generate again with github_repository=OWNER/NAME, your real repository.",
+            file=sys.stderr,
+        )

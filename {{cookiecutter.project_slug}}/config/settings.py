@@ -1,7 +1,8 @@
-"""Settings for {{ cookiecutter.project_name }}, read from the environment.
+"""Settings, read from the environment.
 
-Locally, the .env file written when the project was generated turns DEBUG on and
-supplies a secret key; on the platform every value comes from the app's config.
+Locally, the .env file (written when the project was generated, or copied from
+.env.example in a fresh clone) turns DEBUG on; on the platform every value comes
+from the app's config.
 Builds import this module with none of the runtime values set (the buildpack runs
 collectstatic before any secret or database is attached), so nothing here may
 fail on a missing variable. Instead, the project's `environment` module stops a
@@ -46,7 +47,11 @@ PRODUCTION_ENVIRONMENT = [
 PRODUCTION_ENVIRONMENT = ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"]
 {%- endif %}
 REQUIRED_ENVIRONMENT = [] if DEBUG else PRODUCTION_ENVIRONMENT
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Local development may run without a key of its own (DEBUG alone serves pages);
+# production never does, since DJANGO_SECRET_KEY is in PRODUCTION_ENVIRONMENT.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
+    "django-insecure-local-development-only" if DEBUG else ""
+)
 {%- if cookiecutter.interface == "asgi" %}
 # Channels' AllowedHostsOriginValidator takes the WebSocket origins it accepts from
 # this list, so it must name real hosts: "*" would accept any site's page.
@@ -55,8 +60,10 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First, so that its runserver command (which names missing variables) wins.
+    "{{ cookiecutter.project_slug }}",
 {%- if cookiecutter.interface == "asgi" %}
-    # First, so that `manage.py runserver` is daphne's ASGI server, with WebSockets.
+    # Before staticfiles, so that runserver serves ASGI, WebSockets included.
     "daphne",
 {%- endif %}
     "django.contrib.admin",
@@ -65,9 +72,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "{{ cookiecutter.project_slug }}",
+    # Sign up, log in and log out.
+    "accounts",
 {%- if cookiecutter.interface == "asgi" %}
-    # The live login feed: remove with its directory, see README.md.
+    # The live login feed; to remove it, see README.md.
     "live",
 {%- endif %}
 ]
@@ -128,11 +136,10 @@ DATABASES = {
 {%- endif %}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-{%- if cookiecutter.interface == "asgi" %}
 
-LOGIN_REDIRECT_URL = "live:page"
-LOGOUT_REDIRECT_URL = "live:page"
-{%- endif %}
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
 {%- if cookiecutter.interface == "asgi" %}
 {%- if cookiecutter.channel_layer == "in-memory" %}
 

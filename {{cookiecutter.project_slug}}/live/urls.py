@@ -6,5 +6,4 @@ app_name = "live"
 
 urlpatterns = [
     path("live/", views.live_page, name="page"),
-    path("accounts/signup/", views.SignUpView.as_view(), name="signup"),
 ]

@@ -5,7 +5,9 @@ secrets or database), so the refusal happens here instead, at two doors:
 - a system check, which `manage.py migrate` (the release step) and every other
   command that runs checks report before doing anything;
 - a middleware that the web server builds when it loads the app, which stops the
-  server at start-up rather than on its first request.
+  server at start-up rather than on its first request;
+and `manage.py runserver` (management/commands/runserver.py) says it before Django
+complains about ALLOWED_HOSTS, as it would first in a fresh clone without .env.
 """
 
 import os
@@ -15,32 +17,36 @@ from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 
 CHECK_ID = "{{ cookiecutter.project_slug }}.E001"
-HOW_TO_FIX = (
 {%- if cookiecutter.platform == "heroku" %}
-    "set it with `heroku config:set {name}=...`"
+PLATFORM_FIX = "set {it} with `heroku config:set NAME=value`"
 {%- else %}
-    "add it to the envs in .do/app.yaml or the app's settings"
+PLATFORM_FIX = "add {it} to the envs in .do/app.yaml or in the app's settings"
 {%- endif %}
-    " (or set DJANGO_DEBUG=1 for local development)"
-)
+# A fresh clone has no .env (git ignores it): the committed example turns DEBUG on.
+LOCAL_FIX = "for local development, run `cp .env.example .env`"
 
 
 def missing_environment() -> list[str]:
     return [name for name in settings.REQUIRED_ENVIRONMENT if not os.environ.get(name)]
 
 
-def describe(name: str) -> str:
-    return f"{name} is not set: {HOW_TO_FIX.format(name=name)}."
+def describe(missing: list[str]) -> str:
+    """One sentence: what is missing, and how to set it."""
+    if len(missing) == 1:
+        names, verb, it = missing[0], "is", "it"
+    else:
+        names, verb, it = f"{', '.join(missing[:-1])} and {missing[-1]}", "are", "them"
+    return f"{names} {verb} not set: {PLATFORM_FIX.format(it=it)}, or {LOCAL_FIX}."
 
 
 @register()
 def check_environment(app_configs, **kwargs) -> list[Error]:
-    return [Error(describe(name), id=CHECK_ID) for name in missing_environment()]
+    return [Error(describe([name]), id=CHECK_ID) for name in missing_environment()]
 
 
 class RequireEnvironmentMiddleware:
     def __init__(self, get_response):
         if missing := missing_environment():
-            raise ImproperlyConfigured(" ".join(describe(name) for name in missing))
+            raise ImproperlyConfigured(describe(missing))
         # Nothing to do per request: Django drops this middleware from the chain.
         raise MiddlewareNotUsed

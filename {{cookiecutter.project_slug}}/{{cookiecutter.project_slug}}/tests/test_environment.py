@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.management import CommandError, call_command
 
 from {{ cookiecutter.project_slug }}.environment import (
     RequireEnvironmentMiddleware,
@@ -23,8 +24,20 @@ def test_check_names_each_missing_variable(production_without_environment):
 
 
 def test_server_refuses_to_start(production_without_environment):
-    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY is not set"):
+    with pytest.raises(ImproperlyConfigured) as refusal:
         RequireEnvironmentMiddleware(get_response=None)
+
+    message = str(refusal.value)
+    assert message.startswith(", ".join(production_without_environment[:-1]))
+    assert "\n" not in message and message.endswith("run `cp .env.example .env`.")
+
+
+def test_runserver_says_what_to_copy_before_django_complains(
+    production_without_environment,
+):
+    # Django's own runserver would stop first, on the empty ALLOWED_HOSTS.
+    with pytest.raises(CommandError, match=r"cp \.env\.example \.env"):
+        call_command("runserver")
 
 
 def test_nothing_is_required_once_everything_is_set(

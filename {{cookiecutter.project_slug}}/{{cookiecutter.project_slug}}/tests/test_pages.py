@@ -1,4 +1,5 @@
 import pytest
+from django.views.defaults import server_error
 
 
 @pytest.mark.django_db
@@ -42,3 +43,22 @@ def test_forwarded_proto_from_the_router_counts_as_https(client, settings):
     response = client.get("/", headers={"x-forwarded-proto": "https"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_missing_page_gets_the_sites_404_page(client):
+    response = client.get("/no-such-page/", secure=True)
+
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b'href="/accounts/login/"' in response.content  # the site's navigation
+
+
+def test_server_error_page_needs_no_database(rf):
+    # No django_db mark: a query here would fail the test, as it would fail the page
+    # when the database is what broke.
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+    assert b"Traceback" not in response.content

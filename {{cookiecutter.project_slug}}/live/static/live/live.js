@@ -5,6 +5,7 @@
 (function () {
   const status = document.getElementById("live-status");
   const events = document.getElementById("live-events");
+  const empty = document.getElementById("live-empty");
   const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
   const url = scheme + window.location.host + events.dataset.url;
   const firstDelay = 1000;
@@ -25,6 +26,7 @@
     time.textContent = new Date(event.at).toLocaleTimeString();
     item.appendChild(time);
     events.prepend(item);
+    empty.hidden = true;
   }
 
   function connect() {
