@@ -60,9 +60,9 @@ def slug_problem(slug: str, platform: str) -> str | None:
         )
     if len(slug) > SLUG_MAX_LENGTH:
         reason = (
-            "DigitalOcean app names, which are the slug with '-' for '_', take at most 32"
+            "DigitalOcean app names (the slug with '-' for '_') take at most 32"
             if digitalocean
-            else "the generated code's lines hold at most 32"
+            else "at most 32 fit the generated code, whose lines stay within 88 columns"
         )
         return (
             f"project_slug {slug!r} is {len(slug)} characters long, but {reason}:"

@@ -13,7 +13,8 @@ from pathlib import Path
 
 # Jinja's tojson escapes ' (never "), so the answers cannot end this string early.
 ANSWERS = json.loads(r'''{{ cookiecutter | tojson }}''')  # fmt: skip
-sys.path.insert(0, {{ template_dir | tojson }})
+# The template's own directory, where local_extensions.py holds the rules for names.
+sys.path.insert(0, json.loads(r'''{{ template_dir | tojson }}'''))  # fmt: skip
 
 from local_extensions import PLACEHOLDER_OWNER, PLATFORM_NAMES  # noqa: E402
 

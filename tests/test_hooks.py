@@ -1,6 +1,8 @@
 """The hooks: bad answers are refused cleanly, answers that do not apply change
 nothing, and generation needs no network."""
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from combinations import OPTIONS, TEMPLATE_DIR
+from local_extensions import repository_problem, slug_problem
 
 COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
 RUFF = Path(sys.executable).parent / "ruff"
@@ -36,12 +39,27 @@ def tree(project: Path) -> dict[str, bytes]:
     [
         ({"project_slug": "My App"}, "project_slug 'My App' is not a lowercase Python identifier"),
         ({"project_slug": "2fast"}, "project_slug '2fast' is not a lowercase Python identifier"),
-        ({"project_slug": "trailing_"}, "project_slug 'trailing_' ends with '_'"),
-        ({"project_slug": "a" * 33}, "has 33 of the 2 to 32 characters"),
-        ({"project_slug": "w"}, "project_slug 'w' has 1 of the 2 to 32 characters"),
+        ({"project_slug": "café"}, "project_slug 'café' is not a lowercase Python identifier"),
+        (
+            {"project_slug": "trailing_", "platform": "digitalocean"},
+            "but DigitalOcean app names (the slug with '-' for '_') cannot end with '-'",
+        ),
+        (
+            {"project_slug": "a" * 33, "platform": "digitalocean"},
+            "is 33 characters long, but DigitalOcean app names",
+        ),
+        (
+            {"project_slug": "a" * 33, "platform": "heroku"},
+            "is 33 characters long, but at most 32 fit the generated code",
+        ),
+        (
+            {"project_slug": "w", "platform": "digitalocean"},
+            "project_slug 'w' is too short for a DigitalOcean app name",
+        ),
         ({"project_slug": "class"}, "project_slug 'class' is a Python keyword"),
         ({"project_slug": "django"}, "would shadow the 'django' module"),
         ({"project_slug": "channels"}, "would shadow the 'channels' module"),
+        ({"project_slug": "accounts"}, "would shadow the 'accounts' module"),
         ({"project_slug": "config"}, "would shadow the 'config' module"),
         ({"project_slug": "test"}, "would shadow the 'test' module"),
         ({"project_slug": "json"}, "would shadow the 'json' module"),
@@ -51,7 +69,11 @@ def tree(project: Path) -> dict[str, bytes]:
         ),
         (
             {"github_repository": "just-a-name"},
-            "github_repository 'just-a-name' is not an owner/name",
+            "github_repository 'just-a-name' is not a GitHub owner/name pair",
+        ),
+        (
+            {"github_repository": "-dash/name"},
+            "github_repository '-dash/name' is not a GitHub owner/name pair",
         ),
         ({"project_name": "   "}, "project_name is empty"),
     ],
@@ -63,7 +85,27 @@ def test_bad_answer_is_refused_with_one_sentence(bad_answers, complaint, tmp_pat
     assert result.returncode != 0
     assert len(errors) == 1 and complaint in errors[0], result.stderr
     assert errors[0].rstrip().endswith("."), "one whole sentence, saying how to fix it"
+    assert "{" not in errors[0] and "}" not in errors[0], "no template text in a message"
     assert list(tmp_path.iterdir()) == [], "nothing half-written may be left behind"
+
+
+def test_slug_messages_name_only_the_chosen_platforms_rule(tmp_path):
+    heroku = generate(tmp_path / "h", project_slug="a" * 40, platform="heroku")
+    digitalocean = generate(tmp_path / "d", project_slug="a" * 40, platform="digitalocean")
+
+    assert "DigitalOcean" not in heroku.stderr
+    assert "DigitalOcean app names" in digitalocean.stderr
+    # Heroku takes a one-letter package and a trailing underscore; App Platform does not.
+    assert generate(tmp_path / "h1", project_slug="w", platform="heroku").returncode == 0
+    assert generate(tmp_path / "h2", project_slug="shop_", platform="heroku").returncode == 0
+
+
+def test_suggested_slug_is_accepted(tmp_path):
+    """A refusal's "for example" is itself an answer the hook takes."""
+    result = generate(tmp_path / "bad", project_slug="Blog (2025)", platform="digitalocean")
+    suggestion = re.search(r"for example '([^']+)'", result.stderr).group(1)
+
+    assert generate(tmp_path / "good", project_slug=suggestion).returncode == 0
 
 
 def test_choice_outside_the_list_is_refused(tmp_path):
@@ -118,3 +160,77 @@ def test_each_project_gets_its_own_secret_key(tmp_path):
     first = (tmp_path / "one/my_django_app/.env").read_text()
     second = (tmp_path / "two/my_django_app/.env").read_text()
     assert first != second
+
+
+# Names people type, none of them a slug: punctuation, accents, other scripts, digits
+# first, emoji, keywords and module names, long text. Each must give a project with
+# no other answer typed.
+PROJECT_NAMES = [
+    "Blog (2025)", "Café Menu", "3D Shop", "Django", "Test", "class", "Import",
+    "🎉 Party Time 🎉", "🎉🎉🎉", "日本語のサイト", "Ελληνικά Νέα", "Кириллица и Ко",
+    "Über-Straße GmbH & Co. KG", "x", "A", "My-App.v2", "  spaced   out  ",
+    "O'Reilly's \"Books\"", "100% Pure", "C++ Fans", "Back\\slash & Sons",
+    "<script>alert(1)</script>", "São Paulo Eats", "Tab\tName", "#1 Site", "---",
+    "_private_", "live", "Accounts", "json",
+    "The Quick Brown Fox Jumps Over The Lazy Dog, Again and Again, Forever",
+]  # fmt: skip
+AUTHOR_NAMES = [
+    "Zoë O'Brien", "José Núñez-García", "李小龙", "Dr. Jane Smith, PhD", "Ünal Çelik",
+    "-", "🦄", "  ", "jane_doe", "A", "Jean-Luc Picard--Smith", "Ægir Þórsson",
+    "Mary-Kate & Ashley", "Ο Σωκράτης",
+    "Hubert Blaine Wolfeschlegelsteinhausenbergerdorff Sr.",
+]  # fmt: skip
+
+
+def assert_valid_project(output: Path, result: subprocess.CompletedProcess) -> Path:
+    assert result.returncode == 0, result.stderr
+    (project,) = output.iterdir()
+    assert slug_problem(project.name, "digitalocean") is None, project.name
+    for path in project.rglob("*.json"):
+        json.loads(path.read_text())
+    lint = subprocess.run(
+        [RUFF, "check", "--no-cache", "."], cwd=project, capture_output=True, text=True
+    )
+    assert lint.returncode == 0, lint.stdout
+    return project
+
+
+@pytest.mark.parametrize("name", PROJECT_NAMES)
+def test_any_project_name_derives_a_valid_slug(name, tmp_path):
+    # DigitalOcean's app-name rule is the stricter one.
+    result = generate(tmp_path, project_name=name, platform="digitalocean")
+    project = assert_valid_project(tmp_path, result)
+
+    spec = (project / ".do/app.yaml").read_text()
+    assert f"name: {project.name.replace('_', '-')}\n" in spec
+
+
+@pytest.mark.parametrize("author", AUTHOR_NAMES)
+def test_any_author_name_derives_a_valid_repository(author, tmp_path):
+    result = generate(tmp_path, author_name=author)
+    project = assert_valid_project(tmp_path, result)
+
+    repository = json.loads((project / "app.json").read_text())["repository"]
+    owner_and_name = repository.removeprefix("https://github.com/")
+    assert repository_problem(owner_and_name) is None, owner_and_name
+
+
+def test_generation_says_where_the_project_is_and_what_to_run(tmp_path):
+    result = generate(tmp_path, platform="digitalocean", github_repository="octocat/shop")
+    project = tmp_path / "my_django_app"
+
+    assert result.returncode == 0, result.stderr
+    assert f"Generated {project}" in result.stdout
+    assert f"cd {project}\n" in result.stdout
+    assert "python manage.py runserver" in result.stdout
+    assert "Then deploy to DigitalOcean App Platform:" in result.stdout
+    assert "| doctl apps create --spec -" in result.stdout
+    assert "Warning" not in result.stderr
+
+
+def test_placeholder_repository_is_pointed_out(tmp_path):
+    result = generate(tmp_path)
+
+    (warning,) = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
+    assert "'your-name/my-django-app'" in warning
+    assert "github_repository=OWNER/NAME" in warning

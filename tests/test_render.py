@@ -17,6 +17,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from markdown_it import MarkdownIt
 
 import platform_env
 from combinations import (
@@ -87,20 +88,27 @@ def test_files_match_the_options(project, answers):
         "Procfile": heroku,
         "app.json": heroku,
         ".do/app.yaml": not heroku,
-        ".do/deploy.template.yaml": not heroku,
         ".python-version": answers["python_version_file"] == ".python-version",
         "runtime.txt": answers["python_version_file"] == "runtime.txt",
         "gunicorn.conf.py": not (asgi and answers["asgi_server"] == "daphne"),
         "config/wsgi.py": True,
+        ".do/deploy.template.yaml": not heroku and not uses_redis(answers),
         "config/asgi.py": asgi,
         "config/routing.py": asgi,
+        "accounts/views.py": True,
+        f"{slug}/templates/base.html": True,
+        f"{slug}/templates/404.html": True,
+        f"{slug}/templates/500.html": True,
+        f"{slug}/management/commands/runserver.py": True,
         "live/consumers.py": asgi,
+        "live/routing.py": asgi,
         "live/static/live/live.js": asgi,
         "live/tests/test_events.py": asgi,
         f"{slug}/consumers.py": asgi,
         f"{slug}/static/{slug}/ping.js": asgi,
         f"{slug}/tests/test_ping.py": asgi,
         ".env": True,
+        ".env.example": True,
         ".gitignore": True,
         ".github/workflows/ci.yml": True,
         "README.md": True,
@@ -300,7 +308,7 @@ def test_do_app_spec(project, answers):
         assert web["instance_count"] == 1
 
 
-@pytest.mark.only(platform="digitalocean")
+@pytest.mark.only(lambda answers: not uses_redis(answers), platform="digitalocean")
 def test_do_deploy_template_is_the_app_spec_built_from_git(project):
     template = yaml.safe_load((project / ".do/deploy.template.yaml").read_text())
     jsonschema.validate(template, schema("do-deploy-template.schema.json"))
@@ -320,7 +328,8 @@ def test_do_deploy_template_is_the_app_spec_built_from_git(project):
 def test_do_readme_command_adds_a_fresh_secret(project):
     readme = (project / "README.md").read_text()
     (block,) = [b for b in re.findall(r"```sh\n(.*?)```", readme, re.S) if "doctl apps create" in b]
-    pipeline, _, consumer = block.rpartition("|")
+    command = block[block.index("\nawk ") :]  # the lines before it set up git and Valkey
+    pipeline, _, consumer = command.rpartition("|")
     assert consumer.strip() == "doctl apps create --spec -"
 
     result = subprocess.run(["bash", "-c", pipeline], cwd=project, capture_output=True, text=True)
@@ -329,6 +338,64 @@ def test_do_readme_command_adds_a_fresh_secret(project):
     for component in (*spec["services"], *spec["jobs"]):
         (secret,) = [env for env in component["envs"] if env["key"] == "DJANGO_SECRET_KEY"]
         assert len(secret["value"]) >= 50
+
+
+def do_specs(project: Path) -> dict[str, dict]:
+    """Every App Platform spec the project has, as App Platform reads it."""
+    specs = {".do/app.yaml": yaml.safe_load((project / ".do/app.yaml").read_text())}
+    template = project / ".do/deploy.template.yaml"
+    if template.exists():
+        specs[".do/deploy.template.yaml"] = yaml.safe_load(template.read_text())["spec"]
+    return specs
+
+
+@pytest.mark.only(platform="digitalocean")
+def test_do_dev_databases_are_postgresql_only(project, answers):
+    """App Platform's dev databases are PostgreSQL only (its "How to Manage Databases
+    in App Platform" page), and the Deploy button creates dev databases only."""
+    readme = (project / "README.md").read_text()
+    for name, spec in do_specs(project).items():
+        for database in spec["databases"]:
+            if database.get("production", False):
+                assert database.get("cluster_name"), f"{name}: {database['name']} names no cluster"
+                assert f"doctl databases create {database['cluster_name']} " in readme
+                assert name != ".do/deploy.template.yaml", "the button cannot attach a cluster"
+            else:
+                assert database["engine"] == "PG", f"{name}: dev database {database}"
+    if uses_redis(answers):
+        assert "There is no Deploy to DigitalOcean button" in readme
+        assert "cloud.digitalocean.com/apps/new" not in readme
+    else:
+        assert "cloud.digitalocean.com/apps/new" in readme
+
+
+EXPECTED_HEADINGS = ["## Run it locally", "## Configuration", "## Deploy to", "## Scale out"]
+
+
+def test_readme_is_well_formed_markdown(project, answers):
+    """Parsed by a real CommonMark parser: the expected headings, in order, each on a
+    line of its own, and every fenced block closed (an open one would swallow the
+    headings after it)."""
+    text = (project / "README.md").read_text()
+    tokens = MarkdownIt("commonmark").parse(text)
+    headings = [
+        f"{token.markup} {tokens[index + 1].content}"
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open"
+    ]
+    expected = [f"# {answers.get('project_name', 'My Django App')}", *EXPECTED_HEADINGS]
+    if answers["interface"] == "asgi":
+        expected.insert(2, "## The live login feed")
+    platform = "Heroku" if answers["platform"] == "heroku" else "DigitalOcean App Platform"
+    expected[expected.index("## Deploy to")] = f"## Deploy to {platform}"
+
+    assert headings == expected
+    fences = [token for token in tokens if token.type == "fence"]
+    assert fences and all(token.info == "sh" for token in fences)
+    fence_lines = [line for line in text.splitlines() if line.startswith("```")]
+    assert len(fence_lines) == 2 * len(fences), "a fence is left open"
+    for line in text.splitlines():
+        assert not re.search(r"[^\s#]#{1,6} [A-Z]", line), f"a heading glued to text: {line}"
 
 
 @pytest.mark.only(platform="heroku")
