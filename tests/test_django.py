@@ -137,7 +137,8 @@ def test_production_settings(settings_under, production_env, runtime_answers):
     assert settings["SECURE_SSL_REDIRECT"] and settings["SESSION_COOKIE_SECURE"]
     assert settings["CSRF_COOKIE_SECURE"]
     if runtime_answers["interface"] == "asgi":
-        assert settings["INSTALLED_APPS"][0] == "daphne"
+        apps = settings["INSTALLED_APPS"]
+        assert apps.index("daphne") < apps.index("django.contrib.staticfiles")
         expected_backend = {
             "redis": "channels_redis.core.RedisChannelLayer",
             "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -221,3 +222,29 @@ def test_digitalocean_database_url_keeps_its_tls_mode(settings_under):
 
 def hosts(settings: dict) -> list[dict]:
     return settings["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"]
+
+
+RUNSERVER_PROBE = """
+import django
+django.setup()
+from django.core.management import get_commands, load_command_class
+app = get_commands()["runserver"]
+command = load_command_class(app, "runserver")
+print(app, *[cls.__module__ for cls in type(command).__mro__])
+"""
+
+
+def test_runserver_names_missing_variables_then_serves(settings_under, runtime_project, run):
+    """The project's runserver wins over daphne's and staticfiles' (it comes first in
+    INSTALLED_APPS) and extends the one that serves this interface."""
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "HOME": "/tmp"}
+    result = run(["python", "-c", RUNSERVER_PROBE], cwd=runtime_project, env=env)
+    assert succeeded(result)
+    app, *modules = result.stdout.split()
+
+    assert app == runtime_project.name
+    assert modules[0] == f"{runtime_project.name}.management.commands.runserver"
+    if "daphne" in settings_under({})["INSTALLED_APPS"]:
+        assert "daphne.management.commands.runserver" in modules
+    else:
+        assert "django.contrib.staticfiles.management.commands.runserver" in modules

@@ -7,5 +7,5 @@ from {{ cookiecutter.project_slug }}.consumers import PingConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
-    *live.routing.websocket_urlpatterns,
+    *live.routing.websocket_urlpatterns,  # the live login feed
 ]

@@ -75,8 +75,7 @@ INSTALLED_APPS = [
     # Sign up, log in and log out.
     "accounts",
 {%- if cookiecutter.interface == "asgi" %}
-    # The live login feed; to remove it, see README.md.
-    "live",
+    "live",  # the live login feed: README.md says how to remove it
 {%- endif %}
 ]
 

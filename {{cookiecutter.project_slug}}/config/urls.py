@@ -8,6 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
 {%- if cookiecutter.interface == "asgi" %}
-    path("", include("live.urls")),
+    path("", include("live.urls")),  # the live login feed
 {%- endif %}
 ]

@@ -15,13 +15,13 @@ def test_sign_up_signs_in_and_says_so(client):
         "/accounts/signup/",
         {"username": "bob", "password1": PASSWORD, "password2": PASSWORD},
         secure=True,
-        follow=True,
     )
 
-    assert response.redirect_chain == [("/", 302)]
+    assert (response.status_code, response["Location"]) == (302, "/")
     assert get_user_model().objects.filter(username="bob").exists()
-    assert b"Signed in as <strong>bob</strong>" in response.content
-    assert b"Welcome, bob" in response.content
+    home = client.get("/", secure=True).content
+    assert b"Signed in as <strong>bob</strong>" in home
+    assert b"Welcome, bob" in home
 
 
 @pytest.mark.django_db
@@ -39,17 +39,16 @@ def test_sign_up_shows_each_error_beside_its_field(client):
 
 
 def test_log_in_and_out_each_say_so(client, alice):
-    response = client.post(
-        "/accounts/login/",
-        {"username": "alice", "password": PASSWORD},
-        secure=True,
-        follow=True,
-    )
-    assert b"Signed in as alice." in response.content
+    fields = {"username": "alice", "password": PASSWORD}
+    response = client.post("/accounts/login/", fields, secure=True)
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert b"Signed in as alice." in client.get("/", secure=True).content
 
-    response = client.post("/accounts/logout/", secure=True, follow=True)
-    assert b"You have signed out." in response.content
-    assert b'href="/accounts/login/"' in response.content
+    response = client.post("/accounts/logout/", secure=True)
+    assert (response.status_code, response["Location"]) == (302, "/")
+    home = client.get("/", secure=True).content
+    assert b"You have signed out." in home
+    assert b'href="/accounts/login/"' in home
 
 
 def test_wrong_password_is_refused_on_the_page(client, alice):
