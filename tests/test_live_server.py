@@ -33,6 +33,22 @@ def test_home_page_over_https(server):
     assert response.headers["strict-transport-security"].startswith("max-age=31536000")
 
 
+def test_missing_page_is_the_sites_404_not_a_debug_page(server):
+    response = request(server, "/no-such-page/", FROM_ROUTER)
+    body = response.body.decode()
+
+    assert response.status == 404
+    assert "Page not found" in body and 'class="site-header"' in body
+    assert "URLconf" not in body and "Traceback" not in body
+
+
+def test_pages_a_visitor_can_reach_from_home(server):
+    for path in ("/accounts/signup/", "/accounts/login/", "/admin/login/"):
+        response = request(server, path, FROM_ROUTER)
+        assert response.status == 200, (path, response.body[:500])
+        assert b"<title>" in response.body and b" \xc2\xb7 " in response.body, path
+
+
 def test_plain_http_is_redirected_to_https(server):
     response = request(server, "/", {"Host": HOST})
 
