@@ -1,0 +1,353 @@
+"""README tier: a new user who follows the generated README literally.
+
+For a sample of combinations (one per platform and interface, on the Pythons this
+machine has), the ```sh block under "## Run it locally" runs exactly as written, with
+bash -e, a PATH that holds only the chosen Python and the system, and no DJANGO_*
+variable: it makes the venv, installs requirements.txt, copies .env.example when there
+is no .env, migrates and starts `python manage.py runserver` on 127.0.0.1:8000. It
+runs twice per combination: in a copy of the project as generated (with the .env that
+generation writes) and in a fresh git clone of it (no .env, as a teammate gets it).
+
+On the server it starts, this proves that:
+- every page reachable by links from the home page answers without a 5xx, anonymous
+  or signed in, and the links reach sign-up, log-in and the admin (and /live/ for ASGI);
+- a visitor signs up, signs out and signs in again through the site's own forms, with
+  the CSRF token and cookies a browser would use over plain http.
+
+Every run needs port 8000, the one the README names, so runs are serialized across
+xdist workers by a file lock, and each server's process group is stopped by its pid.
+"""
+
+import http.client
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from itertools import product
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from filelock import FileLock, Timeout
+from markdown_it import MarkdownIt
+
+import crawler
+import machine
+from combinations import DEFAULTS, OPTIONS, all_combinations, combination_id, runtime_key
+
+HOST, PORT = "127.0.0.1", 8000
+ORIGIN = f"http://{HOST}:{PORT}"
+LOCAL_HEADING = "Run it locally"
+RUNSERVER = "python manage.py runserver"
+INSTALLED_PYTHONS = ("3.12", "3.13")
+# The block makes a venv and installs requirements.txt before serving: ~10 s with a
+# warm pip cache, much more on a cold one.
+START_TIMEOUT = 180
+STOP_TIMEOUT = 15
+# Every run holds port 8000 while its module's tests use it: wait for the others.
+PORT_LOCK = Path(tempfile.gettempdir()) / f"ccdp-readme-steps-port-{PORT}.lock"
+PORT_LOCK_TIMEOUT = 1800
+MAX_PAGES = 60
+# What a project directory holds only once something ran in it (all gitignored):
+# a copy "as generated" leaves out what other tests may have left in the bake.
+RUN_ARTEFACTS = ("__pycache__", ".pytest_cache", ".ruff_cache", ".venv", "db.sqlite3")
+
+
+def readme_sample() -> list[dict]:
+    """One combination per (platform, interface), on an installed Python, with the
+    default version file. Within a pair, the one that adds the most answers not yet
+    in the sample, so the four together cover as many option values as they can."""
+    candidates = [
+        answers
+        for answers in all_combinations()
+        if answers["python_version"] in INSTALLED_PYTHONS
+        and answers["python_version_file"] == DEFAULTS["python_version_file"]
+    ]
+    sample: list[dict] = []
+    covered: set[tuple[str, str]] = set()
+    for platform, interface in product(OPTIONS["platform"], OPTIONS["interface"]):
+        members = [
+            answers
+            for answers in candidates
+            if (answers["platform"], answers["interface"]) == (platform, interface)
+        ]
+        best = max(members, key=lambda answers: len(set(answers.items()) - covered))
+        sample.append(best)
+        covered |= set(best.items())
+    return sample
+
+
+SAMPLE = readme_sample()
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(a, id=combination_id(a), marks=pytest.mark.xdist_group(runtime_key(a)))
+        for a in SAMPLE
+    ],
+)
+def readme_answers(request) -> dict:
+    return request.param
+
+
+@pytest.fixture(scope="module", params=["generated", "fresh-clone"])
+def where(request) -> str:
+    return request.param
+
+
+def test_sample_has_every_platform_and_interface_on_an_installed_python():
+    pairs = {(a["platform"], a["interface"]) for a in SAMPLE}
+
+    assert pairs == set(product(OPTIONS["platform"], OPTIONS["interface"]))
+    assert len(SAMPLE) == len(pairs)
+    assert all(a["python_version"] in INSTALLED_PYTHONS for a in SAMPLE)
+
+
+def local_steps(readme: str) -> str:
+    """The first ```sh block after the "## Run it locally" heading, as a CommonMark
+    parser reads it."""
+    tokens = MarkdownIt("commonmark").parse(readme)
+    after_heading = None
+    for index, token in enumerate(tokens):
+        if (
+            token.type == "heading_open"
+            and token.tag == "h2"
+            and tokens[index + 1].content == LOCAL_HEADING
+        ):
+            after_heading = index
+            break
+    assert after_heading is not None, f"README.md has no '## {LOCAL_HEADING}' heading"
+    block = next(
+        (t for t in tokens[after_heading:] if t.type == "fence" and t.info.strip() == "sh"),
+        None,
+    )
+    assert block is not None, f"no ```sh block after '## {LOCAL_HEADING}'"
+    return block.content
+
+
+@pytest.fixture(scope="module")
+def checkout(bake, readme_answers, where, tmp_path_factory) -> Path:
+    """The project where the user runs the README: generated, or a fresh clone."""
+    source = bake(readme_answers)
+    work = tmp_path_factory.mktemp(f"readme-{where}")
+    tree = work / source.name
+    if where == "generated":
+        shutil.copytree(source, tree, ignore=shutil.ignore_patterns(*RUN_ARTEFACTS))
+        assert (tree / ".env").is_file(), "generation wrote no .env"
+    else:
+        git = ["git", f"--git-dir={work / 'repo.git'}", f"--work-tree={source}"]
+        git += ["-c", "user.name=test", "-c", "user.email=test@example.com"]
+        subprocess.run([*git, "init", "-q", "-b", "main"], check=True, timeout=60)
+        subprocess.run([*git, "add", "-A"], check=True, timeout=60)
+        subprocess.run([*git, "commit", "-q", "-m", "first"], check=True, timeout=60)
+        subprocess.run(
+            ["git", "clone", "-q", str(work / "repo.git"), str(tree)], check=True, timeout=60
+        )
+        assert not (tree / ".env").exists(), ".env was committed"
+    return tree
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on 127.0.0.1:port, as runserver does (with
+    SO_REUSEADDR, so a previous run's closed connections do not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def tail(log: Path, lines: int = 60) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def healthy() -> bool:
+    try:
+        return crawler.Browser(HOST, PORT).get("/healthz", follow=False).status == 200
+    except (OSError, http.client.HTTPException):  # not listening yet, or starting
+        return False
+
+
+def group_is_gone(process: subprocess.Popen, timeout: float) -> bool:
+    """Wait, at most `timeout` seconds, until no process of the group is left."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        process.poll()  # reap bash, so that a zombie does not count as left
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the block's process group (bash, runserver and its autoreloader child)
+    by its id: SIGTERM, then SIGKILL if anything of it is left after STOP_TIMEOUT."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        if group_is_gone(process, STOP_TIMEOUT):
+            break
+    process.wait(timeout=STOP_TIMEOUT)
+
+
+@dataclass
+class LocalServer:
+    project: Path
+    steps: str
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def local_server(checkout, readme_answers, where):
+    """The README's local block, run as written, serving on 127.0.0.1:8000."""
+    steps = local_steps((checkout / "README.md").read_text())
+    assert steps.strip().splitlines()[-1] == RUNSERVER, steps
+    version = readme_answers["python_version"]
+    python = machine.find_python(version)
+    if python is None:
+        machine.unavailable(
+            f"Python {version} is not installed (pyenv install {version},"
+            f" or set PYTHON{version.replace('.', '_')} to its path)."
+        )
+    env = {"PATH": f"{python.parent}:/usr/local/bin:/usr/bin:/bin", "HOME": os.environ["HOME"]}
+    log = checkout.parent / "readme-steps.log"
+    try:
+        lock = FileLock(PORT_LOCK, timeout=PORT_LOCK_TIMEOUT)
+        lock.acquire()
+    except Timeout:
+        pytest.fail(f"port {PORT} stayed locked by other runs for {PORT_LOCK_TIMEOUT}s")
+    try:
+        if not port_is_free(PORT):
+            pytest.fail(
+                f"{HOST}:{PORT} is already in use, and the README's runserver needs it:"
+                f" stop whatever listens there (ss -ltnp 'sport = :{PORT}')."
+            )
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                ["bash", "-e", "-c", steps],
+                cwd=checkout,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while not healthy():
+                if process.poll() is not None:
+                    pytest.fail(
+                        f"the README block ({where}) exited with {process.returncode}"
+                        f" before serving:\n{tail(log)}"
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"the README block ({where}) did not serve {ORIGIN}/healthz"
+                        f" within {START_TIMEOUT}s:\n{tail(log)}"
+                    )
+                time.sleep(0.5)
+            yield LocalServer(checkout, steps, log)
+        finally:
+            stop(process)
+    finally:
+        lock.release()
+
+
+def server_errors(pages: list[crawler.Page]) -> list[str]:
+    return [
+        f"{hop.method} {hop.url} -> {hop.status}"
+        for page in pages
+        for hop in page.hops
+        if hop.status >= 500
+    ]
+
+
+def test_every_page_linked_from_home_answers_without_a_server_error(local_server, readme_answers):
+    """Anonymous, breadth first from /, along every same-site link (at most 60 pages,
+    redirects followed): no response is a 5xx, and the links lead to sign-up, log-in,
+    the admin's login (through /admin/'s redirect) and, with ASGI, the live page."""
+    pages = crawler.Browser(HOST, PORT).crawl("/", max_pages=MAX_PAGES)
+    reached = {urlsplit(hop.url).path for page in pages for hop in page.hops}
+
+    assert pages[0].status == 200, pages[0].body[:2000]
+    assert not server_errors(pages), f"{server_errors(pages)}\n{tail(local_server.log)}"
+    expected = {"/accounts/signup/", "/accounts/login/", "/admin/", "/admin/login/"}
+    if readme_answers["interface"] == "asgi":
+        expected.add("/live/")
+    assert expected <= reached, f"not reached: {sorted(expected - reached)}; {sorted(reached)}"
+
+
+def new_account() -> tuple[str, str]:
+    return f"reader-{secrets.token_hex(4)}", f"Rd-{secrets.token_urlsafe(12)}-9"
+
+
+def sign_up(browser: crawler.Browser, username: str, password: str) -> crawler.Page:
+    """Through the sign-up form; return the page the redirect leads to."""
+    page = browser.get("/accounts/signup/")
+    assert page.status == 200, page.body[:2000]
+    form = crawler.form_with(page, field_name="password1")
+    assert form.fields.get("csrfmiddlewaretoken"), "the sign-up form has no CSRF token"
+
+    response = browser.submit(
+        page, form, {"username": username, "password1": password, "password2": password}
+    )
+
+    assert response.status == 302, f"sign-up answered {response.status}:\n{response.body[:3000]}"
+    assert response.hops[-1].location == "/"
+    return browser.get("/")
+
+
+def test_sign_up_sign_out_and_sign_in_through_the_forms(local_server):
+    """Sign up, log out with the header's form, log in with the login form: each step
+    posts the form's own CSRF token with the cookies of the pages before it."""
+    browser = crawler.Browser(HOST, PORT)
+    username, password = new_account()
+
+    home = sign_up(browser, username, password)
+    assert home.status == 200
+    assert f"Signed in as <strong>{username}</strong>" in home.body
+
+    logout = crawler.form_with(home, action="/accounts/logout/")
+    assert logout.method.lower() == "post" and logout.fields.get("csrfmiddlewaretoken")
+    signed_out = browser.submit(home, logout, {}, follow=True)
+    assert [hop.status for hop in signed_out.hops] == [302, 200], signed_out.hops
+    assert "You have signed out." in signed_out.body
+    assert "Signed in as" not in signed_out.body
+
+    page = browser.get("/accounts/login/")
+    assert page.status == 200, page.body[:2000]
+    login = crawler.form_with(page, field_name="password")
+    assert login.fields.get("csrfmiddlewaretoken"), "the login form has no CSRF token"
+    response = browser.submit(page, login, {"username": username, "password": password})
+    assert response.status == 302, f"log-in answered {response.status}:\n{response.body[:3000]}"
+    assert response.hops[-1].location == "/"
+    home = browser.get("/")
+    assert f"Signed in as {username}." in home.body
+    assert f"Signed in as <strong>{username}</strong>" in home.body
+
+
+def test_every_page_linked_from_home_answers_a_signed_in_user_too(local_server):
+    """The same crawl with the session of a user who just signed up: still no 5xx,
+    and every page still shows who is signed in (the crawl did not log them out)."""
+    browser = crawler.Browser(HOST, PORT)
+    username, password = new_account()
+    sign_up(browser, username, password)
+
+    pages = browser.crawl("/", max_pages=MAX_PAGES)
+
+    assert not server_errors(pages), f"{server_errors(pages)}\n{tail(local_server.log)}"
+    signed_in = f"Signed in as <strong>{username}</strong>"
+    for page in pages:
+        if page.status == 200 and page.html and 'class="site-header"' in page.body:
+            assert signed_in in page.body, page.url
