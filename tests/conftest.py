@@ -29,6 +29,15 @@ from combinations import (
 from servers import Server
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshot-dir",
+        default=str(TEMPLATE_DIR / "artifacts" / "screenshots"),
+        help="where test_browser.py::test_screenshots saves its PNGs, relative to the"
+        " current directory (default: artifacts/screenshots in the repository)",
+    )
+
+
 def selected(metafunc, answers: dict) -> bool:
     """Honour @pytest.mark.only(predicate, option=value or (values, ...)) on a test."""
     marker = metafunc.definition.get_closest_marker("only")

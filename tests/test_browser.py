@@ -1,20 +1,25 @@
 """A real browser: headless Chromium (Debian's) driven by Playwright.
 
 One browser signs in and watches the live page; a second one, in a context of its
-own (its own cookies), signs up, which signs it in, and then logs out. The watching
-page must show both events. Pages are served over HTTPS by the project's own web
-command behind router.Router, as on the platform. On failure, screenshots of both
-pages are saved in the test's temporary directory.
+own (its own cookies), signs up, which signs it in, and then logs out with the
+header's button. The watching page must show both events. Pages are served over
+HTTPS by the project's own web command behind router.Router, as on the platform.
+On failure, screenshots of both pages are saved in the test's temporary directory.
+
+For the default combination only, test_screenshots also saves full-page PNGs of
+every kind of page, at desktop and phone sizes, in --screenshot-dir (default
+artifacts/screenshots; docs/screenshots holds the ones the README shows), and checks
+what a person would see on them.
 """
 
 import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 import machine
-from combinations import runtime_key, short_hash
+from combinations import DEFAULTS, runtime_key, short_hash
 from router import Router
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
@@ -30,6 +35,28 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "browser-password-that-is-not-secret"
 WAIT_MS = 20_000
+
+# Screenshots: the same language, clock and colours on every run.
+SHOT_CONTEXT = {
+    "ignore_https_errors": True,
+    "locale": "en-US",
+    "timezone_id": "UTC",
+    "color_scheme": "light",
+}
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+WATCHER, VISITOR, NEWCOMER = "ada", "grace", "linus"
+
+
+def is_default(answers: dict) -> bool:
+    return runtime_key(answers) == runtime_key(DEFAULTS)
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +83,16 @@ def test_live_page_shows_logins_from_another_browser(
     # A name of this group's own, so no other test's login can be mistaken for it.
     name = f"bob-{short_hash(runtime_key(runtime_answers))[:6]}"
     create_users(["watcher"], PASSWORD)
-    watching = browser.new_context(ignore_https_errors=True).new_page()
-    signing_up = browser.new_context(ignore_https_errors=True).new_page()
+    watching_context = browser.new_context(ignore_https_errors=True)
+    signing_up_context = browser.new_context(ignore_https_errors=True)
+    watching = watching_context.new_page()
+    signing_up = signing_up_context.new_page()
     try:
-        watching.goto(f"{site}/accounts/login/")
+        # Logging in goes home; ?next= brings the watcher to the live page instead.
+        watching.goto(f"{site}/accounts/login/?next=/live/")
         watching.fill("#id_username", "watcher")
         watching.fill("#id_password", PASSWORD)
-        watching.click("button[type=submit]")
+        watching.click("main button[type=submit]")
         watching.wait_for_url(f"{site}/live/")
         expect(watching.locator("#live-status")).to_have_attribute(
             "data-state", "open", timeout=WAIT_MS
@@ -72,15 +102,118 @@ def test_live_page_shows_logins_from_another_browser(
         signing_up.fill("#id_username", name)
         signing_up.fill("#id_password1", PASSWORD)
         signing_up.fill("#id_password2", PASSWORD)
-        signing_up.click("button[type=submit]")
-        signing_up.wait_for_url(f"{site}/live/")
+        signing_up.click("main button[type=submit]")
+        signing_up.wait_for_url(f"{site}/")
+        expect(signing_up.locator("#signed-in-as")).to_contain_text(name)
         events = watching.locator("#live-events li", has_text=name)
         expect(events.first).to_contain_text(f"{name} logged in", timeout=WAIT_MS)
 
-        signing_up.click("text=Log out")
+        header = signing_up.locator(".site-header")
+        header.get_by_role("button", name="Log out").click()
+        signing_up.wait_for_url(f"{site}/")
+        expect(signing_up.locator("ul.messages")).to_contain_text("You have signed out.")
+        expect(header.get_by_role("link", name="Log in")).to_be_visible()
         expect(events.first).to_contain_text(f"{name} logged out", timeout=WAIT_MS)
         expect(events).to_have_count(2)
     except Exception:
         watching.screenshot(path=tmp_path / "watching.png")
         signing_up.screenshot(path=tmp_path / "signing-up.png")
         raise
+    finally:
+        watching_context.close()
+        signing_up_context.close()
+
+
+@pytest.fixture(scope="module")
+def screenshot_users(create_users):
+    """The watcher and the visitor of the screenshots, made once for both sizes."""
+    create_users([WATCHER, VISITOR], PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(pytestconfig) -> Path:
+    directory = pytestconfig.invocation_params.dir / pytestconfig.getoption("screenshot_dir")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+# with_args: called with nothing but a function, a mark would decorate that function.
+@pytest.mark.only.with_args(is_default)
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_screenshots(browser, site, screenshot_users, screenshot_dir, size):
+    """home, signup-error, login, live and 404, each as <page>-<size>.png."""
+    width = VIEWPORTS[size]["viewport"]["width"]
+
+    def capture(page: Page, name: str) -> None:
+        # No sideways scrolling; and the viewport was not widened (as a phone zooms
+        # out) to make room for something too wide.
+        scroll_width, inner_width = page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert inner_width == width, f"{name}-{size}: the page is {inner_width}px wide"
+        assert scroll_width <= inner_width, f"{name}-{size}: scrolls sideways ({scroll_width}px)"
+        page.screenshot(
+            path=screenshot_dir / f"{name}-{size}.png", full_page=True, animations="disabled"
+        )
+
+    visiting_context = browser.new_context(**SHOT_CONTEXT, **VIEWPORTS[size])
+    watching_context = browser.new_context(**SHOT_CONTEXT, **VIEWPORTS[size])
+    visiting = visiting_context.new_page()
+    watching = watching_context.new_page()
+    try:
+        visiting.goto(f"{site}/")
+        header = visiting.locator(".site-header")
+        expect(header.get_by_role("link", name="Sign up")).to_be_visible()
+        expect(visiting.locator("#ping-status")).to_contain_text("connected", timeout=WAIT_MS)
+        capture(visiting, "home")
+
+        visiting.goto(f"{site}/accounts/signup/")
+        visiting.fill("#id_username", NEWCOMER)
+        visiting.fill("#id_password1", PASSWORD)
+        visiting.fill("#id_password2", PASSWORD + "-typo")
+        visiting.click("main button[type=submit]")
+        visiting.wait_for_load_state()
+        errors = visiting.locator("main ul.errorlist")
+        expect(errors).to_have_count(1)
+        expect(errors).to_be_visible()
+        expect(errors).to_contain_text("password fields")
+        capture(visiting, "signup-error")
+
+        visiting.goto(f"{site}/accounts/login/")
+        expect(visiting.get_by_label("Username")).to_be_visible()
+        expect(visiting.get_by_label("Password")).to_be_visible()
+        capture(visiting, "login")
+
+        response = visiting.goto(f"{site}/no-such-page/")
+        assert response is not None and response.status == 404
+        expect(visiting.locator("h1")).to_have_text("Page not found")
+        expect(header.locator(".brand")).to_be_visible()
+        expect(header.get_by_role("link", name="Log in")).to_be_visible()
+        capture(visiting, "404")
+
+        watching.goto(f"{site}/accounts/login/?next=/live/")
+        watching.fill("#id_username", WATCHER)
+        watching.fill("#id_password", PASSWORD)
+        watching.click("main button[type=submit]")
+        watching.wait_for_url(f"{site}/live/")
+        expect(watching.locator("#live-status")).to_have_attribute(
+            "data-state", "open", timeout=WAIT_MS
+        )
+        expect(watching.locator("#live-empty")).to_be_visible()
+
+        visiting.goto(f"{site}/accounts/login/")
+        visiting.fill("#id_username", VISITOR)
+        visiting.fill("#id_password", PASSWORD)
+        visiting.click("main button[type=submit]")
+        visiting.wait_for_url(f"{site}/")
+        expect(visiting.locator("ul.messages")).to_contain_text(f"Signed in as {VISITOR}.")
+
+        expect(watching.locator("#live-events li").first).to_contain_text(
+            f"{VISITOR} logged in", timeout=WAIT_MS
+        )
+        expect(watching.locator("#live-empty")).to_be_hidden()
+        expect(watching.locator("#signed-in-as")).to_contain_text(WATCHER)
+        capture(watching, "live")
+    finally:
+        visiting_context.close()
+        watching_context.close()
