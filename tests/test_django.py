@@ -248,3 +248,34 @@ def test_runserver_names_missing_variables_then_serves(settings_under, runtime_p
         assert "daphne.management.commands.runserver" in modules
     else:
         assert "django.contrib.staticfiles.management.commands.runserver" in modules
+
+
+HSTS_PROBE = """
+from django.conf import settings
+print(settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
+      settings.SECURE_HSTS_PRELOAD)
+"""
+
+
+def test_hsts_starts_short_and_is_raised_by_the_environment(deployed_project, production_env, run):
+    env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings"}
+
+    def hsts(**extra: str) -> list[str]:
+        result = run(["python", "-c", HSTS_PROBE], cwd=deployed_project, env={**env, **extra})
+        assert succeeded(result)
+        return result.stdout.split()
+
+    assert hsts() == ["3600", "False", "False"]
+    raised = {
+        "DJANGO_HSTS_SECONDS": "31536000",
+        "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "1",
+        "DJANGO_HSTS_PRELOAD": "1",
+    }
+    assert hsts(**raised) == ["31536000", "True", "True"]
+    bad = run(
+        ["python", "-c", HSTS_PROBE],
+        cwd=deployed_project,
+        env={**env, "DJANGO_HSTS_SECONDS": "a year"},
+    )
+    assert bad.returncode != 0
+    assert "DJANGO_HSTS_SECONDS is 'a year': set it to a whole number of seconds" in bad.stderr

@@ -6,8 +6,10 @@ carry the headers the platform's router adds; the router itself is the one part
 that cannot exist here.
 """
 
+import http.client
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -30,7 +32,12 @@ def test_home_page_over_https(server):
     response = request(server, "/", FROM_ROUTER)
 
     assert response.status == 200, response.body[:500]
-    assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+    # A first HSTS value short enough that a new custom domain is not locked in.
+    assert response.headers["strict-transport-security"] == "max-age=3600"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["cross-origin-opener-policy"] == "same-origin"
 
 
 def test_missing_page_is_the_sites_404_not_a_debug_page(server):
@@ -95,13 +102,59 @@ def test_websocket_round_trip(server):
 
 
 @pytest.mark.only(interface="asgi")
-def test_websocket_from_a_foreign_origin_is_refused(server):
+@pytest.mark.parametrize("route", ["/ws/ping/", "/ws/live/"])
+def test_websocket_from_a_foreign_origin_is_refused(server, route):
     with pytest.raises(InvalidStatus) as refused:
-        connect(
-            f"ws://127.0.0.1:{server}/ws/ping/", origin="https://attacker.example", open_timeout=10
-        )
+        connect(f"ws://127.0.0.1:{server}{route}", origin="https://evil.example", open_timeout=10)
 
     assert refused.value.response.status_code == 403
+
+
+def set_cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    """{cookie name: its Set-Cookie header, attributes included}"""
+    headers = response.headers.get_all("Set-Cookie") or []
+    return {header.split("=", 1)[0]: header for header in headers}
+
+
+def test_cookies_are_secure_httponly_and_same_site(server, create_users):
+    create_users(["cookie-monster"], "cookie-password-that-is-not-secret")
+    conn = http.client.HTTPConnection("127.0.0.1", server, timeout=10)
+    try:
+        conn.request("GET", "/accounts/login/", headers=FROM_ROUTER)
+        page = conn.getresponse()
+        html = page.read().decode()
+        csrf_cookie = set_cookies(page)["csrftoken"]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        body = urlencode(
+            {
+                "username": "cookie-monster",
+                "password": "cookie-password-that-is-not-secret",
+                "csrfmiddlewaretoken": token,
+            }
+        )
+        conn.request(
+            "POST",
+            "/accounts/login/",
+            body=body,
+            headers={
+                **FROM_ROUTER,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": f"https://{HOST}",
+                "Referer": f"https://{HOST}/accounts/login/",
+                "Cookie": csrf_cookie.split(";", 1)[0],
+            },
+        )
+        login = conn.getresponse()
+        login.read()
+    finally:
+        conn.close()
+    session_cookie = set_cookies(login)["sessionid"]
+
+    assert login.status == 302
+    for cookie in (csrf_cookie, session_cookie):
+        attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+        assert "secure" in attributes and "samesite=lax" in attributes, cookie
+    assert "httponly" in session_cookie.lower()
 
 
 @pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL"])

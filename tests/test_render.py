@@ -458,6 +458,20 @@ def committed_files(project: Path, git_dir: Path) -> set[str]:
     return set(listed.stdout.splitlines())
 
 
+def test_no_secret_in_any_committed_file(project, tmp_path):
+    """The key generation wrote to .env never reaches a file git would commit."""
+    secret = next(
+        line.split("=", 1)[1]
+        for line in (project / ".env").read_text().splitlines()
+        if line.startswith("DJANGO_SECRET_KEY=")
+    )
+    committed = committed_files(project, tmp_path / "git")
+
+    assert ".env" not in committed and ".env.example" in committed
+    for name in committed:
+        assert secret not in (project / name).read_text(errors="replace"), name
+
+
 def test_version_answers_change_only_version_files(group_members, bake, tmp_path):
     projects = [bake(answers) for answers in group_members]
     first, *others = projects
