@@ -5,6 +5,7 @@ by another process, dyno or instance: every LiveEventsConsumer joins GROUP, and 
 group message goes to all members wherever they are connected.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -12,8 +13,16 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 GROUP = "live-events"
+# The broadcast runs inside the login's request: a Redis that accepts connections
+# but never answers must not hold the login for longer than this, in seconds.
+BROADCAST_TIMEOUT = 1.0
 
 logger = logging.getLogger(__name__)
+
+
+async def send_to_group(message: dict) -> None:
+    async with asyncio.timeout(BROADCAST_TIMEOUT):
+        await get_channel_layer().group_send(GROUP, message)
 
 
 def broadcast(event: str, username: str) -> None:
@@ -25,7 +34,9 @@ def broadcast(event: str, username: str) -> None:
         "at": timezone.now().isoformat(),
     }
     try:
-        async_to_sync(get_channel_layer().group_send)(GROUP, message)
-    except Exception:
-        # The feed is a courtesy: a login must not fail because Redis is away.
-        logger.exception("Could not broadcast %s of %s", event, username)
+        async_to_sync(send_to_group)(message)
+    except Exception as error:
+        # The feed is a courtesy: a login must not fail, or wait, because Redis is
+        # away. One line, no traceback: the cause is the channel layer's, not ours.
+        reason = "timed out" if isinstance(error, TimeoutError) else repr(error)
+        logger.warning("Could not broadcast the %s of %s: %s", event, username, reason)

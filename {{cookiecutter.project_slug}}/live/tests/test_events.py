@@ -1,8 +1,13 @@
+import asyncio
+import time
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.test import Client
+
+from live import events
 
 PASSWORD = "a-long-enough-test-password"
 
@@ -84,3 +89,22 @@ async def test_websocket_from_a_foreign_origin_is_refused(application):
     )
 
     assert not connected
+
+
+class ChannelLayerThatNeverAnswers:
+    """Like a Redis that accepts connections and then says nothing."""
+
+    async def group_send(self, group, message):
+        await asyncio.sleep(3600)
+
+
+def test_broadcast_gives_up_instead_of_holding_the_login(monkeypatch, caplog):
+    monkeypatch.setattr(events, "get_channel_layer", ChannelLayerThatNeverAnswers)
+    started = time.monotonic()
+
+    events.broadcast("login", "alice")
+
+    assert time.monotonic() - started < events.BROADCAST_TIMEOUT + 1
+    (record,) = caplog.records
+    assert record.levelname == "WARNING" and "timed out" in record.getMessage()
+    assert record.exc_info is None, "one line, no traceback"
