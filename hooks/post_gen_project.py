@@ -38,6 +38,7 @@ KEEP = {
     "runtime.txt": VERSION_FILE == "runtime.txt",
     "config/asgi.py": ASGI,
     "config/routing.py": ASGI,
+    "config/workers.py": ASGI and not DAPHNE,
     "live": ASGI,
     f"{SLUG}/consumers.py": ASGI,
     f"{SLUG}/static/{SLUG}/ping.js": ASGI,

@@ -272,7 +272,13 @@ def released(deployed_project, production_env, run):
 
 
 @pytest.fixture(scope="module")
-def start_web(released, deployed_project, production_env, tmp_path_factory):
+def web_servers() -> dict[int, Server]:
+    """The web processes start_web started in this module, by port (for their logs)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def start_web(released, deployed_project, production_env, tmp_path_factory, web_servers):
     """start_web() -> the port of a new process running the project's web command.
 
     Every process started is stopped, by its pid, when the module's tests are done.
@@ -285,6 +291,7 @@ def start_web(released, deployed_project, production_env, tmp_path_factory):
         log = tmp_path_factory.mktemp("web") / f"{port}.log"
         server = Server(web, deployed_project, {**production_env, "PORT": str(port)}, log)
         servers.append(server)
+        web_servers[port] = server
         server.wait_until_answering(port)
         return port
 

@@ -12,7 +12,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 import machine
@@ -21,6 +21,8 @@ from servers import Server, request
 
 HOST = platform_env.HOST
 FROM_ROUTER = {"Host": HOST, "X-Forwarded-Proto": "https"}
+# The WebSocket message limit every server choice is given (RFC 6455 close 1009 above).
+MAX_MESSAGE_BYTES = 64 * 1024
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +101,59 @@ def test_websocket_round_trip(server):
         for ping in range(3):
             websocket.send(json.dumps({"ping": ping}))
             assert json.loads(websocket.recv(timeout=10)) == {"pong": ping}
+
+
+def answer_to(port: int, route: str, frame: str | bytes) -> tuple[str | None, int | None]:
+    """Send one frame on a new WebSocket: (the error it answers, if any, the code it
+    is closed with)."""
+    error = None
+    with connect(
+        f"ws://127.0.0.1:{port}{route}",
+        origin=f"https://{HOST}",
+        additional_headers={"X-Forwarded-Proto": "https"},
+        open_timeout=10,
+        max_size=None,
+    ) as websocket:
+        websocket.send(frame)
+        try:
+            for _ in range(3):  # bounded: an error message, then the close
+                error = json.loads(websocket.recv(timeout=10))["error"]
+        except ConnectionClosed as closed:
+            return error, closed.rcvd.code if closed.rcvd else None
+    raise AssertionError(f"{route} was not closed after {frame[:20]!r}")
+
+
+@pytest.mark.only(interface="asgi")
+def test_bad_websocket_input_is_the_clients_error(server, web_servers, runtime_answers):
+    """Each malformed frame gets a documented answer (an error, then a close code; the
+    server's own 1009 for a message over the limit), one WARNING line at most and
+    never a traceback, while a socket opened before goes on working."""
+    with connect(
+        f"ws://127.0.0.1:{server}/ws/ping/",
+        origin=f"https://{HOST}",
+        additional_headers={"X-Forwarded-Proto": "https"},
+        open_timeout=10,
+    ) as bystander:
+        binary = answer_to(server, "/ws/ping/", b"\x00\x01")
+        not_json = answer_to(server, "/ws/ping/", "ping")
+        to_feed = answer_to(server, "/ws/live/", '{"hello": "feed"}')
+        too_big = answer_to(server, "/ws/ping/", "x" * (MAX_MESSAGE_BYTES + 1))
+        bystander.send("[1, 2]")
+        wrong_shape = json.loads(bystander.recv(timeout=10))
+        bystander.send(json.dumps({"ping": "still here"}))
+        still_working = json.loads(bystander.recv(timeout=10))
+    output = web_servers[server].output
+
+    assert binary == ("/ws/ping/ does not take a binary frame", 4003)
+    assert not_json == ("/ws/ping/ does not take text that is not JSON", 4007)
+    assert to_feed[1] == 4003
+    # uvicorn closes with 1009; daphne (autobahn, failByDrop) drops the connection,
+    # which a browser reports as 1006. Neither lets the message reach the app.
+    assert too_big == (None, None if runtime_answers["asgi_server"] == "daphne" else 1009)
+    assert wrong_shape == {"error": 'send {"ping": <any JSON value>}'}
+    assert still_working == {"pong": "still here"}
+    assert "Traceback" not in output and "ERROR" not in output, output[-3000:]
+    assert output.count("WARNING") <= 3, output[-3000:]
 
 
 @pytest.mark.only(interface="asgi")

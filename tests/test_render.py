@@ -95,6 +95,7 @@ def test_files_match_the_options(project, answers):
         ".do/deploy.template.yaml": not heroku and not uses_redis(answers),
         "config/asgi.py": asgi,
         "config/routing.py": asgi,
+        "config/workers.py": asgi and answers["asgi_server"] == "uvicorn",
         "accounts/views.py": True,
         f"{slug}/templates/base.html": True,
         f"{slug}/templates/404.html": True,
@@ -193,6 +194,9 @@ def test_web_and_release_commands(project, answers):
         assert "--proxy-headers" in web
         assert web[web.index("--bind") + 1] == "0.0.0.0"
         assert web[web.index("--port") + 1] == "$PORT"
+        # A WebSocket message limit well under daphne's default of 1 MiB.
+        assert web[web.index("--websocket-max-message-size") + 1] == "65536"
+        assert web[web.index("--websocket-max-frame-size") + 1] == "65536"
     else:
         # gunicorn binds $PORT and reads WEB_CONCURRENCY itself.
         assert web[:3] == ["gunicorn", "--config", "gunicorn.conf.py"]
@@ -211,7 +215,12 @@ def test_gunicorn_configuration(project, answers):
     if answers["interface"] == "wsgi":
         assert settings["worker_class"] == "gthread"
     else:
-        assert settings["worker_class"] == "uvicorn_worker.UvicornWorker"
+        # uvicorn-worker's class with a WebSocket message limit (uvicorn's is 16 MiB).
+        assert settings["worker_class"] == "config.workers.UvicornWorker"
+        workers = (project / "config" / "workers.py").read_text()
+        assert "from uvicorn_worker import UvicornWorker" in workers
+        assert '"ws_max_size": MAX_MESSAGE_BYTES' in workers
+        assert "MAX_MESSAGE_BYTES = 65536" in workers
     if answers["interface"] == "asgi" and answers["channel_layer"] == "in-memory":
         assert settings["workers"] == 1
     else:

@@ -30,8 +30,8 @@ threads = 5
 {%- else %}
 
 # Each uvicorn worker runs Django's ASGI application on an event loop, WebSockets
-# included; the uvicorn-worker package replaces the deprecated uvicorn.workers.
-worker_class = "uvicorn_worker.UvicornWorker"
+# included: uvicorn-worker's class, with this project's limits (config/workers.py).
+worker_class = "config.workers.UvicornWorker"
 {%- endif %}
 
 # The heartbeat file lives in memory: on a container's overlay disk its writes can

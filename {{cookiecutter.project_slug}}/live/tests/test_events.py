@@ -108,3 +108,14 @@ def test_broadcast_gives_up_instead_of_holding_the_login(monkeypatch, caplog):
     (record,) = caplog.records
     assert record.levelname == "WARNING" and "timed out" in record.getMessage()
     assert record.exc_info is None, "one line, no traceback"
+
+
+@pytest.mark.asyncio
+async def test_feed_closes_a_socket_that_sends_with_4003(application):
+    socket, connected = await open_live_socket(application)
+    assert connected
+
+    await socket.send_json_to({"hello": "feed"})
+
+    assert (await socket.receive_json_from(timeout=5))["close"] == 4003
+    assert (await socket.receive_output(timeout=5))["code"] == 4003

@@ -26,3 +26,48 @@ async def test_websocket_from_a_foreign_origin_is_refused(application):
     connected, _ = await communicator.connect()
 
     assert not connected
+
+
+async def answer_to(application, frame: dict) -> tuple[dict, dict]:
+    """(the JSON answered to one frame, the close that follows)"""
+    communicator = WebsocketCommunicator(
+        application, "/ws/ping/", headers=[(b"origin", b"https://testserver")]
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_input({"type": "websocket.receive", **frame})
+    answer = await communicator.receive_json_from(timeout=5)
+    closing = await communicator.receive_output(timeout=5)
+    await communicator.wait()
+    return answer, closing
+
+
+@pytest.mark.asyncio
+async def test_binary_frame_is_answered_and_closed_with_4003(application):
+    answer, closing = await answer_to(application, {"bytes": b"\x00\x01"})
+
+    assert answer["close"] == 4003 and "binary" in answer["error"]
+    assert (closing["type"], closing["code"]) == ("websocket.close", 4003)
+
+
+@pytest.mark.asyncio
+async def test_text_that_is_not_json_is_answered_and_closed_with_4007(application):
+    answer, closing = await answer_to(application, {"text": "ping"})
+
+    assert answer["close"] == 4007 and "not JSON" in answer["error"]
+    assert closing["code"] == 4007
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_json_of_the_wrong_shape_gets_an_error_and_the_socket_stays(application):
+    communicator = WebsocketCommunicator(
+        application, "/ws/ping/", headers=[(b"origin", b"https://testserver")]
+    )
+    await communicator.connect()
+
+    await communicator.send_json_to([1, 2])
+    assert "error" in await communicator.receive_json_from(timeout=5)
+    await communicator.send_json_to({"ping": "again"})
+    assert await communicator.receive_json_from(timeout=5) == {"pong": "again"}
+    await communicator.disconnect()
