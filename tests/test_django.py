@@ -209,15 +209,21 @@ def test_heroku_dynos_require_database_tls(settings_under):
     on_dyno = settings_under({"DATABASE_URL": DATABASE_URL, "DYNO": "web.1"})
     off_dyno = settings_under({"DATABASE_URL": DATABASE_URL})
 
-    assert on_dyno["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
-    assert "OPTIONS" not in off_dyno["DATABASES"]["default"]
+    assert on_dyno["DATABASES"]["default"]["OPTIONS"]["sslmode"] == "require"
+    assert "sslmode" not in off_dyno["DATABASES"]["default"]["OPTIONS"]
 
 
 @pytest.mark.only(platform="digitalocean")
 def test_digitalocean_database_url_keeps_its_tls_mode(settings_under):
     bound = settings_under({"DATABASE_URL": f"{DATABASE_URL}?sslmode=require"})
 
-    assert bound["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
+    assert bound["DATABASES"]["default"]["OPTIONS"]["sslmode"] == "require"
+
+
+def test_postgresql_connections_give_up_instead_of_hanging(settings_under):
+    options = settings_under({"DATABASE_URL": DATABASE_URL})["DATABASES"]["default"]["OPTIONS"]
+
+    assert options["connect_timeout"] == 3
 
 
 def hosts(settings: dict) -> list[dict]:

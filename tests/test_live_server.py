@@ -9,6 +9,7 @@ that cannot exist here.
 import http.client
 import json
 import re
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -71,10 +72,24 @@ def test_health_check_answers_a_probe_by_ip_over_plain_http(server):
     assert (response.status, response.body) == (200, b"ok")
 
 
-def test_unknown_host_is_refused(server):
+def test_readiness_probe_by_ip_over_plain_http(server, runtime_answers):
+    response = request(server, "/readyz", {"Host": "10.244.0.17"})
+
+    expected = {"database": "ok"}
+    if runtime_answers["interface"] == "asgi":
+        expected["channel_layer"] = "ok"
+    assert (response.status, json.loads(response.body)) == (200, expected)
+
+
+def test_unknown_host_is_refused_with_one_log_line(server, web_servers):
+    logged_before = len(web_servers[server].output)
     response = request(server, "/", {"Host": "attacker.example", "X-Forwarded-Proto": "https"})
+    time.sleep(0.2)  # the log line is written after the answer
+    logged = web_servers[server].output[logged_before:]
 
     assert response.status == 400
+    assert "Invalid HTTP_HOST header: 'attacker.example'" in logged
+    assert "Traceback" not in logged, logged
 
 
 def test_static_files_have_far_future_cache_headers(server):
@@ -90,14 +105,21 @@ def test_static_files_have_far_future_cache_headers(server):
     assert "immutable" in response.headers["cache-control"]
 
 
-@pytest.mark.only(interface="asgi")
-def test_websocket_round_trip(server):
-    with connect(
-        f"ws://127.0.0.1:{server}/ws/ping/",
+def from_router(port: int, route: str, **options):
+    """A WebSocket to the web process as the router opens it: from the site's own
+    page (Origin), marked as HTTPS."""
+    return connect(
+        f"ws://127.0.0.1:{port}{route}",
         origin=f"https://{HOST}",
         additional_headers={"X-Forwarded-Proto": "https"},
         open_timeout=10,
-    ) as websocket:
+        **options,
+    )
+
+
+@pytest.mark.only(interface="asgi")
+def test_websocket_round_trip(server):
+    with from_router(server, "/ws/ping/") as websocket:
         for ping in range(3):
             websocket.send(json.dumps({"ping": ping}))
             assert json.loads(websocket.recv(timeout=10)) == {"pong": ping}
@@ -107,13 +129,7 @@ def answer_to(port: int, route: str, frame: str | bytes) -> tuple[str | None, in
     """Send one frame on a new WebSocket: (the error it answers, if any, the code it
     is closed with)."""
     error = None
-    with connect(
-        f"ws://127.0.0.1:{port}{route}",
-        origin=f"https://{HOST}",
-        additional_headers={"X-Forwarded-Proto": "https"},
-        open_timeout=10,
-        max_size=None,
-    ) as websocket:
+    with from_router(port, route, max_size=None) as websocket:
         websocket.send(frame)
         try:
             for _ in range(3):  # bounded: an error message, then the close
@@ -128,12 +144,8 @@ def test_bad_websocket_input_is_the_clients_error(server, web_servers, runtime_a
     """Each malformed frame gets a documented answer (an error, then a close code; the
     server's own 1009 for a message over the limit), one WARNING line at most and
     never a traceback, while a socket opened before goes on working."""
-    with connect(
-        f"ws://127.0.0.1:{server}/ws/ping/",
-        origin=f"https://{HOST}",
-        additional_headers={"X-Forwarded-Proto": "https"},
-        open_timeout=10,
-    ) as bystander:
+    logged_before = len(web_servers[server].output)
+    with from_router(server, "/ws/ping/") as bystander:
         binary = answer_to(server, "/ws/ping/", b"\x00\x01")
         not_json = answer_to(server, "/ws/ping/", "ping")
         to_feed = answer_to(server, "/ws/live/", '{"hello": "feed"}')
@@ -142,7 +154,8 @@ def test_bad_websocket_input_is_the_clients_error(server, web_servers, runtime_a
         wrong_shape = json.loads(bystander.recv(timeout=10))
         bystander.send(json.dumps({"ping": "still here"}))
         still_working = json.loads(bystander.recv(timeout=10))
-    output = web_servers[server].output
+    time.sleep(0.2)  # log lines of the last close
+    output = web_servers[server].output[logged_before:]
 
     assert binary == ("/ws/ping/ does not take a binary frame", 4003)
     assert not_json == ("/ws/ping/ does not take text that is not JSON", 4007)

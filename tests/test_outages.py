@@ -1,27 +1,36 @@
-"""Outages: what a running project does when its Redis is gone or stops answering.
+"""Outages: what a running project does when its Redis or its database is gone.
 
-The web command runs as on the platform, but REDIS_URL points at a port where
-nothing listens (Redis stopped) or at a stand-in that accepts connections and never
-answers (a hung or blackholed Redis, the worse case: nothing fails, everything
-waits). Pages must keep answering and a login must still succeed, promptly: the
-login feed's broadcast runs inside the login's request.
+The web command runs as on the platform, but REDIS_URL or DATABASE_URL points at a
+port where nothing listens (the service stopped) or, for Redis, at a stand-in that
+accepts connections and never answers (a hung or blackholed Redis, the worse case:
+nothing fails, everything waits).
+- Without Redis, pages keep answering and a login still succeeds, promptly: the
+  login feed's broadcast runs inside the login's request; the live page's WebSocket
+  is refused at once (it tries again later) instead of waiting for a handshake.
+- Without the database, a page that needs it gets the site's 500 page (no debug
+  page, no traceback to the client), /healthz stays 200 so the platform does not
+  restart a healthy process, and /readyz answers 503 naming the database.
 """
 
+import json
 import socket
 import threading
 import time
 
 import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 import machine
-import platform_env
 from combinations import uses_redis
-from servers import Server
-from visitors import Visitor
+from servers import request
+from visitors import HOST, Visitor
 
 PASSWORD = "outage-password-that-is-not-secret"
 # The broadcast gives up after 1 s (live/events.py); the rest is the login itself.
 LOGIN_DEADLINE = 2.0
+# Joining the live feed's group gives up after 2 s (live/consumers.py).
+SOCKET_DEADLINE = 3.0
 
 
 class Blackhole:
@@ -59,35 +68,18 @@ def blackhole():
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def web_with_redis(released, deployed_project, production_env, tmp_path_factory):
-    """web_with_redis(url) -> (port, Server) of the web command with REDIS_URL=url."""
-    servers: list[Server] = []
-
-    def web_with_redis(redis_url: str) -> tuple[int, Server]:
-        port = machine.free_port()
-        env = {**production_env, "REDIS_URL": redis_url, "PORT": str(port)}
-        web = platform_env.commands(deployed_project)["web"]
-        log = tmp_path_factory.mktemp("outage") / f"{port}.log"
-        server = Server(web, deployed_project, env, log)
-        servers.append(server)
-        server.wait_until_answering(port)
-        return port, server
-
-    yield web_with_redis
-    for server in servers:
-        server.stop()
-
-
-def nothing_listens() -> str:
-    return f"redis://127.0.0.1:{machine.free_port()}/0"
+def nothing_listens(scheme: str) -> str:
+    return f"{scheme}://127.0.0.1:{machine.free_port()}/0"
 
 
 @pytest.mark.only(uses_redis, platform="heroku", django_version="6.1")
 @pytest.mark.parametrize("redis", ["stopped", "blackholed"])
-def test_pages_and_logins_go_on_without_redis(redis, web_with_redis, blackhole, create_users):
-    redis_url = nothing_listens() if redis == "stopped" else f"redis://127.0.0.1:{blackhole.port}/0"
-    port, server = web_with_redis(redis_url)
+def test_pages_and_logins_go_on_without_redis(
+    redis, start_web, web_servers, blackhole, create_users, runtime_answers
+):
+    channel_layer = runtime_answers["channel_layer"]
+    hung = f"redis://127.0.0.1:{blackhole.port}/0"
+    port = start_web(REDIS_URL=nothing_listens("redis") if redis == "stopped" else hung)
     name = f"outage-{redis}"
     create_users([name], PASSWORD)
     visitor = Visitor(port)
@@ -103,5 +95,39 @@ def test_pages_and_logins_go_on_without_redis(redis, web_with_redis, blackhole, 
     status, home = visitor.get("/")
     assert status == 200 and f"Signed in as <strong>{name}</strong>" in home
     # One warning line for the lost broadcast, and no traceback.
-    assert f"WARNING live.events: Could not broadcast the login of {name}" in server.output
-    assert "Traceback" not in server.output
+    if channel_layer == "redis":
+        # The live page's socket is refused at once rather than left waiting: live.js
+        # tries again later. (The Pub/Sub layer creates each socket's channel on Redis
+        # before any consumer code runs, so there the handshake fails in channels.)
+        started = time.monotonic()
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"ws://127.0.0.1:{port}/ws/live/", origin=f"https://{HOST}", open_timeout=10)
+        assert refused.value.response.status_code == 403
+        assert time.monotonic() - started < SOCKET_DEADLINE
+        assert "WARNING live.consumers: Refused a live feed socket" in web_servers[port].output
+    output = web_servers[port].output
+    assert f"WARNING live.events: Could not broadcast the login of {name}" in output
+    assert "Traceback" not in output
+
+
+@pytest.mark.only(platform="heroku", django_version="6.1", channel_layer="redis")
+def test_without_the_database_pages_fail_politely_and_readiness_says_why(start_web):
+    port = start_web(DATABASE_URL=nothing_listens("postgresql"))
+    visitor = Visitor(port)
+
+    status, _ = visitor.get("/")  # an anonymous page needs no database
+    assert status == 200
+    fields = {"username": "someone", "password": "whatever"}
+    status, page = visitor.post_form("/accounts/login/", "/accounts/login/", fields)
+    assert status == 500
+    assert "Something went wrong" in page and 'class="site-header"' in page
+    assert "Traceback" not in page and "OperationalError" not in page
+    started = time.monotonic()
+    health = request(port, "/healthz", {"Host": "10.244.0.17"})
+    ready = request(port, "/readyz", {"Host": "10.244.0.17"})
+    took = time.monotonic() - started
+
+    assert (health.status, health.body) == (200, b"ok")
+    assert ready.status == 503
+    assert json.loads(ready.body)["database"].startswith("OperationalError")
+    assert took < 5, f"the probes took {took:.1f} s"

@@ -35,7 +35,7 @@ class Visitor:
     def get(self, path: str) -> tuple[int, str]:
         return self._send("GET", path)
 
-    def submit(self, page: str, action: str, fields: dict[str, str]) -> None:
+    def post_form(self, page: str, action: str, fields: dict[str, str]) -> tuple[int, str]:
         """Post a form found on `page` to `action`, as a browser on the https:// page
         would: with the page's CSRF token, Origin and Referer."""
         status, html = self.get(page)
@@ -46,7 +46,11 @@ class Visitor:
             "Origin": f"https://{HOST}",
             "Referer": f"https://{HOST}{page}",
         }
-        status, html = self._send("POST", action, body, headers)
+        return self._send("POST", action, body, headers)
+
+    def submit(self, page: str, action: str, fields: dict[str, str]) -> None:
+        """post_form, which must succeed (a redirect)."""
+        status, html = self.post_form(page, action, fields)
         assert status == 302, f"POST {action} answered {status}: {html[:500]}"
 
     def log_in(self, username: str, password: str) -> None:

@@ -94,7 +94,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Refuses to start a production server without REQUIRED_ENVIRONMENT.
     "{{ cookiecutter.project_slug }}.environment.RequireEnvironmentMiddleware",
-    # Answers the platform's health probe before the Host check and HTTPS redirect.
+    # Answers /healthz and /readyz before the Host check and HTTPS redirect.
     "{{ cookiecutter.project_slug }}.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Straight after SecurityMiddleware, so static files skip everything below it.
@@ -145,6 +145,11 @@ DATABASES = {
 {%- if cookiecutter.platform == "digitalocean" %}
 # App Platform's DATABASE_URL ends in ?sslmode=require, which dj-database-url keeps.
 {%- endif %}
+
+if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
+    # Give up on a connection after 3 s (libpq waits forever by default), so that a
+    # database that is down fails requests, and /readyz, instead of hanging them.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -242,6 +247,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
+    "filters": {
+        "without_traceback": {
+            "()": "{{ cookiecutter.project_slug }}.log_filters.WithoutTraceback",
+        },
+    },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -254,5 +264,13 @@ LOGGING = {
         # Replaces Django's default handler for its loggers, which would print every
         # message a second time on top of the root logger's.
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        # A request for a host not in ALLOWED_HOSTS gets 400: one line that names the
+        # host (which tells you what to add after attaching a custom domain), not a
+        # traceback per scanner that tries an IP address or a made-up name.
+        "django.security.DisallowedHost": {
+            "handlers": ["stdout"],
+            "filters": ["without_traceback"],
+            "propagate": False,
+        },
     },
 }

@@ -20,6 +20,11 @@ BROADCAST_TIMEOUT = 1.0
 logger = logging.getLogger(__name__)
 
 
+def describe_failure(error: Exception) -> str:
+    """How a channel layer call went wrong, in a few words for a log line."""
+    return "timed out" if isinstance(error, TimeoutError) else f"failed: {error!r}"
+
+
 async def send_to_group(message: dict) -> None:
     async with asyncio.timeout(BROADCAST_TIMEOUT):
         await get_channel_layer().group_send(GROUP, message)
@@ -38,5 +43,5 @@ def broadcast(event: str, username: str) -> None:
     except Exception as error:
         # The feed is a courtesy: a login must not fail, or wait, because Redis is
         # away. One line, no traceback: the cause is the channel layer's, not ours.
-        reason = "timed out" if isinstance(error, TimeoutError) else repr(error)
+        reason = describe_failure(error)
         logger.warning("Could not broadcast the %s of %s: %s", event, username, reason)

@@ -1,0 +1,136 @@
+"""TLS tier: the platforms' managed PostgreSQL and Redis speak TLS, and so do these.
+
+The suite starts its own TLS-only PostgreSQL and two TLS Redis servers (tls.py), then
+runs a project the way its platform does:
+- Heroku: DYNO is set (which makes the settings require TLS to PostgreSQL, whose URL
+  says nothing of it) and REDIS_URL is rediss:// to a self-signed certificate, which
+  Heroku's Key-Value Store has and which must not be verified.
+- DigitalOcean: DATABASE_URL carries ?sslmode=require, and REDIS_URL is rediss:// to
+  a certificate signed by a CA the process trusts (SSL_CERT_FILE), as App Platform's
+  Valkey has a publicly trusted one; a certificate it cannot verify must be refused.
+Over those connections the release step migrates, /readyz reports the database and
+the channel layer ready, a WebSocket ping makes the round trip through the layer,
+and a user logs in.
+"""
+
+import json
+import shutil
+
+import pytest
+from websockets.sync.client import connect
+
+import tls
+from combinations import runtime_key, short_hash, uses_redis
+from servers import request
+from visitors import HOST, Visitor
+
+PASSWORD = "tls-password-that-is-not-secret"
+PROBE = {"Host": "10.244.0.17"}
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory) -> tls.Certificates:
+    if not shutil.which("openssl") or not shutil.which("redis-server"):
+        pytest.fail("the TLS tier needs openssl and redis-server")
+    return tls.Certificates(tmp_path_factory.mktemp("certificates"))
+
+
+@pytest.fixture(scope="session")
+def tls_postgres(certificates):
+    server = tls.TlsPostgres(certificates.self_signed, certificates.self_signed_key)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def self_signed_redis(certificates, tmp_path_factory):
+    server = tls.TlsRedis(
+        certificates.self_signed, certificates.self_signed_key, tmp_path_factory.mktemp("redis")
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def verifiable_redis(certificates, tmp_path_factory):
+    server = tls.TlsRedis(
+        certificates.signed, certificates.signed_key, tmp_path_factory.mktemp("redis")
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_environment(
+    runtime_answers, tls_postgres, self_signed_redis, verifiable_redis, certificates
+) -> dict[str, str]:
+    """What the platform's managed services give the web process."""
+    database = f"ccdp_tls_{short_hash(runtime_key(runtime_answers))}"
+    tls_postgres.create_database(database)
+    if runtime_answers["platform"] == "heroku":
+        return {
+            "DATABASE_URL": tls_postgres.url(database),
+            "DYNO": "web.1",
+            "REDIS_URL": self_signed_redis.url(),
+        }
+    return {
+        "DATABASE_URL": tls_postgres.url(database, sslmode="require"),
+        "REDIS_URL": verifiable_redis.url(),
+        "SSL_CERT_FILE": str(certificates.ca),
+    }
+
+
+@pytest.fixture(scope="module")
+def released_over_tls(deployed_project, production_env, tls_environment, run):
+    release = ["bash", "-c", "python manage.py migrate --noinput"]
+    result = run(release, cwd=deployed_project, env={**production_env, **tls_environment})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.only(uses_redis, django_version="6.1")
+def test_project_runs_on_the_platforms_tls_services(
+    released_over_tls, tls_environment, start_web, deployed_project, production_env, run
+):
+    port = start_web(**tls_environment)
+    ready = request(port, "/readyz", PROBE)
+    assert (ready.status, json.loads(ready.body)) == (
+        200,
+        {"database": "ok", "channel_layer": "ok"},
+    )
+
+    with connect(
+        f"ws://127.0.0.1:{port}/ws/ping/",
+        origin=f"https://{HOST}",
+        additional_headers={"X-Forwarded-Proto": "https"},
+        open_timeout=10,
+    ) as websocket:
+        websocket.send(json.dumps({"ping": "over TLS"}))
+        assert json.loads(websocket.recv(timeout=10)) == {"pong": "over TLS"}
+
+    create = run(
+        ["python", "manage.py", "shell", "-c", CREATE_USER],
+        cwd=deployed_project,
+        env={**production_env, **tls_environment},
+    )
+    assert create.returncode == 0, create.stderr
+    visitor = Visitor(port)
+    visitor.log_in("tls-user", PASSWORD)
+    status, home = visitor.get("/")
+    assert status == 200 and "Signed in as <strong>tls-user</strong>" in home
+
+
+@pytest.mark.only(uses_redis, platform="digitalocean", django_version="6.1")
+def test_digitalocean_refuses_a_redis_it_cannot_verify(
+    released_over_tls, tls_environment, start_web, self_signed_redis
+):
+    port = start_web(**{**tls_environment, "REDIS_URL": self_signed_redis.url()})
+    ready = request(port, "/readyz", PROBE)
+
+    assert ready.status == 503
+    assert "certificate verify failed" in json.loads(ready.body)["channel_layer"]
+
+
+CREATE_USER = f"""
+from django.contrib.auth import get_user_model
+get_user_model().objects.create_user("tls-user", password={PASSWORD!r})
+"""
