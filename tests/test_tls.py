@@ -44,6 +44,7 @@ def tls_postgres(certificates):
 
 @pytest.fixture(scope="session")
 def self_signed_redis(certificates, tmp_path_factory):
+    """Heroku's Key-Value Store: a certificate nobody can verify."""
     server = tls.TlsRedis(
         certificates.self_signed, certificates.self_signed_key, tmp_path_factory.mktemp("redis")
     )
@@ -53,6 +54,7 @@ def self_signed_redis(certificates, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def verifiable_redis(certificates, tmp_path_factory):
+    """App Platform's Valkey: a certificate from a CA the process trusts."""
     server = tls.TlsRedis(
         certificates.signed, certificates.signed_key, tmp_path_factory.mktemp("redis")
     )
