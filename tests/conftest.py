@@ -15,6 +15,7 @@ from filelock import FileLock
 
 import machine
 import platform_env
+import tls
 import venvs
 from combinations import (
     TEMPLATE_DIR,
@@ -324,3 +325,12 @@ def create_users(released, deployed_project, production_env, run):
         assert result.returncode == 0, result.stdout + result.stderr
 
     return create_users
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory) -> tls.Certificates:
+    """The certificates of the suite's own TLS servers (tests/tls.py)."""
+    missing = [tool for tool in ("openssl", "redis-server", "initdb") if not tls.has(tool)]
+    if missing:
+        machine.unavailable(f"the TLS servers need {', '.join(missing)}: install them.")
+    return tls.Certificates(tmp_path_factory.mktemp("certificates"))

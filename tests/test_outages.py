@@ -10,6 +10,9 @@ nothing fails, everything waits).
 - Without the database, a page that needs it gets the site's 500 page (no debug
   page, no traceback to the client), /healthz stays 200 so the platform does not
   restart a healthy process, and /readyz answers 503 naming the database.
+- When a stopped PostgreSQL and Redis (the suite's own TLS servers, tests/tls.py)
+  come back on the same ports, the running process recovers by itself: /readyz
+  turns 200, a login and a WebSocket ping work, with no restart.
 """
 
 import json
@@ -22,6 +25,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 import machine
+import tls
 from combinations import uses_redis
 from servers import request
 from visitors import HOST, Visitor
@@ -29,6 +33,7 @@ from visitors import HOST, Visitor
 PASSWORD = "outage-password-that-is-not-secret"
 # The broadcast gives up after 1 s (live/events.py); the rest is the login itself.
 LOGIN_DEADLINE = 2.0
+PROBE = {"Host": "10.244.0.17"}
 # Joining the live feed's group gives up after 2 s (live/consumers.py).
 SOCKET_DEADLINE = 3.0
 
@@ -131,3 +136,70 @@ def test_without_the_database_pages_fail_politely_and_readiness_says_why(start_w
     assert ready.status == 503
     assert json.loads(ready.body)["database"].startswith("OperationalError")
     assert took < 5, f"the probes took {took:.1f} s"
+
+
+def wait_until_ready(port: int, deadline: float) -> dict:
+    """Poll /readyz until it answers 200, for at most `deadline` seconds."""
+    stop_at = time.monotonic() + deadline
+    body = {}
+    while time.monotonic() < stop_at:
+        response = request(port, "/readyz", PROBE)
+        body = json.loads(response.body)
+        if response.status == 200:
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"/readyz still says {body} after {deadline} s")
+
+
+CREATE_USER = """
+from django.contrib.auth import get_user_model
+get_user_model().objects.create_user("comeback", password={password!r})
+"""
+
+
+@pytest.mark.only(uses_redis, platform="heroku", django_version="6.1", channel_layer="redis")
+def test_recovers_without_a_restart_when_postgresql_and_redis_return(
+    certificates, tmp_path_factory, start_web, deployed_project, production_env, run
+):
+    """The platform restarts its managed services (maintenance, failover); the web
+    process is not restarted with them and must pick up where it left."""
+    postgres = tls.TlsPostgres(certificates.self_signed, certificates.self_signed_key)
+    redis = tls.TlsRedis(
+        certificates.self_signed, certificates.self_signed_key, tmp_path_factory.mktemp("redis")
+    )
+    try:
+        postgres.create_database("comeback")
+        env = {"DATABASE_URL": postgres.url("comeback"), "DYNO": "web.1", "REDIS_URL": redis.url()}
+        full_env = {**production_env, **env}
+        migrate = run(["python", "manage.py", "migrate", "--noinput"], deployed_project, full_env)
+        assert migrate.returncode == 0, migrate.stderr
+        create = run(
+            ["python", "manage.py", "shell", "-c", CREATE_USER.format(password=PASSWORD)],
+            deployed_project,
+            full_env,
+        )
+        assert create.returncode == 0, create.stderr
+        port = start_web(**env)
+        assert wait_until_ready(port, 10) == {"database": "ok", "channel_layer": "ok"}
+
+        postgres.stop()
+        redis.stop()
+        down = json.loads(request(port, "/readyz", PROBE).body)
+        assert down["database"] != "ok" and down["channel_layer"] != "ok", down
+
+        postgres.start()
+        redis.start()
+        assert wait_until_ready(port, 15) == {"database": "ok", "channel_layer": "ok"}
+        visitor = Visitor(port)
+        visitor.log_in("comeback", PASSWORD)
+        with connect(
+            f"ws://127.0.0.1:{port}/ws/ping/",
+            origin=f"https://{HOST}",
+            additional_headers={"X-Forwarded-Proto": "https"},
+            open_timeout=10,
+        ) as websocket:
+            websocket.send(json.dumps({"ping": "back"}))
+            assert json.loads(websocket.recv(timeout=10)) == {"pong": "back"}
+    finally:
+        redis.stop()
+        postgres.remove()

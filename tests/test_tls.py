@@ -14,7 +14,6 @@ and a user logs in.
 """
 
 import json
-import shutil
 
 import pytest
 from websockets.sync.client import connect
@@ -29,17 +28,10 @@ PROBE = {"Host": "10.244.0.17"}
 
 
 @pytest.fixture(scope="session")
-def certificates(tmp_path_factory) -> tls.Certificates:
-    if not shutil.which("openssl") or not shutil.which("redis-server"):
-        pytest.fail("the TLS tier needs openssl and redis-server")
-    return tls.Certificates(tmp_path_factory.mktemp("certificates"))
-
-
-@pytest.fixture(scope="session")
 def tls_postgres(certificates):
     server = tls.TlsPostgres(certificates.self_signed, certificates.self_signed_key)
     yield server
-    server.stop()
+    server.remove()
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,17 @@ import machine
 START_TIMEOUT = 30
 
 
+def postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+    return found[-1] if found else None
+
+
+def has(tool: str) -> bool:
+    if tool in ("initdb", "pg_ctl"):
+        return (postgres_bin() or Path("/nonexistent")).joinpath(tool).exists()
+    return shutil.which(tool) is not None
+
+
 def openssl(*arguments: str) -> None:
     subprocess.run(["openssl", *arguments], check=True, capture_output=True)
 
@@ -60,19 +71,22 @@ class Certificates:
 
 
 class TlsRedis:
-    """redis-server answering only TLS (rediss://) on a free loopback port."""
+    """redis-server answering only TLS (rediss://) on a free loopback port; it can be
+    stopped and started again on the same port, as a managed Redis restarts."""
 
     def __init__(self, certificate: Path, key: Path, directory: Path):
         self.port = machine.free_port()
         self.log = directory / f"redis-{self.port}.log"
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                ["redis-server", "--port", "0", "--tls-port", str(self.port),
-                 "--bind", "127.0.0.1", "--tls-cert-file", str(certificate),
-                 "--tls-key-file", str(key), "--tls-auth-clients", "no",
-                 "--save", "", "--appendonly", "no", "--dir", str(directory)],
-                stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+        self.command = [
+            "redis-server", "--port", "0", "--tls-port", str(self.port), "--bind", "127.0.0.1",
+            "--tls-cert-file", str(certificate), "--tls-key-file", str(key),
+            "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", str(directory),
+        ]  # fmt: skip
+        self.start()
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(self.command, stdout=out, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.process, self.log)
 
     def url(self, db: int = 0) -> str:
@@ -88,7 +102,7 @@ class TlsPostgres:
 
     def __init__(self, certificate: Path, key: Path):
         self.port = machine.free_port()
-        bin_dir = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
+        bin_dir = postgres_bin()
         # initdb refuses to run as root: as root, the cluster belongs to postgres.
         as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         self.directory = Path(tempfile.mkdtemp(prefix="ccdp-tls-pg-"))
@@ -111,14 +125,16 @@ class TlsPostgres:
             f" -c ssl_cert_file={self.directory / 'server.crt'}"
             f" -c ssl_key_file={self.directory / 'server.key'}"
         )
+        self.data = data
         self.pg_ctl = [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data)]
-        subprocess.run(
-            [*self.pg_ctl, "-l", str(self.directory / "log"), "-o", options, "-w", "start"],
-            check=True,
-            capture_output=True,
-            timeout=START_TIMEOUT,
-        )
-        self.pid = int((data / "postmaster.pid").read_text().split()[0])
+        self.start_command = [
+            *self.pg_ctl, "-l", str(self.directory / "log"), "-o", options, "-w", "start"
+        ]  # fmt: skip
+        self.start()
+
+    def start(self) -> None:
+        subprocess.run(self.start_command, check=True, capture_output=True, timeout=START_TIMEOUT)
+        self.pid = int((self.data / "postmaster.pid").read_text().split()[0])
 
     def url(self, database: str = "postgres", **query: str) -> str:
         suffix = "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
@@ -129,6 +145,7 @@ class TlsPostgres:
             conn.execute(f'CREATE DATABASE "{name}"')
 
     def stop(self) -> None:
+        """Stop the server, keeping its data: start() brings it back."""
         try:
             stop = [*self.pg_ctl, "-m", "fast", "-w", "stop"]
             stopped = subprocess.run(stop, capture_output=True, timeout=30).returncode == 0
@@ -137,6 +154,9 @@ class TlsPostgres:
         if not stopped:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
+
+    def remove(self) -> None:
+        self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
