@@ -49,6 +49,14 @@ PLACEHOLDER_OWNER = "your-name"
 PLATFORM_NAMES = {"heroku": "Heroku", "digitalocean": "DigitalOcean App Platform"}
 
 
+def is_keyword(slug: str) -> bool:
+    return keyword.iskeyword(slug) or keyword.issoftkeyword(slug)
+
+
+def shadows_a_module(slug: str) -> bool:
+    return slug in PROJECT_MODULES or slug in sys.stdlib_module_names
+
+
 def slug_problem(slug: str, platform: str) -> str | None:
     """One sentence saying what is wrong with `slug` and how to fix it, or None."""
     digitalocean = platform == "digitalocean"
@@ -78,12 +86,12 @@ def slug_problem(slug: str, platform: str) -> str | None:
             f"project_slug {slug!r} ends with '_', but DigitalOcean app names (the slug"
             f" with '-' for '_') cannot end with '-': use {slug.rstrip('_')!r}."
         )
-    if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
+    if is_keyword(slug):
         return (
             f"project_slug {slug!r} is a Python keyword, which cannot name a package:"
             f" use another name, for example {SLUG_PREFIX + slug!r}."
         )
-    if slug in PROJECT_MODULES or slug in sys.stdlib_module_names:
+    if shadows_a_module(slug):
         return (
             f"project_slug {slug!r} would shadow the {slug!r} module the project"
             f" imports: use another name, for example {SLUG_PREFIX + slug!r}."
@@ -96,14 +104,8 @@ def derive_slug(name: str) -> str:
     slug = slugify(name, separator="_")
     if not slug:
         return FALLBACK_SLUG
-    if (
-        not slug[0].isalpha()
-        or len(slug) < DIGITALOCEAN_MIN_LENGTH
-        or keyword.iskeyword(slug)
-        or keyword.issoftkeyword(slug)
-        or slug in PROJECT_MODULES
-        or slug in sys.stdlib_module_names
-    ):
+    too_short = len(slug) < DIGITALOCEAN_MIN_LENGTH
+    if not slug[0].isalpha() or too_short or is_keyword(slug) or shadows_a_module(slug):
         slug = SLUG_PREFIX + slug
     return slug[:SLUG_MAX_LENGTH].rstrip("_")
 

@@ -265,11 +265,23 @@ def run(venv_bin):
 
 
 @pytest.fixture(scope="module")
-def released(deployed_project, production_env, run):
-    """The release step (Procfile `release:` or the PRE_DEPLOY job) has run."""
-    release = platform_env.commands(deployed_project)["release"]
-    result = run(["bash", "-c", release], cwd=deployed_project, env=production_env)
-    assert result.returncode == 0, result.stdout + result.stderr
+def release(deployed_project, production_env, run):
+    """release(**variables): run the release step (Procfile `release:` or the
+    PRE_DEPLOY job) with the platform's environment and `variables` on top of it."""
+
+    def release(**variables: str) -> None:
+        command = platform_env.commands(deployed_project)["release"]
+        env = {**production_env, **variables}
+        result = run(["bash", "-c", command], cwd=deployed_project, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return release
+
+
+@pytest.fixture(scope="module")
+def released(release):
+    """The release step has run against this group's database."""
+    release()
 
 
 @pytest.fixture(scope="module")
@@ -315,13 +327,13 @@ User.objects.bulk_create(User(username=name, password=password) for name in {nam
 
 @pytest.fixture(scope="module")
 def create_users(released, deployed_project, production_env, run):
-    """create_users(names, password): accounts in this group's database."""
+    """create_users(names, password, **variables): accounts in this group's database,
+    or in the one `variables` (DATABASE_URL) point at."""
 
-    def create_users(names: list[str], password: str) -> None:
+    def create_users(names: list[str], password: str, **variables: str) -> None:
         script = CREATE_USERS.format(names=names, password=password)
-        result = run(
-            ["python", "manage.py", "shell", "-c", script], cwd=deployed_project, env=production_env
-        )
+        env = {**production_env, **variables}
+        result = run(["python", "manage.py", "shell", "-c", script], cwd=deployed_project, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
 
     return create_users

@@ -15,6 +15,8 @@ from pathlib import Path
 import yaml
 
 HOST = "127.0.0.1"
+# The platform's health probe: by the instance's IP address, over plain HTTP.
+PROBE_HEADERS = {"Host": "10.244.0.17"}
 # Heroku add-on plan prefixes and the config var each one sets.
 HEROKU_ADDON_VARS = {"heroku-postgresql": "DATABASE_URL", "heroku-redis": "REDIS_URL"}
 # What Heroku sets on every dyno, beside PORT; the buildpack's .profile.d adds

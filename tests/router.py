@@ -9,24 +9,13 @@ the header; a WebSocket's bytes are passed both ways until either side closes.
 
 import asyncio
 import ssl
-import subprocess
 import threading
 from pathlib import Path
 
 import machine
+import tls
 
 HEADER_TIMEOUT = 30
-
-
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    certificate, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(certificate)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return certificate, key
 
 
 async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -45,7 +34,7 @@ class Router:
         self.upstream_port = upstream_port
         self.port = machine.free_port()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(*self_signed_certificate(certificate_dir))
+        context.load_cert_chain(*tls.self_signed_certificate(certificate_dir))
         self.loop = asyncio.new_event_loop()
         self.connections: set[asyncio.StreamWriter] = set()
         started = threading.Event()

@@ -19,6 +19,7 @@ from websockets.sync.client import connect
 import machine
 import platform_env
 from servers import Server, request
+from visitors import open_websocket
 
 HOST = platform_env.HOST
 FROM_ROUTER = {"Host": HOST, "X-Forwarded-Proto": "https"}
@@ -67,13 +68,13 @@ def test_plain_http_is_redirected_to_https(server):
 
 
 def test_health_check_answers_a_probe_by_ip_over_plain_http(server):
-    response = request(server, "/healthz", {"Host": "10.244.0.17"})
+    response = request(server, "/healthz", platform_env.PROBE_HEADERS)
 
     assert (response.status, response.body) == (200, b"ok")
 
 
 def test_readiness_probe_by_ip_over_plain_http(server, runtime_answers):
-    response = request(server, "/readyz", {"Host": "10.244.0.17"})
+    response = request(server, "/readyz", platform_env.PROBE_HEADERS)
 
     expected = {"database": "ok"}
     if runtime_answers["interface"] == "asgi":
@@ -105,21 +106,9 @@ def test_static_files_have_far_future_cache_headers(server):
     assert "immutable" in response.headers["cache-control"]
 
 
-def from_router(port: int, route: str, **options):
-    """A WebSocket to the web process as the router opens it: from the site's own
-    page (Origin), marked as HTTPS."""
-    return connect(
-        f"ws://127.0.0.1:{port}{route}",
-        origin=f"https://{HOST}",
-        additional_headers={"X-Forwarded-Proto": "https"},
-        open_timeout=10,
-        **options,
-    )
-
-
 @pytest.mark.only(interface="asgi")
 def test_websocket_round_trip(server):
-    with from_router(server, "/ws/ping/") as websocket:
+    with open_websocket(server, "/ws/ping/") as websocket:
         for ping in range(3):
             websocket.send(json.dumps({"ping": ping}))
             assert json.loads(websocket.recv(timeout=10)) == {"pong": ping}
@@ -129,7 +118,7 @@ def answer_to(port: int, route: str, frame: str | bytes) -> tuple[str | None, in
     """Send one frame on a new WebSocket: (the error it answers, if any, the code it
     is closed with)."""
     error = None
-    with from_router(port, route, max_size=None) as websocket:
+    with open_websocket(port, route, max_size=None) as websocket:
         websocket.send(frame)
         try:
             for _ in range(3):  # bounded: an error message, then the close
@@ -145,7 +134,7 @@ def test_bad_websocket_input_is_the_clients_error(server, web_servers, runtime_a
     server's own 1009 for a message over the limit), one WARNING line at most and
     never a traceback, while a socket opened before goes on working."""
     logged_before = len(web_servers[server].output)
-    with from_router(server, "/ws/ping/") as bystander:
+    with open_websocket(server, "/ws/ping/") as bystander:
         binary = answer_to(server, "/ws/ping/", b"\x00\x01")
         not_json = answer_to(server, "/ws/ping/", "ping")
         to_feed = answer_to(server, "/ws/live/", '{"hello": "feed"}')

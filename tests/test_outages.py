@@ -22,18 +22,17 @@ import time
 
 import pytest
 from websockets.exceptions import InvalidStatus
-from websockets.sync.client import connect
 
 import machine
 import tls
 from combinations import uses_redis
+from platform_env import PROBE_HEADERS
 from servers import request
-from visitors import HOST, Visitor
+from visitors import Visitor, open_websocket
 
 PASSWORD = "outage-password-that-is-not-secret"
 # The broadcast gives up after 1 s (live/events.py); the rest is the login itself.
 LOGIN_DEADLINE = 2.0
-PROBE = {"Host": "10.244.0.17"}
 # Joining the live feed's group gives up after 2 s (live/consumers.py).
 SOCKET_DEADLINE = 3.0
 
@@ -106,7 +105,7 @@ def test_pages_and_logins_go_on_without_redis(
         # before any consumer code runs, so there the handshake fails in channels.)
         started = time.monotonic()
         with pytest.raises(InvalidStatus) as refused:
-            connect(f"ws://127.0.0.1:{port}/ws/live/", origin=f"https://{HOST}", open_timeout=10)
+            open_websocket(port, "/ws/live/")
         assert refused.value.response.status_code == 403
         assert time.monotonic() - started < SOCKET_DEADLINE
         assert "WARNING live.consumers: Refused a live feed socket" in web_servers[port].output
@@ -128,8 +127,8 @@ def test_without_the_database_pages_fail_politely_and_readiness_says_why(start_w
     assert "Something went wrong" in page and 'class="site-header"' in page
     assert "Traceback" not in page and "OperationalError" not in page
     started = time.monotonic()
-    health = request(port, "/healthz", {"Host": "10.244.0.17"})
-    ready = request(port, "/readyz", {"Host": "10.244.0.17"})
+    health = request(port, "/healthz", PROBE_HEADERS)
+    ready = request(port, "/readyz", PROBE_HEADERS)
     took = time.monotonic() - started
 
     assert (health.status, health.body) == (200, b"ok")
@@ -143,7 +142,7 @@ def wait_until_ready(port: int, deadline: float) -> dict:
     stop_at = time.monotonic() + deadline
     body = {}
     while time.monotonic() < stop_at:
-        response = request(port, "/readyz", PROBE)
+        response = request(port, "/readyz", PROBE_HEADERS)
         body = json.loads(response.body)
         if response.status == 200:
             return body
@@ -151,15 +150,9 @@ def wait_until_ready(port: int, deadline: float) -> dict:
     raise AssertionError(f"/readyz still says {body} after {deadline} s")
 
 
-CREATE_USER = """
-from django.contrib.auth import get_user_model
-get_user_model().objects.create_user("comeback", password={password!r})
-"""
-
-
 @pytest.mark.only(uses_redis, platform="heroku", django_version="6.1", channel_layer="redis")
 def test_recovers_without_a_restart_when_postgresql_and_redis_return(
-    certificates, tmp_path_factory, start_web, deployed_project, production_env, run
+    certificates, tmp_path_factory, start_web, release, create_users
 ):
     """The platform restarts its managed services (maintenance, failover); the web
     process is not restarted with them and must pick up where it left."""
@@ -170,21 +163,14 @@ def test_recovers_without_a_restart_when_postgresql_and_redis_return(
     try:
         postgres.create_database("comeback")
         env = {"DATABASE_URL": postgres.url("comeback"), "DYNO": "web.1", "REDIS_URL": redis.url()}
-        full_env = {**production_env, **env}
-        migrate = run(["python", "manage.py", "migrate", "--noinput"], deployed_project, full_env)
-        assert migrate.returncode == 0, migrate.stderr
-        create = run(
-            ["python", "manage.py", "shell", "-c", CREATE_USER.format(password=PASSWORD)],
-            deployed_project,
-            full_env,
-        )
-        assert create.returncode == 0, create.stderr
+        release(**env)
+        create_users(["comeback"], PASSWORD, **env)
         port = start_web(**env)
         assert wait_until_ready(port, 10) == {"database": "ok", "channel_layer": "ok"}
 
         postgres.stop()
         redis.stop()
-        down = json.loads(request(port, "/readyz", PROBE).body)
+        down = json.loads(request(port, "/readyz", PROBE_HEADERS).body)
         assert down["database"] != "ok" and down["channel_layer"] != "ok", down
 
         postgres.start()
@@ -192,12 +178,7 @@ def test_recovers_without_a_restart_when_postgresql_and_redis_return(
         assert wait_until_ready(port, 15) == {"database": "ok", "channel_layer": "ok"}
         visitor = Visitor(port)
         visitor.log_in("comeback", PASSWORD)
-        with connect(
-            f"ws://127.0.0.1:{port}/ws/ping/",
-            origin=f"https://{HOST}",
-            additional_headers={"X-Forwarded-Proto": "https"},
-            open_timeout=10,
-        ) as websocket:
+        with open_websocket(port, "/ws/ping/") as websocket:
             websocket.send(json.dumps({"ping": "back"}))
             assert json.loads(websocket.recv(timeout=10)) == {"pong": "back"}
     finally:

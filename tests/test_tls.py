@@ -16,15 +16,14 @@ and a user logs in.
 import json
 
 import pytest
-from websockets.sync.client import connect
 
 import tls
 from combinations import runtime_key, short_hash, uses_redis
+from platform_env import PROBE_HEADERS
 from servers import request
-from visitors import HOST, Visitor
+from visitors import Visitor, open_websocket
 
 PASSWORD = "tls-password-that-is-not-secret"
-PROBE = {"Host": "10.244.0.17"}
 
 
 @pytest.fixture(scope="session")
@@ -75,38 +74,26 @@ def tls_environment(
 
 
 @pytest.fixture(scope="module")
-def released_over_tls(deployed_project, production_env, tls_environment, run):
-    release = ["bash", "-c", "python manage.py migrate --noinput"]
-    result = run(release, cwd=deployed_project, env={**production_env, **tls_environment})
-    assert result.returncode == 0, result.stdout + result.stderr
+def released_over_tls(release, tls_environment):
+    release(**tls_environment)
 
 
 @pytest.mark.only(uses_redis, django_version="6.1")
 def test_project_runs_on_the_platforms_tls_services(
-    released_over_tls, tls_environment, start_web, deployed_project, production_env, run
+    released_over_tls, tls_environment, start_web, create_users
 ):
     port = start_web(**tls_environment)
-    ready = request(port, "/readyz", PROBE)
+    ready = request(port, "/readyz", PROBE_HEADERS)
     assert (ready.status, json.loads(ready.body)) == (
         200,
         {"database": "ok", "channel_layer": "ok"},
     )
 
-    with connect(
-        f"ws://127.0.0.1:{port}/ws/ping/",
-        origin=f"https://{HOST}",
-        additional_headers={"X-Forwarded-Proto": "https"},
-        open_timeout=10,
-    ) as websocket:
+    with open_websocket(port, "/ws/ping/") as websocket:
         websocket.send(json.dumps({"ping": "over TLS"}))
         assert json.loads(websocket.recv(timeout=10)) == {"pong": "over TLS"}
 
-    create = run(
-        ["python", "manage.py", "shell", "-c", CREATE_USER],
-        cwd=deployed_project,
-        env={**production_env, **tls_environment},
-    )
-    assert create.returncode == 0, create.stderr
+    create_users(["tls-user"], PASSWORD, **tls_environment)
     visitor = Visitor(port)
     visitor.log_in("tls-user", PASSWORD)
     status, home = visitor.get("/")
@@ -118,13 +105,7 @@ def test_digitalocean_refuses_a_redis_it_cannot_verify(
     released_over_tls, tls_environment, start_web, self_signed_redis
 ):
     port = start_web(**{**tls_environment, "REDIS_URL": self_signed_redis.url()})
-    ready = request(port, "/readyz", PROBE)
+    ready = request(port, "/readyz", PROBE_HEADERS)
 
     assert ready.status == 503
     assert "certificate verify failed" in json.loads(ready.body)["channel_layer"]
-
-
-CREATE_USER = f"""
-from django.contrib.auth import get_user_model
-get_user_model().objects.create_user("tls-user", password={PASSWORD!r})
-"""

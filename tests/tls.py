@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -39,6 +40,15 @@ def openssl(*arguments: str) -> None:
     subprocess.run(["openssl", *arguments], check=True, capture_output=True)
 
 
+def self_signed_certificate(directory: Path, name: str = "cert") -> tuple[Path, Path]:
+    """(certificate, key) for 127.0.0.1, signed by itself: what nobody can verify."""
+    certificate, key = directory / f"{name}.pem", directory / f"{name}-key.pem"
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(certificate))  # fmt: skip
+    return certificate, key
+
+
 class Certificates:
     """A test CA, a certificate it signs for 127.0.0.1, and a self-signed one."""
 
@@ -64,10 +74,7 @@ class Certificates:
         openssl("x509", "-req", "-in", str(request), "-CA", str(self.ca), "-CAkey", str(ca_key),
                 "-CAcreateserial", "-days", "1", "-extfile", str(extensions),
                 "-out", str(self.signed))  # fmt: skip
-        self.self_signed, self.self_signed_key = directory / "self.pem", directory / "self-key.pem"
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                "-keyout", str(self.self_signed_key), "-out", str(self.self_signed))  # fmt: skip
+        self.self_signed, self.self_signed_key = self_signed_certificate(directory, "self")
 
 
 class TlsRedis:
@@ -166,7 +173,7 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
         if process.poll() is not None:
             raise AssertionError(f"exited with {process.returncode}: {log.read_text()}")
         try:
-            with machine.socket.create_connection(("127.0.0.1", port), timeout=1):
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
             time.sleep(0.1)

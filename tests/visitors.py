@@ -6,6 +6,8 @@ import re
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
+from websockets.sync.client import ClientConnection, connect
+
 import platform_env
 
 HOST = platform_env.HOST
@@ -61,3 +63,15 @@ class Visitor:
     def log_out(self) -> None:
         # The logout form is on the live page: Django logs out on POST only.
         self.submit("/live/", "/accounts/logout/", {})
+
+
+def open_websocket(port: int, route: str, **options) -> ClientConnection:
+    """A WebSocket to the web process as the router opens it for a page of the site:
+    the site's own Origin, marked as HTTPS."""
+    return connect(
+        f"ws://127.0.0.1:{port}{route}",
+        origin=f"https://{HOST}",
+        additional_headers={"X-Forwarded-Proto": "https"},
+        open_timeout=10,
+        **options,
+    )
