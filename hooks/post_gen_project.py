@@ -39,6 +39,7 @@ KEEP = {
     "config/asgi.py": ASGI,
     "config/routing.py": ASGI,
     "config/workers.py": ASGI and not DAPHNE,
+    "config/daphne_server.py": DAPHNE,
     "live": ASGI,
     f"{SLUG}/consumers.py": ASGI,
     f"{SLUG}/static/{SLUG}/ping.js": ASGI,

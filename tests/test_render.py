@@ -96,6 +96,7 @@ def test_files_match_the_options(project, answers):
         "config/asgi.py": asgi,
         "config/routing.py": asgi,
         "config/workers.py": asgi and answers["asgi_server"] == "uvicorn",
+        "config/daphne_server.py": asgi and answers["asgi_server"] == "daphne",
         "accounts/views.py": True,
         f"{slug}/templates/base.html": True,
         f"{slug}/templates/404.html": True,
@@ -190,7 +191,9 @@ def test_web_and_release_commands(project, answers):
 
     assert shlex.split(commands["release"]) == ["python", "manage.py", "migrate", "--noinput"]
     if answers["interface"] == "asgi" and answers["asgi_server"] == "daphne":
-        assert web[0] == "daphne" and web[-1] == "config.asgi:application"
+        # daphne with the project's graceful stop (config/daphne_server.py).
+        assert web[:3] == ["python", "-m", "config.daphne_server"]
+        assert web[-1] == "config.asgi:application"
         assert "--proxy-headers" in web
         assert web[web.index("--bind") + 1] == "0.0.0.0"
         assert web[web.index("--port") + 1] == "$PORT"

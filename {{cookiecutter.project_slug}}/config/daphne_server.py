@@ -1,0 +1,71 @@
+"""daphne, with a graceful stop for the platform's restarts and deploys.
+
+The platform stops a process with SIGTERM and, 30 seconds later, SIGKILL
+(https://devcenter.heroku.com/articles/dyno-shutdown-behavior; Heroku restarts every
+dyno at least once a day, and both platforms replace processes on each deploy).
+daphne's own stop cancels every request and drops every WebSocket without a close
+frame, which browsers report as an abnormal closure (1006). This server first stops
+listening, sends each WebSocket a 1001 "going away" close frame so that its page
+reconnects to a process that is staying, and lets in-flight HTTP requests finish;
+only then does daphne cancel whatever is left.
+
+Run it as daphne itself: `python -m config.daphne_server` takes daphne's arguments.
+"""
+
+import asyncio
+import time
+
+from daphne.cli import CommandLineInterface
+from daphne.server import Server
+from daphne.ws_protocol import WebSocketProtocol
+from twisted.internet import defer
+
+# Below the platform's 30 seconds, like gunicorn's graceful_timeout.
+DRAIN_SECONDS = 20
+GOING_AWAY = 1001
+
+
+def in_flight(connection: dict) -> bool:
+    """Whether a connection is still open or its application still running."""
+    if "disconnected" not in connection:
+        return True
+    application = connection.get("application_instance")
+    return application is not None and not application.done()
+
+
+class GracefulServer(Server):
+    def run(self):
+        self.ports = []
+        super().run()
+
+    def listen_success(self, port):
+        super().listen_success(port)
+        self.ports.append(port)
+
+    def kill_all_applications(self):
+        # daphne registers this to run before the reactor shuts down: drain first.
+        drained = defer.Deferred.fromFuture(asyncio.ensure_future(self.drain()))
+        drained.addBoth(lambda _: Server.kill_all_applications(self))
+        return drained
+
+    async def drain(self):
+        for port in self.ports:
+            port.stopListening()
+        for protocol in list(self.connections):
+            if isinstance(protocol, WebSocketProtocol):
+                # autobahn's sendClose() accepts only 1000 and 3000-4999 from
+                # applications; the frame itself may carry RFC 6455's 1001.
+                protocol.sendCloseFrame(code=GOING_AWAY)
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline:
+            if not any(map(in_flight, self.connections.values())):
+                return
+            await asyncio.sleep(0.1)
+
+
+class GracefulCommandLine(CommandLineInterface):
+    server_class = GracefulServer
+
+
+if __name__ == "__main__":
+    GracefulCommandLine.entrypoint()
