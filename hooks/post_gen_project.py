@@ -40,10 +40,12 @@ KEEP = {
     "config/routing.py": ASGI,
     "config/workers.py": ASGI and not DAPHNE,
     "config/daphne_server.py": DAPHNE,
+    "config/channel_layers.py": USES_REDIS,
     "live": ASGI,
     f"{SLUG}/consumers.py": ASGI,
     f"{SLUG}/static/{SLUG}/ping.js": ASGI,
     f"{SLUG}/tests/test_ping.py": ASGI,
+    f"{SLUG}/tests/test_channel_layer.py": USES_REDIS,
 }
 
 LOCAL_ENV_HEADER = """\

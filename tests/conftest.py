@@ -346,3 +346,14 @@ def certificates(tmp_path_factory) -> tls.Certificates:
     if missing:
         machine.unavailable(f"the TLS servers need {', '.join(missing)}: install them.")
     return tls.Certificates(tmp_path_factory.mktemp("certificates"))
+
+
+@pytest.fixture(scope="module")
+def own_redis(certificates, tmp_path_factory):
+    """A Redis of the module's own, which a test may stop and start again on the same
+    port: TLS with a self-signed certificate, as Heroku Key-Value Store is."""
+    redis = tls.TlsRedis(
+        certificates.self_signed, certificates.self_signed_key, tmp_path_factory.mktemp("redis")
+    )
+    yield redis
+    redis.stop()

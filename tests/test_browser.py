@@ -6,6 +6,10 @@ header's button. The watching page must show both events. Pages are served over
 HTTPS by the project's own web command behind router.Router, as on the platform.
 On failure, screenshots of both pages are saved in the test's temporary directory.
 
+A live page also lives through a Redis restart (the suite's own Redis, stopped and
+started again on its port): it says that it is reconnecting, connects again by
+itself once Redis is back (live.js's backoff), and shows a login made after that.
+
 For the default combination only, test_screenshots also saves full-page PNGs of
 every kind of page, at desktop and phone sizes, in --screenshot-dir (default
 artifacts/screenshots; docs/screenshots holds the ones the README shows), and checks
@@ -21,6 +25,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 import machine
 from combinations import DEFAULTS, runtime_key, short_hash
 from router import Router
+from visitors import Visitor
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 # As in a container: no sandbox for root, no GPU, and no calls home (the network is closed).
@@ -122,6 +127,45 @@ def test_live_page_shows_logins_from_another_browser(
     finally:
         watching_context.close()
         signing_up_context.close()
+
+
+@pytest.mark.only(interface="asgi", platform="heroku", django_version="6.1", channel_layer="redis")
+def test_live_page_reconnects_after_a_redis_restart(
+    browser, own_redis, start_web, web_servers, create_users, tmp_path_factory, tmp_path
+):
+    port = start_web(REDIS_URL=own_redis.url())
+    router = Router(port, tmp_path_factory.mktemp("tls"))
+    site = f"https://127.0.0.1:{router.port}"
+    name = "back-after-restart"
+    create_users(["restart-watcher", name], PASSWORD)
+    context = browser.new_context(ignore_https_errors=True)
+    page = context.new_page()
+    status = page.locator("#live-status")
+    try:
+        page.goto(f"{site}/accounts/login/?next=/live/")
+        page.fill("#id_username", "restart-watcher")
+        page.fill("#id_password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{site}/live/")
+        expect(status).to_have_attribute("data-state", "open", timeout=WAIT_MS)
+
+        own_redis.stop()
+        expect(status).to_have_attribute("data-state", "closed", timeout=WAIT_MS)
+        expect(status).to_contain_text("reconnecting")
+        own_redis.start()
+        # Backoff from 1 s, doubling, plus jitter: back within a few tries.
+        expect(status).to_have_attribute("data-state", "open", timeout=2 * WAIT_MS)
+
+        Visitor(port).log_in(name, PASSWORD)
+        event = page.locator("#live-events li", has_text=name)
+        expect(event.first).to_contain_text(f"{name} logged in", timeout=WAIT_MS)
+    except Exception:
+        page.screenshot(path=tmp_path / "reconnecting.png")
+        raise
+    finally:
+        context.close()
+        router.stop()
+    assert "Traceback" not in web_servers[port].output
 
 
 @pytest.fixture(scope="module")

@@ -140,8 +140,8 @@ def test_production_settings(settings_under, production_env, runtime_answers):
         apps = settings["INSTALLED_APPS"]
         assert apps.index("daphne") < apps.index("django.contrib.staticfiles")
         expected_backend = {
-            "redis": "channels_redis.core.RedisChannelLayer",
-            "redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "redis": "config.channel_layers.RedisChannelLayer",
+            "redis-pubsub": "config.channel_layers.RedisPubSubChannelLayer",
             "in-memory": "channels.layers.InMemoryChannelLayer",
         }[runtime_answers["channel_layer"]]
         assert settings["CHANNEL_LAYERS"]["default"]["BACKEND"] == expected_backend

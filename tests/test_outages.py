@@ -13,6 +13,11 @@ nothing fails, everything waits).
 - When a stopped PostgreSQL and Redis (the suite's own TLS servers, tests/tls.py)
   come back on the same ports, the running process recovers by itself: /readyz
   turns 200, a login and a WebSocket ping work, with no restart.
+- Open WebSockets through a Redis restart: the core layer's are closed at once with
+  4013 ("try again later"), so pages show that they are reconnecting, and new ones
+  are accepted once Redis is back; the Pub/Sub layer's stay open and carry events
+  again once channels_redis has subscribed again. Either way, a login made after
+  Redis returns reaches a live page, with no restart and no traceback.
 """
 
 import json
@@ -21,7 +26,7 @@ import threading
 import time
 
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 import machine
 import tls
@@ -35,6 +40,9 @@ PASSWORD = "outage-password-that-is-not-secret"
 LOGIN_DEADLINE = 2.0
 # Joining the live feed's group gives up after 2 s (live/consumers.py).
 SOCKET_DEADLINE = 3.0
+# How long a process may take to use a Redis that has come back.
+RECOVERY_DEADLINE = 15.0
+TRY_AGAIN_LATER = 4013
 
 
 class Blackhole:
@@ -184,3 +192,56 @@ def test_recovers_without_a_restart_when_postgresql_and_redis_return(
     finally:
         redis.stop()
         postgres.remove()
+
+
+def ping_until_answered(port: int, deadline: float) -> None:
+    """Open /ws/ping/ sockets until one gets its pong, for at most `deadline` s."""
+    stop_at, problem = time.monotonic() + deadline, None
+    while time.monotonic() < stop_at:
+        try:
+            with open_websocket(port, "/ws/ping/") as websocket:
+                websocket.send(json.dumps({"ping": "again"}))
+                if json.loads(websocket.recv(timeout=2)) == {"pong": "again"}:
+                    return
+        except (OSError, TimeoutError, InvalidStatus, ConnectionClosed) as error:
+            problem = error
+        time.sleep(0.5)
+    raise AssertionError(f"no pong {deadline} s after Redis came back: {problem!r}")
+
+
+@pytest.mark.only(uses_redis, platform="heroku", django_version="6.1")
+def test_open_sockets_through_a_redis_restart(
+    own_redis, start_web, web_servers, create_users, runtime_answers
+):
+    core_layer = runtime_answers["channel_layer"] == "redis"
+    port = start_web(REDIS_URL=own_redis.url())
+    name = f"restart-{runtime_answers['asgi_server']}-{runtime_answers['channel_layer']}"
+    create_users([name], PASSWORD)
+
+    def login_event(live) -> dict:
+        Visitor(port).log_in(name, PASSWORD)
+        return json.loads(live.recv(timeout=10))
+
+    with open_websocket(port, "/ws/ping/") as ping, open_websocket(port, "/ws/live/") as live:
+        own_redis.stop()
+        if core_layer:
+            for websocket in (ping, live):
+                with pytest.raises(ConnectionClosed) as closed:
+                    websocket.recv(timeout=SOCKET_DEADLINE)
+                assert closed.value.rcvd.code == TRY_AGAIN_LATER
+        else:
+            with pytest.raises(TimeoutError):  # still open, with nothing to say
+                live.recv(timeout=2)
+        own_redis.start()
+        ping_until_answered(port, RECOVERY_DEADLINE)
+        if core_layer:
+            with open_websocket(port, "/ws/live/") as new_live:
+                event = login_event(new_live)
+        else:
+            event = login_event(live)
+
+    assert event["event"] == "login"  # to an anonymous page, without the name
+    output = web_servers[port].output
+    if core_layer:
+        assert "consumers: Closed /ws/live/ with 4013: the channel layer failed" in output
+    assert "Traceback" not in output

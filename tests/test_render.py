@@ -97,6 +97,8 @@ def test_files_match_the_options(project, answers):
         "config/routing.py": asgi,
         "config/workers.py": asgi and answers["asgi_server"] == "uvicorn",
         "config/daphne_server.py": asgi and answers["asgi_server"] == "daphne",
+        "config/channel_layers.py": uses_redis(answers),
+        f"{slug}/tests/test_channel_layer.py": uses_redis(answers),
         "accounts/views.py": True,
         f"{slug}/templates/base.html": True,
         f"{slug}/templates/404.html": True,

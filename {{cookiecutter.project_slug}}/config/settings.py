@@ -184,10 +184,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
 {%- if cookiecutter.channel_layer == "redis" %}
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's RedisChannelLayer, with a lost-message race closed.
+            "BACKEND": "config.channel_layers.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_host]},
 {%- else %}
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels_redis's RedisPubSubChannelLayer (see config/channel_layers.py).
+            "BACKEND": "config.channel_layers.RedisPubSubChannelLayer",
             # Pub/Sub channels ignore Redis database numbers: name them after the
             # database, so apps on other databases of a shared Redis stay apart.
             "CONFIG": {"hosts": [redis_host], "prefix": f"asgi-db{redis_database}"},
@@ -272,5 +274,10 @@ LOGGING = {
             "filters": ["without_traceback"],
             "propagate": False,
         },
+{%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub" %}
+        # While Redis is away, the Pub/Sub layer's reader logs its failure to
+        # reconnect once a second: one line each, naming the cause, not a traceback.
+        "channels_redis.pubsub": {"filters": ["without_traceback"]},
+{%- endif %}
     },
 }

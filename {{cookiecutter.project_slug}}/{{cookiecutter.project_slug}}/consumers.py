@@ -10,18 +10,30 @@ with 1011, "internal error", and bury real errors in the logs):
   config/workers.py): refused by the server itself, before any consumer (uvicorn
   closes with 1009, daphne drops the connection, which browsers report as 1006);
 - JSON of the wrong shape: each consumer's own answer (see receive_json).
-4003 and 4007 are RFC 6455's 1003 (data of a type the endpoint cannot accept) and
-1007 (data inconsistent with its type) moved into the range for applications,
-because daphne lets an application close only with 1000 or 3000-4999:
-https://www.rfc-editor.org/rfc/rfc6455#section-7.4
+A client that goes away while a frame is being sent to it is normal too: the frame
+is dropped, and the consumer's disconnect() runs when the server reports the close.
+And so is a channel layer that cannot reach Redis (a restart, maintenance): the
+socket is closed with 4013, or refused (HTTP 403) if not yet open, with one WARNING
+line, and the page connects again later.
+4003, 4007 and 4013 are RFC 6455's 1003 (data of a type the endpoint cannot
+accept), 1007 (data inconsistent with its type) and 1013 (try again later) moved
+into the range for applications, because daphne lets an application close only
+with 1000 or 3000-4999: https://www.rfc-editor.org/rfc/rfc6455#section-7.4
 """
 
+import contextlib
 import json
 import logging
 
+from autobahn.exception import Disconnected
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 logger = logging.getLogger(__name__)
+
+# What a server raises when a frame is sent to a client that has just gone: an
+# OSError, as the ASGI spec asks (uvicorn), or autobahn's Disconnected (daphne).
+# https://asgi.readthedocs.io/en/latest/specs/www.html#websocket (spec version 2.4)
+CLIENT_GONE = (OSError, Disconnected)
 
 
 class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
@@ -29,6 +41,23 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
 
     UNSUPPORTED_DATA = 4003
     INVALID_PAYLOAD = 4007
+    TRY_AGAIN_LATER = 4013
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as error:
+            # The errors that mean Redis is unreachable, as config/channel_layers.py
+            # names them; the in-memory layer has none.
+            layer = getattr(self, "channel_layer", None)
+            if not isinstance(error, getattr(layer, "unavailable_errors", ())):
+                raise
+            code = self.TRY_AGAIN_LATER
+            path, reason = scope["path"], f"{type(error).__name__}: {error}"
+            message = "Closed %s with %d: the channel layer failed (%s)"
+            logger.warning(message, path, code, reason)
+            with contextlib.suppress(*CLIENT_GONE):
+                await send({"type": "websocket.close", "code": code})
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
@@ -40,6 +69,13 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
             await self.refuse(self.INVALID_PAYLOAD, "text that is not JSON")
             return
         await self.receive_json(content, **kwargs)
+
+    async def send_json(self, content, close=False):
+        try:
+            await super().send_json(content, close)
+        except CLIENT_GONE:
+            path = self.scope["path"]
+            logger.debug("Dropped a frame for %s: the client has gone", path)
 
     async def refuse(self, code: int, what: str) -> None:
         path = self.scope["path"]

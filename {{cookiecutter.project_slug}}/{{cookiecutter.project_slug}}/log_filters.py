@@ -4,10 +4,15 @@ import logging
 
 
 class WithoutTraceback(logging.Filter):
-    """Keeps a record's message and drops its traceback, for errors that the
-    message already explains and that strangers can cause at will."""
+    """Keeps a record's message, with its error's one-line description, and drops
+    the traceback: for errors whose cause is outside the code (a stranger's request,
+    a service that is down), where a traceback per occurrence only buries the logs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and str(error) not in record.getMessage():
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = ()
         record.exc_info = None
         record.exc_text = None
         return True

@@ -1,0 +1,164 @@
+"""Load: what a burst of traffic does to each server choice.
+
+- HTTP: wrk sends LOAD_SECONDS of requests to `/`, a static file and `/healthz`
+  (cycling, through 16 connections): every answer must be 2xx or 3xx, wrk must see
+  no socket error, and the server must log no error.
+- WebSockets: HELD_SOCKETS live-feed sockets stay open for LOAD_SECONDS while users
+  log in and out, and other clients connect and leave throughout (half of them
+  closing properly, half dropping the connection, as a closed laptop does). Every
+  login and logout must reach every socket that stayed exactly once, and the server
+  must log no error: a client that leaves while an event is being sent to it is
+  normal.
+
+LOAD_SECONDS defaults to 30; set it in the environment for a longer run.
+"""
+
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+from websockets.asyncio.client import connect
+
+import machine
+from combinations import runtime_key, short_hash
+from platform_env import HOST
+from visitors import Visitor
+
+LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "30"))
+HELD_SOCKETS = 200
+CHURNING_CLIENTS = 10
+LOGINS = 40
+PASSWORD = "load-password-that-is-not-secret"
+ERROR_LINE = re.compile(r"\bERROR\b|Traceback")
+
+WRK_SCRIPT = """
+local paths = {"/", "%s", "/healthz"}
+local next_path = 0
+request = function()
+  next_path = next_path %% #paths + 1
+  return wrk.format("GET", paths[next_path])
+end
+"""
+
+
+@pytest.fixture(scope="session")
+def wrk() -> str:
+    path = shutil.which("wrk")
+    if path is None:
+        machine.unavailable("the load tier needs wrk: install it with `apt-get install wrk`.")
+    return path
+
+
+def error_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if ERROR_LINE.search(line)][:20]
+
+
+@pytest.mark.only(platform="heroku", django_version="6.1", channel_layer="redis")
+def test_http_load_gets_only_successful_answers(wrk, start_web, web_servers, tmp_path):
+    port = start_web()
+    home = Visitor(port).get("/")[1]
+    stylesheet = re.search(r'href="(/static/[^"]+\.css)"', home).group(1)
+    script = tmp_path / "paths.lua"
+    script.write_text(WRK_SCRIPT % stylesheet)
+
+    result = subprocess.run(
+        [wrk, "--threads", "2", "--connections", "16", "--duration", f"{LOAD_SECONDS}s",
+         "--timeout", "10s", "--script", str(script),
+         "--header", f"Host: {HOST}", "--header", "X-Forwarded-Proto: https",
+         f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=LOAD_SECONDS + 60, check=True,
+    )  # fmt: skip
+
+    report = result.stdout
+    requests = int(re.search(r"(\d+) requests in", report).group(1))
+    assert requests > 100, report
+    assert "Non-2xx or 3xx responses" not in report, report
+    assert "Socket errors" not in report, report
+    assert error_lines(web_servers[port].output) == []
+
+
+class Feed:
+    """A live-feed socket that stays: the (username, event) pairs it received."""
+
+    def __init__(self, websocket):
+        self.websocket = websocket
+        self.events: Counter = Counter()
+
+    async def listen(self) -> None:
+        async for message in self.websocket:
+            event = json.loads(message)
+            self.events[event["username"], event["event"]] += 1
+
+
+async def churn(url: str, headers: dict, stop_at: float, seed: int) -> int:
+    """Connect and leave until `stop_at`; return how many times."""
+    rng = random.Random(seed)
+    visits = 0
+    while time.monotonic() < stop_at:
+        async with connect(url, origin=f"https://{HOST}", additional_headers=headers) as ws:
+            await asyncio.sleep(rng.uniform(0, 0.2))
+            if rng.random() < 0.5:
+                ws.transport.abort()  # gone without a close frame
+        visits += 1
+    return visits
+
+
+@pytest.mark.only(interface="asgi", platform="heroku", django_version="6.1", channel_layer="redis")
+def test_live_feed_under_load_delivers_every_event_once(
+    start_web, web_servers, create_users, runtime_answers
+):
+    port = start_web()
+    group = short_hash(runtime_key(runtime_answers))[:6]
+    names = [f"load{i}-{group}" for i in range(LOGINS)]
+    create_users(["watcher", *names], PASSWORD)
+    watcher = Visitor(port)
+    watcher.log_in("watcher", PASSWORD)
+    url = f"ws://127.0.0.1:{port}/ws/live/"
+    headers = {"X-Forwarded-Proto": "https", "Cookie": f"sessionid={watcher.cookies['sessionid']}"}
+
+    def log_in_and_out(name: str) -> None:
+        visitor = Visitor(port)
+        visitor.log_in(name, PASSWORD)
+        visitor.log_out()
+
+    async def scenario() -> tuple[list[Feed], list[int]]:
+        feeds = []
+        for _ in range(HELD_SOCKETS):
+            websocket = await connect(url, origin=f"https://{HOST}", additional_headers=headers)
+            feeds.append(Feed(websocket))
+        listeners = [asyncio.create_task(feed.listen()) for feed in feeds]
+        stop_at = time.monotonic() + LOAD_SECONDS
+        churners = [
+            asyncio.create_task(churn(url, headers, stop_at, seed))
+            for seed in range(CHURNING_CLIENTS)
+        ]
+        for name in names:  # spread over the run
+            await asyncio.to_thread(log_in_and_out, name)
+            await asyncio.sleep(max(0.0, (stop_at - time.monotonic()) / LOGINS))
+        visits = await asyncio.gather(*churners)
+        await asyncio.sleep(2)  # the last events, and any duplicate, arrive
+        for feed in feeds:
+            await feed.websocket.close()
+        await asyncio.gather(*listeners, return_exceptions=True)
+        return feeds, visits
+
+    feeds, visits = asyncio.run(asyncio.wait_for(scenario(), LOAD_SECONDS + 120))
+
+    expected = Counter({(name, event): 1 for name in names for event in ("login", "logout")})
+    received = [Counter({k: n for k, n in feed.events.items() if k[0] in names}) for feed in feeds]
+    wrong = [
+        {"missing": dict(expected - got), "extra": dict(got - expected)}
+        for got in received
+        if got != expected
+    ]
+    warnings = [line for line in web_servers[port].output.splitlines() if "WARNING" in line]
+    assert wrong == [], f"{len(wrong)} of {HELD_SOCKETS} sockets: {wrong[:3]}; {warnings[:5]}"
+    assert sum(visits) > CHURNING_CLIENTS, visits
+    assert error_lines(web_servers[port].output) == []

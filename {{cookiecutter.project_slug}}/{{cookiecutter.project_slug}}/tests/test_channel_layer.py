@@ -1,0 +1,96 @@
+"""The Redis channel layer of config/channel_layers.py, against a real Redis: the
+project's CI provides one (REDIS_URL); without it these tests are skipped."""
+
+{% if cookiecutter.channel_layer == "redis" -%}
+import asyncio
+{% endif -%}
+import logging
+import os
+{%- if cookiecutter.channel_layer == "redis" %}
+import threading
+import time
+{%- endif %}
+
+import pytest
+from channels.testing import WebsocketCommunicator
+{%- if cookiecutter.channel_layer == "redis" %}
+from redis import Redis
+
+from config.channel_layers import RedisChannelLayer
+{%- endif %}
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL"
+)
+# Nothing listens on port 1: a Redis that is down.
+REDIS_DOWN = "redis://127.0.0.1:1/0"
+
+
+@pytest.mark.asyncio
+async def test_a_socket_is_closed_with_4013_while_redis_is_down(
+    application, settings, caplog
+):
+    layer = settings.CHANNEL_LAYERS["default"]
+    settings.CHANNEL_LAYERS = {
+        "default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [REDIS_DOWN]}}
+    }
+    communicator = WebsocketCommunicator(
+        application, "/ws/ping/", headers=[(b"origin", b"https://testserver")]
+    )
+
+    with caplog.at_level(logging.WARNING):
+        connected, code = await communicator.connect(timeout=5)
+{%- if cookiecutter.channel_layer == "redis" %}
+        # The core layer opens the socket, then fails on its first read.
+        assert connected
+        closing = await communicator.receive_output(timeout=5)
+        assert closing == {"type": "websocket.close", "code": 4013}
+{%- else %}
+        # The Pub/Sub layer needs Redis before the socket opens: it is refused.
+        assert (connected, code) == (False, 4013)
+{%- endif %}
+        await communicator.wait()
+
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "Closed /ws/ping/ with 4013" in caplog.records[0].getMessage()
+{%- if cookiecutter.channel_layer == "redis" %}
+
+
+def wait_until_popped(key: str) -> None:
+    """Block (the event loop too) until Redis has handed `key`'s message out."""
+    redis = Redis.from_url(os.environ["REDIS_URL"])
+    deadline = time.monotonic() + 5
+    while redis.zcard(key) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert redis.zcard(key) == 0, "nobody read the message"
+
+
+@pytest.mark.asyncio
+async def test_a_consumer_cancelled_mid_read_hands_the_message_over(settings):
+    """django/channels_redis#366: one consumer reads for all of a process's sockets;
+    cancelled between Redis handing out a message and the read returning, it must
+    still deliver the message to the socket it is for."""
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    layer, sender = RedisChannelLayer(**config), RedisChannelLayer(**config)
+    leaving, staying = await layer.new_channel(), await layer.new_channel()
+    reader = asyncio.ensure_future(layer.receive(leaving))
+    await asyncio.sleep(0.3)  # `reader` now blocks in Redis for the whole process
+    waiter = asyncio.ensure_future(layer.receive(staying))
+    await asyncio.sleep(0.1)
+
+    # Sent from another thread, as another process would, while this event loop
+    # is blocked: the reader cannot take the message in before it is cancelled.
+    send = threading.Thread(
+        target=asyncio.run, args=(sender.send(staying, {"type": "hello"}),)
+    )
+    send.start()
+    wait_until_popped(layer.prefix + layer.non_local_name(staying))
+    reader.cancel()
+    send.join()
+
+    assert await asyncio.wait_for(waiter, 5) == {"type": "hello"}
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    await layer.flush()
+    await sender.flush()
+{%- endif %}
