@@ -81,6 +81,17 @@ def site(start_web, tmp_path_factory):
     router.stop()
 
 
+def watch_live_page(page: Page, site: str, username: str) -> None:
+    """Sign in (?next= brings the page to /live/ rather than home) and wait until the
+    live page's WebSocket is open."""
+    page.goto(f"{site}/accounts/login/?next=/live/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{site}/live/")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "open", timeout=WAIT_MS)
+
+
 @pytest.mark.only(interface="asgi")
 def test_live_page_shows_logins_from_another_browser(
     browser, site, create_users, runtime_answers, tmp_path
@@ -93,15 +104,7 @@ def test_live_page_shows_logins_from_another_browser(
     watching = watching_context.new_page()
     signing_up = signing_up_context.new_page()
     try:
-        # Logging in goes home; ?next= brings the watcher to the live page instead.
-        watching.goto(f"{site}/accounts/login/?next=/live/")
-        watching.fill("#id_username", "watcher")
-        watching.fill("#id_password", PASSWORD)
-        watching.click("main button[type=submit]")
-        watching.wait_for_url(f"{site}/live/")
-        expect(watching.locator("#live-status")).to_have_attribute(
-            "data-state", "open", timeout=WAIT_MS
-        )
+        watch_live_page(watching, site, "watcher")
 
         signing_up.goto(f"{site}/accounts/signup/")
         signing_up.fill("#id_username", name)
@@ -142,12 +145,7 @@ def test_live_page_reconnects_after_a_redis_restart(
     page = context.new_page()
     status = page.locator("#live-status")
     try:
-        page.goto(f"{site}/accounts/login/?next=/live/")
-        page.fill("#id_username", "restart-watcher")
-        page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_url(f"{site}/live/")
-        expect(status).to_have_attribute("data-state", "open", timeout=WAIT_MS)
+        watch_live_page(page, site, "restart-watcher")
 
         own_redis.stop()
         expect(status).to_have_attribute("data-state", "closed", timeout=WAIT_MS)
@@ -235,14 +233,7 @@ def test_screenshots(browser, site, screenshot_users, screenshot_dir, size):
         expect(header.get_by_role("link", name="Log in")).to_be_visible()
         capture(visiting, "404")
 
-        watching.goto(f"{site}/accounts/login/?next=/live/")
-        watching.fill("#id_username", WATCHER)
-        watching.fill("#id_password", PASSWORD)
-        watching.click("main button[type=submit]")
-        watching.wait_for_url(f"{site}/live/")
-        expect(watching.locator("#live-status")).to_have_attribute(
-            "data-state", "open", timeout=WAIT_MS
-        )
+        watch_live_page(watching, site, WATCHER)
         expect(watching.locator("#live-empty")).to_be_visible()
 
         visiting.goto(f"{site}/accounts/login/")
