@@ -13,11 +13,13 @@ nothing fails, everything waits).
 - When a stopped PostgreSQL and Redis (the suite's own TLS servers, tests/tls.py)
   come back on the same ports, the running process recovers by itself: /readyz
   turns 200, a login and a WebSocket ping work, with no restart.
-- Open WebSockets through a Redis restart: the core layer's are closed at once with
-  4013 ("try again later"), so pages show that they are reconnecting, and new ones
-  are accepted once Redis is back; the Pub/Sub layer's stay open and carry events
-  again once channels_redis has subscribed again. Either way, a login made after
-  Redis returns reaches a live page, with no restart and no traceback.
+- Open WebSockets through a Redis restart, or while Redis hangs (SIGSTOP: it accepts
+  connections and answers nothing): the core layer's are closed with 4013 ("try
+  again later"), at once or after the 10-second read timeout in settings, so pages
+  show that they are reconnecting, and new ones are accepted once Redis is back; the
+  Pub/Sub layer's stay open and carry events again once channels_redis has
+  subscribed again. Either way, a login made after Redis returns reaches a live
+  page, with no restart and no traceback.
 """
 
 import json
@@ -42,6 +44,9 @@ LOGIN_DEADLINE = 2.0
 SOCKET_DEADLINE = 3.0
 # How long a process may take to use a Redis that has come back.
 RECOVERY_DEADLINE = 15.0
+# How long an open socket may wait on Redis before it is closed: at once when Redis
+# is stopped, after the read timeout (10 s, config/settings.py) when it hangs.
+CLOSE_DEADLINE = {"stopped": SOCKET_DEADLINE, "hung": 15.0}
 TRY_AGAIN_LATER = 4013
 
 
@@ -210,12 +215,13 @@ def ping_until_answered(port: int, deadline: float) -> None:
 
 
 @pytest.mark.only(uses_redis, platform="heroku", django_version="6.1")
-def test_open_sockets_through_a_redis_restart(
-    own_redis, start_web, web_servers, create_users, runtime_answers
+@pytest.mark.parametrize("outage", ["stopped", "hung"])
+def test_open_sockets_through_a_redis_outage(
+    outage, own_redis, start_web, web_servers, create_users, runtime_answers
 ):
     core_layer = runtime_answers["channel_layer"] == "redis"
     port = start_web(REDIS_URL=own_redis.url())
-    name = f"restart-{runtime_answers['asgi_server']}-{runtime_answers['channel_layer']}"
+    name = f"{outage}-{runtime_answers['asgi_server']}-{runtime_answers['channel_layer']}"
     create_users([name], PASSWORD)
 
     def login_event(live) -> dict:
@@ -223,16 +229,22 @@ def test_open_sockets_through_a_redis_restart(
         return json.loads(live.recv(timeout=10))
 
     with open_websocket(port, "/ws/ping/") as ping, open_websocket(port, "/ws/live/") as live:
-        own_redis.stop()
+        if outage == "stopped":
+            own_redis.stop()
+        else:
+            own_redis.hang()
         if core_layer:
             for websocket in (ping, live):
                 with pytest.raises(ConnectionClosed) as closed:
-                    websocket.recv(timeout=SOCKET_DEADLINE)
+                    websocket.recv(timeout=CLOSE_DEADLINE[outage])
                 assert closed.value.rcvd.code == TRY_AGAIN_LATER
         else:
             with pytest.raises(TimeoutError):  # still open, with nothing to say
                 live.recv(timeout=2)
-        own_redis.start()
+        if outage == "stopped":
+            own_redis.start()
+        else:
+            own_redis.resume()
         ping_until_answered(port, RECOVERY_DEADLINE)
         if core_layer:
             with open_websocket(port, "/ws/live/") as new_live:

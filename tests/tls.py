@@ -102,6 +102,14 @@ class TlsRedis:
     def stop(self) -> None:
         stop(self.process)
 
+    def hang(self) -> None:
+        """Stop answering while connections stay open and new ones are accepted (by
+        the kernel): a hung Redis, or one cut off by the network."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
 
 class TlsPostgres:
     """A PostgreSQL cluster of its own that accepts TLS connections only (pg_hba

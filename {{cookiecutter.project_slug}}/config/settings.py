@@ -169,7 +169,14 @@ CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 # is enough for the single runserver process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    redis_host = {"address": REDIS_URL}
+    redis_host = {
+        "address": REDIS_URL,
+        # A Redis that accepts connections but never answers (hung, or cut off by
+        # the network) fails a read after this many seconds instead of never, so
+        # open WebSockets are closed and reconnect. Longer than the layer's own
+        # 5-second blocking reads, which a shorter timeout would break.
+        "socket_timeout": 10,
+    }
 {%- if cookiecutter.platform == "heroku" %}
     if REDIS_URL.startswith("rediss://"):
         # Heroku Key-Value Store only speaks TLS, with a self-signed certificate.
