@@ -172,12 +172,19 @@ def test_local_development_needs_no_services(settings_under, runtime_answers):
         assert layer == "channels.layers.InMemoryChannelLayer"
 
 
+CHANNELS_REDIS_BLOCKING_READ_SECONDS = 5
+
+
 @pytest.mark.only(interface="asgi", channel_layer=("redis", "redis-pubsub"))
 def test_redis_url_tls_options(settings_under, runtime_answers):
     plain = settings_under({"REDIS_URL": "redis://cache.internal:6379/0"})
     tls = settings_under({"REDIS_URL": "rediss://:secret@cache.internal:6380"})
 
-    assert hosts(plain) == [{"address": "redis://cache.internal:6379/0"}]
+    (plain_host,) = hosts(plain)
+    assert plain_host["address"] == "redis://cache.internal:6379/0"
+    # A hung Redis fails reads rather than holding sockets forever, but only after
+    # the core layer's own blocking reads (5 s, channels_redis's brpop_timeout).
+    assert plain_host["socket_timeout"] > CHANNELS_REDIS_BLOCKING_READ_SECONDS
     (tls_host,) = hosts(tls)
     assert tls_host["address"] == "rediss://:secret@cache.internal:6380"
     if runtime_answers["platform"] == "heroku":
