@@ -1,18 +1,26 @@
-"""The rules for the answers that name things, and how the defaults are derived.
+"""The rules for the answers, how the defaults are derived, and how free text is
+written into each kind of file.
 
 One module for both sides, so they cannot disagree: cookiecutter.json derives the
 default `project_slug` and `github_repository` with the Jinja filters below (loaded
 through `_extensions`), and hooks/pre_gen_project.py refuses a typed answer with the
 same rules. A derived default always passes them, whatever the name people typed
 (accents, punctuation, digits, emoji): only an answer someone typed can be refused.
+
+The free-text answers (project_name, description, author_name, author_email) are
+one line of any text: quotes, backslashes, "{{", "<script>", other scripts and
+emoji are all kept as typed. Each kind of file gets text through one filter here
+(`json_string`, `yaml_string`, `markdown_text`, `html_text`), so each escaping is
+written once.
 """
 
+import json
 import keyword
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
-from jinja2.ext import Extension
 from markupsafe import escape
 from slugify import slugify
 
@@ -47,6 +55,15 @@ REPOSITORY_NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
 PLACEHOLDER_OWNER = "your-name"
 
 PLATFORM_NAMES = {"heroku": "Heroku", "digitalocean": "DigitalOcean App Platform"}
+
+TEMPLATE_DIR = Path(__file__).resolve().parent
+# The answers people type as text. Each is one line: a name, a one-line description,
+# an address; none of the places they land (a Markdown heading, an HTML <title>,
+# app.json's description) can show a line break.
+FREE_TEXT = ("project_name", "description", "author_name", "author_email")
+# What str.splitlines() splits on and people see as a new line; the other
+# splitlines characters (\v, \f, \x1c-\x1e) are control characters.
+LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
 
 
 def is_keyword(slug: str) -> bool:
@@ -127,6 +144,77 @@ def repository_problem(repository: str) -> str | None:
     return None
 
 
+def text_problem(field: str, text: str) -> str | None:
+    """One sentence saying why a free-text answer cannot be written, or None."""
+    if any(unicodedata.category(char) == "Cs" for char in text):
+        return (
+            f"{field} {text!r} has bytes that are not UTF-8: type it again in a terminal"
+            " that uses UTF-8."
+        )
+    if any(char in LINE_BREAKS for char in text):
+        return f"{field} {text!r} has a line break: give it on one line."
+    for char in text:
+        # A tab is whitespace that every one of those files keeps.
+        if char != "\t" and unicodedata.category(char) == "Cc":
+            return f"{field} {text!r} has the control character U+{ord(char):04X}: leave it out."
+    return None
+
+
+def json_string(text: str) -> str:
+    """Free text as a JSON string, readable: "Café", not "Caf\\u00e9"."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+# app.json's name must start with an ASCII letter, "-", "_" or "." (the pattern in
+# Heroku's app.json schema, tests/schemas/heroku-app-json.schema.json).
+APP_JSON_NAME = re.compile(r"[a-zA-Z_.-]")
+
+
+def app_json_name(name: str, app_name: str) -> str:
+    """The project name for app.json, or the app's name ("my-3d-shop") where the
+    schema would refuse the project name ("3D Shop", "Café" is kept)."""
+    return name if APP_JSON_NAME.match(name) else app_name
+
+
+# Lowercase names, like App Platform's, that YAML reads as strings when written
+# plain, except the words YAML 1.1 (PyYAML, Go's yaml.v2) reads as null or booleans.
+YAML_PLAIN = re.compile(r"[a-z][a-z0-9_-]*")
+YAML_WORDS = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"}
+
+
+def yaml_string(text: str) -> str:
+    """A YAML scalar that reads back as `text`: plain for a name like "my-app",
+    double-quoted for "null" or any other text. JSON escapes the quotes, backslashes
+    and control characters; every other character outside printable ASCII becomes a
+    \\U escape, which YAML has and JSON lacks."""
+    if YAML_PLAIN.fullmatch(text) and text not in YAML_WORDS:
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return re.sub(r"[^\x20-\x7e]", lambda match: f"\\U{ord(match.group()):08x}", quoted)
+
+
+# Characters that start Markdown markup anywhere in a line: CommonMark's escapes,
+# code, emphasis, links and HTML, and GitHub's strikethrough and math; "&" only
+# where it would start a character reference ("&amp;").
+MARKDOWN_INLINE = re.compile(r"[\\`*_\[\]<~$]|&(?=#?[0-9A-Za-z]+;)")
+# What starts a block at the beginning of a line (a heading, quote, list item or
+# thematic break): its last character is escaped, as is a "#" that would close a
+# heading at the end.
+MARKDOWN_LINE_START = re.compile(r"[#>+-]|[0-9]+[.)]")
+
+
+def markdown_text(text: str) -> str:
+    """Free text for one line of Markdown (a heading or a paragraph) that reads as
+    the same text: every character that could start markup is backslash-escaped.
+    Markdown drops the spaces around a line, so they are left out here too."""
+    text = MARKDOWN_INLINE.sub(lambda match: "\\" + match.group(), text.strip())
+    if text.endswith("#"):
+        text = text[:-1] + "\\#"
+    if start := MARKDOWN_LINE_START.match(text):
+        text = f"{text[: start.end() - 1]}\\{text[start.end() - 1 :]}"
+    return text
+
+
 def html_text(text: str) -> str:
     """Free text for a Django template: HTML-escaped, and with its braces as
     character references, so that "{{" or "{%" in a name stays text."""
@@ -140,15 +228,84 @@ def derive_owner(author: str) -> str:
     return owner or PLACEHOLDER_OWNER
 
 
-class AnswersExtension(Extension):
-    """The filters that cookiecutter.json (`project_slug`, `github_owner`) and the
-    project's HTML templates (`html_text`) use, and where the hooks find this module."""
+def strings_in(value) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set(value).union(*map(strings_in, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(strings_in, value))
+    return set()
 
-    def __init__(self, environment):
-        super().__init__(environment)
-        environment.filters["project_slug"] = derive_slug
-        environment.filters["github_owner"] = derive_owner
-        environment.filters["html_text"] = html_text
-        # The hooks import this module's rules from here: cookiecutter's _repo_dir
-        # may be relative to a directory the hooks do not run in.
-        environment.globals["template_dir"] = str(Path(__file__).resolve().parent)
+
+# The Jinja that cookiecutter.json itself holds: the derived defaults.
+TEMPLATE_SOURCES = strings_in(json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text()))
+
+
+def rendering_an_answer() -> bool:
+    """Whether cookiecutter is rendering cookiecutter.json's variables, where it
+    reads every answer given on the command line or in a config file as a template.
+
+    cookiecutter (2.7.1, pinned in requirements-dev.txt) does that in
+    cookiecutter.prompt.render_variable and nowhere else; should that move, the
+    answers go back to being read as Jinja, and the property tier fails."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if (
+            frame.f_code.co_name == "render_variable"
+            and frame.f_globals.get("__name__") == "cookiecutter.prompt"
+        ):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def jinja_string(text: str) -> str:
+    """A Jinja expression of exactly `text`, in ASCII with no Jinja delimiter."""
+    escaped = "".join(
+        char if char.isascii() and (char.isalnum() or char == " ") else f"\\U{ord(char):08x}"
+        for char in text
+    )
+    return f'{{{{ "{escaped}" }}}}'
+
+
+def __getattr__(name: str):
+    """Makes AnswersExtension when cookiecutter first loads it (cookiecutter.json's
+    `_extensions`). The hooks import this module for its rules alone, and importing
+    Jinja would be half of each hook's run time."""
+    if name != "AnswersExtension":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from jinja2.ext import Extension
+
+    class AnswersExtension(Extension):
+        """The filters that cookiecutter.json (`project_slug`, `github_owner`) and the
+        project's files (`json_string`, `app_json_name`, `yaml_string`, `markdown_text`,
+        `html_text`) use, where the hooks find this module, and answers kept as the
+        text they are."""
+
+        def __init__(self, environment):
+            super().__init__(environment)
+            environment.filters["project_slug"] = derive_slug
+            environment.filters["github_owner"] = derive_owner
+            environment.filters["json_string"] = json_string
+            environment.filters["app_json_name"] = app_json_name
+            environment.filters["yaml_string"] = yaml_string
+            environment.filters["markdown_text"] = markdown_text
+            environment.filters["html_text"] = html_text
+            # The hooks import this module's rules from here: cookiecutter's _repo_dir
+            # may be relative to a directory the hooks do not run in.
+            environment.globals["template_dir"] = str(TEMPLATE_DIR)
+
+        def preprocess(self, source, name, filename=None):
+            """An answer is text, not a template. Cookiecutter renders each answer it
+            is given (`project_name="{{ x }}"` on the command line, or a config file's
+            default_context) as Jinja, which fails on "{{" before any hook runs; so an
+            answer that is not one of cookiecutter.json's own values becomes an
+            expression of its exact text. Answers typed at the prompts are never
+            rendered, and neither are files."""
+            if name is None and source not in TEMPLATE_SOURCES and rendering_an_answer():
+                return jinja_string(source)
+            return source
+
+    globals()[name] = AnswersExtension
+    return AnswersExtension
