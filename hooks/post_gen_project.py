@@ -22,7 +22,9 @@ SLUG = ANSWERS["project_slug"]
 HEROKU = ANSWERS["platform"] == "heroku"
 ASGI = ANSWERS["interface"] == "asgi"
 DAPHNE = ASGI and ANSWERS["asgi_server"] == "daphne"
-USES_REDIS = ASGI and ANSWERS["channel_layer"] != "in-memory"
+REDIS_LAYER = ASGI and ANSWERS["channel_layer"] != "in-memory"
+USES_REDIS = bool(ANSWERS["__uses_redis"])
+CELERY = ANSWERS["background_worker"] == "celery"
 VERSION_FILE = ANSWERS["python_version_file"]
 
 # Every path that only some projects have, and whether this one keeps it.
@@ -40,12 +42,14 @@ KEEP = {
     "config/routing.py": ASGI,
     "config/workers.py": ASGI and not DAPHNE,
     "config/daphne_server.py": DAPHNE,
-    "config/channel_layers.py": USES_REDIS,
+    "config/channel_layers.py": REDIS_LAYER,
+    "config/celery.py": CELERY,
+    "welcome": CELERY,
     "live": ASGI,
     f"{SLUG}/consumers.py": ASGI,
     f"{SLUG}/static/{SLUG}/ping.js": ASGI,
     f"{SLUG}/tests/test_ping.py": ASGI,
-    f"{SLUG}/tests/test_channel_layer.py": USES_REDIS,
+    f"{SLUG}/tests/test_channel_layer.py": REDIS_LAYER,
 }
 
 LOCAL_ENV_HEADER = """\

@@ -6,6 +6,10 @@ Two facts about the template shape the list; each has a render test proving it:
 - python_version and python_version_file change only VERSION_FILES, so projects
   that differ in nothing else form one runtime group, and the Django and live-server
   tiers run once per group.
+
+The options that add a process beside the web one (ADD_ON_OPTIONS) do not multiply
+the runtime groups: each group takes one value of each, chosen by covering(), so that
+every value meets every value of every other option in at least one group.
 """
 
 import hashlib
@@ -27,6 +31,7 @@ APPLIES_ONLY_WITH = {
     "channel_layer": ("interface", "asgi"),
 }
 VERSION_OPTIONS = ("python_version", "python_version_file")
+ADD_ON_OPTIONS = ("background_worker",)
 VERSION_FILES = {
     ".python-version",
     "runtime.txt",
@@ -47,8 +52,16 @@ def applies(option: str, answers: dict) -> bool:
     return answers[depends_on] == value
 
 
-def uses_redis(answers: dict) -> bool:
+def redis_layer(answers: dict) -> bool:
     return answers["interface"] == "asgi" and answers["channel_layer"] != "in-memory"
+
+
+def celery(answers: dict) -> bool:
+    return answers["background_worker"] == "celery"
+
+
+def uses_redis(answers: dict) -> bool:
+    return redis_layer(answers) or celery(answers)
 
 
 def served_by_gunicorn(answers: dict) -> bool:
@@ -83,6 +96,7 @@ def combination_id(answers: dict, *, versions: bool = True) -> str:
             answers["python_version_file"].lstrip("."),
         ]
     parts.append(f"dj{answers['django_version']}")
+    parts += [answers[option] for option in ADD_ON_OPTIONS if answers[option] != DEFAULTS[option]]
     return "-".join(parts)
 
 
@@ -91,11 +105,36 @@ def runtime_key(answers: dict) -> str:
     return combination_id(answers, versions=False)
 
 
+def pairs(answers: dict) -> set[tuple]:
+    """The pairs of option values a combination tries, among the options that apply."""
+    values = [(name, answers[name]) for name in OPTIONS if applies(name, answers)]
+    values = [(name, value) for name, value in values if name not in VERSION_OPTIONS]
+    return set(itertools.combinations(values, 2))
+
+
+def covering(bases: list[dict]) -> list[dict]:
+    """Each base combination with the ADD_ON_OPTIONS values that, taken in order,
+    try the most pairs not tried yet: every pair that an add-on value forms is then
+    tried (checked by test_render.py::test_runtime_groups_try_every_pair)."""
+    choices = list(itertools.product(*(OPTIONS[option] for option in ADD_ON_OPTIONS)))
+    tried: set[tuple] = set()
+    chosen = []
+    for base in bases:
+        candidates = [{**base, **dict(zip(ADD_ON_OPTIONS, c, strict=True))} for c in choices]
+        best = max(candidates, key=lambda answers: len(pairs(answers) - tried))
+        tried |= pairs(best)
+        chosen.append(best)
+    return chosen
+
+
 def runtime_groups() -> dict[str, list[dict]]:
+    """The groups the Django and live tiers run on: one per combination of the
+    runtime options, with add-on values chosen by covering()."""
     groups: dict[str, list[dict]] = {}
     for combination in all_combinations():
         groups.setdefault(runtime_key(combination), []).append(combination)
-    return groups
+    bases = [m[0] for m in groups.values() if all(m[0][o] == DEFAULTS[o] for o in ADD_ON_OPTIONS)]
+    return {runtime_key(answers): groups[runtime_key(answers)] for answers in covering(bases)}
 
 
 def representative(members: list[dict]) -> dict:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import platform_env
-from combinations import uses_redis
+from combinations import redis_layer, uses_redis
 
 RUFF_BIN = Path(sys.executable).parent
 SETTINGS_PROBE = """
@@ -158,6 +158,7 @@ def test_nothing_set_means_no_silent_fallback(settings_under, runtime_answers):
     required = {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"}
     if uses_redis(runtime_answers):
         required.add("REDIS_URL")
+    if redis_layer(runtime_answers):
         assert settings["CHANNEL_LAYERS"] is None, "fell back to a layer without Redis"
     assert set(settings["REQUIRED_ENVIRONMENT"]) == required
 

@@ -32,7 +32,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 import machine
 import tls
-from combinations import uses_redis
+from combinations import redis_layer
 from platform_env import PROBE_HEADERS
 from servers import request
 from visitors import Visitor, open_websocket
@@ -89,7 +89,7 @@ def nothing_listens(scheme: str) -> str:
     return f"{scheme}://127.0.0.1:{machine.free_port()}/0"
 
 
-@pytest.mark.only(uses_redis, platform="heroku", django_version="6.1")
+@pytest.mark.only(redis_layer, platform="heroku", django_version="6.1")
 @pytest.mark.parametrize("redis", ["stopped", "blackholed"])
 def test_pages_and_logins_go_on_without_redis(
     redis, start_web, web_servers, blackhole, create_users, runtime_answers
@@ -163,7 +163,7 @@ def wait_until_ready(port: int, deadline: float) -> dict:
     raise AssertionError(f"/readyz still says {body} after {deadline} s")
 
 
-@pytest.mark.only(uses_redis, platform="heroku", django_version="6.1", channel_layer="redis")
+@pytest.mark.only(redis_layer, platform="heroku", django_version="6.1", channel_layer="redis")
 def test_recovers_without_a_restart_when_postgresql_and_redis_return(
     certificates, tmp_path_factory, start_web, release, create_users
 ):
@@ -214,7 +214,7 @@ def ping_until_answered(port: int, deadline: float) -> None:
     raise AssertionError(f"no pong {deadline} s after Redis came back: {problem!r}")
 
 
-@pytest.mark.only(uses_redis, platform="heroku", django_version="6.1")
+@pytest.mark.only(redis_layer, platform="heroku", django_version="6.1")
 @pytest.mark.parametrize("outage", ["stopped", "hung"])
 def test_open_sockets_through_a_redis_outage(
     outage, own_redis, start_web, web_servers, create_users, runtime_answers

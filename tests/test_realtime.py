@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from websockets.sync.client import connect
 
-from combinations import runtime_key, short_hash, uses_redis
+from combinations import redis_layer, runtime_key, short_hash
 from visitors import HOST, Visitor
 
 BURST = 10
@@ -31,7 +31,7 @@ DEADLINE = 60
 def ports(start_web, runtime_answers) -> tuple[int, int]:
     """(the process that handles logins, the process that holds the watcher's socket)"""
     first = start_web()
-    return first, start_web() if uses_redis(runtime_answers) else first
+    return first, start_web() if redis_layer(runtime_answers) else first
 
 
 def receive_events(socket, names: list[str]) -> list[tuple[str, str]]:

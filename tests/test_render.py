@@ -23,7 +23,12 @@ import platform_env
 from combinations import (
     TEMPLATE_DIR,
     VERSION_FILES,
+    all_combinations,
+    celery,
     combination_id,
+    pairs,
+    redis_layer,
+    runtime_groups,
     served_by_gunicorn,
     uses_redis,
 )
@@ -97,8 +102,10 @@ def test_files_match_the_options(project, answers):
         "config/routing.py": asgi,
         "config/workers.py": asgi and answers["asgi_server"] == "uvicorn",
         "config/daphne_server.py": asgi and answers["asgi_server"] == "daphne",
-        "config/channel_layers.py": uses_redis(answers),
-        f"{slug}/tests/test_channel_layer.py": uses_redis(answers),
+        "config/channel_layers.py": redis_layer(answers),
+        f"{slug}/tests/test_channel_layer.py": redis_layer(answers),
+        "config/celery.py": celery(answers),
+        "welcome": celery(answers),
         "accounts/views.py": True,
         f"{slug}/templates/base.html": True,
         f"{slug}/templates/404.html": True,
@@ -400,6 +407,8 @@ def test_readme_is_well_formed_markdown(project, answers):
     expected = [f"# {answers.get('project_name', 'My Django App')}", *EXPECTED_HEADINGS]
     if answers["interface"] == "asgi":
         expected.insert(2, "## The live login feed")
+    if celery(answers):
+        expected.insert(expected.index("## Configuration"), "## The background worker")
     platform = "Heroku" if answers["platform"] == "heroku" else "DigitalOcean App Platform"
     expected[expected.index("## Deploy to")] = f"## Deploy to {platform}"
 
@@ -513,7 +522,7 @@ def test_readme_explains_the_live_feed(project, answers):
     assert "anonymous" in section and "remove the feature" in section
     for path in ("live/", "config/settings.py", "config/urls.py", "config/routing.py"):
         assert path in section
-    if uses_redis(answers):
+    if redis_layer(answers):
         assert "the group message goes through Redis" in words
     else:
         assert "it does not scale past one process" in words
@@ -527,3 +536,41 @@ def test_wsgi_projects_carry_no_websocket_code(project):
             assert "channels" not in text and "websocket" not in text, name
     home = next(project.rglob("home.html")).read_text()
     assert "interface=asgi" in home, "the home page says how to get WebSockets"
+
+
+def worker_commands(project: Path) -> set[str]:
+    """The worker's command in every place the platform or a person reads it."""
+    if (project / "Procfile").exists():
+        commands = {platform_env.procfile(project).get("worker")} - {None}
+        app = json.loads((project / "app.json").read_text())
+        assert ("worker" in app["formation"]) == bool(commands), "app.json's formation"
+    else:
+        commands = {w["run_command"] for w in platform_env.do_spec(project).get("workers", [])}
+    return commands
+
+
+def test_the_worker_runs_one_command_everywhere(project, answers):
+    commands = worker_commands(project)
+    readme = (project / "README.md").read_text()
+    if not celery(answers):
+        assert commands == set() and "## The background worker" not in readme
+        return
+    (command,) = commands
+    assert command.startswith("celery --app config worker ")
+    assert f"```sh\n{command}\n```" in readme
+    settings = (project / "config" / "settings.py").read_text()
+    assert "CELERY_BROKER_URL = REDIS_URL" in settings
+    assert "REDIS_URL" in settings.split("PRODUCTION_ENVIRONMENT = [", 1)[1].split("]", 1)[0]
+    if answers["platform"] == "digitalocean":
+        (worker,) = platform_env.do_spec(project)["workers"]
+        (web,) = platform_env.do_spec(project)["services"]
+        assert worker["envs"] == web["envs"] and worker["github"] == web["github"]
+
+
+def test_runtime_groups_try_every_pair():
+    """The live tiers run once per runtime group; across the groups, every pair of
+    option values that some combination forms is tried at least once."""
+    every_pair = set().union(*map(pairs, all_combinations()))
+    tried = set().union(*(pairs(members[0]) for members in runtime_groups().values()))
+
+    assert every_pair - tried == set()

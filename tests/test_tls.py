@@ -18,7 +18,7 @@ import json
 import pytest
 
 import tls
-from combinations import runtime_key, short_hash, uses_redis
+from combinations import redis_layer, runtime_key, short_hash
 from platform_env import PROBE_HEADERS
 from servers import request
 from visitors import Visitor, open_websocket
@@ -78,7 +78,7 @@ def released_over_tls(release, tls_environment):
     release(**tls_environment)
 
 
-@pytest.mark.only(uses_redis, django_version="6.1")
+@pytest.mark.only(redis_layer, django_version="6.1")
 def test_project_runs_on_the_platforms_tls_services(
     released_over_tls, tls_environment, start_web, create_users
 ):
@@ -100,7 +100,7 @@ def test_project_runs_on_the_platforms_tls_services(
     assert status == 200 and "Signed in as <strong>tls-user</strong>" in home
 
 
-@pytest.mark.only(uses_redis, platform="digitalocean", django_version="6.1")
+@pytest.mark.only(redis_layer, platform="digitalocean", django_version="6.1")
 def test_digitalocean_refuses_a_redis_it_cannot_verify(
     released_over_tls, tls_environment, start_web, self_signed_redis
 ):

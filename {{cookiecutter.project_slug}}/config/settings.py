@@ -10,6 +10,9 @@ server or a manage.py command that starts without PRODUCTION_ENVIRONMENT.
 """
 
 import os
+{%- if cookiecutter.background_worker == "celery" %}
+import ssl
+{%- endif %}
 from pathlib import Path
 {%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub" %}
 from urllib.parse import urlsplit
@@ -48,7 +51,7 @@ DEBUG = env_flag("DJANGO_DEBUG")
 
 # What a production process must get from the platform. Local development runs
 # without any of it, and so do its tests, which Django runs with DEBUG off.
-{%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer != "in-memory" %}
+{%- if cookiecutter.__uses_redis %}
 PRODUCTION_ENVIRONMENT = [
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
@@ -88,6 +91,9 @@ INSTALLED_APPS = [
     "accounts",
 {%- if cookiecutter.interface == "asgi" %}
     "live",  # the live login feed: README.md says how to remove it
+{%- endif %}
+{%- if cookiecutter.background_worker == "celery" %}
+    "welcome",  # a task the worker runs for each new user: README.md
 {%- endif %}
 ]
 
@@ -156,18 +162,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+{%- if cookiecutter.__uses_redis %}
+
+# Heroku Key-Value Store or App Platform's managed Valkey. Its rediss:// URL (TLS)
+# has a self-signed certificate on Heroku and a publicly trusted one on App Platform.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+{%- endif %}
 {%- if cookiecutter.interface == "asgi" %}
 {%- if cookiecutter.channel_layer == "in-memory" %}
 
 # The in-memory layer only reaches WebSockets held by this same process, which is
-# why the web process runs as one process on one {% if cookiecutter.platform == "heroku" %}dyno{% else %}instance{% endif %} (see README.md).
+# why the web process runs as one process on one {{ cookiecutter.__unit }} (see README.md).
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 {%- else %}
 
-# The channel layer carries group messages between processes and {% if cookiecutter.platform == "heroku" %}dynos{% else %}instances{% endif %} through
+# The channel layer carries group messages between processes and {{ cookiecutter.__unit }}s through
 # Redis. Locally, without REDIS_URL, DEBUG falls back to an in-memory layer, which
 # is enough for the single runserver process.
-REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     redis_host = {
         "address": REDIS_URL,
@@ -205,6 +216,50 @@ if REDIS_URL:
     }
 elif DEBUG:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+{%- endif %}
+{%- endif %}
+{%- if cookiecutter.background_worker == "celery" %}
+
+# Celery: web requests queue tasks in Redis and the worker process runs them
+# (config/celery.py). Locally, without REDIS_URL, DEBUG runs each task inside the
+# request that queued it, so the project still needs no services.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = DEBUG and not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks report through the database
+# Acknowledge a task when it has run, not when it starts, so that one cut short by a
+# restart runs again; and let each worker process hold one task at a time, so that
+# none waits behind a slow one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis hands an unacknowledged task to another worker after this long: more
+    # than any task may take (the time limits below).
+    "visibility_timeout": 3600,
+    # A web request that queues a task gives up on a broker that does not answer.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# The platform stops a {{ cookiecutter.__unit }} with SIGTERM and kills it 30 s later; Celery's warm
+# shutdown waits for running tasks, so no task may run that long.
+# https://devcenter.heroku.com/articles/dynos#graceful-shutdown-with-sigterm
+CELERY_TASK_SOFT_TIME_LIMIT = 20
+CELERY_TASK_TIME_LIMIT = 25
+# Two worker processes fit a 512 MB {{ cookiecutter.__unit }}; one that grows past 200 MB is replaced
+# after its task.
+CELERY_WORKER_CONCURRENCY = 2
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 200_000  # KiB
+# Django's LOGGING below stays in charge of the worker's log lines.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+if REDIS_URL.startswith("rediss://"):
+{%- if cookiecutter.platform == "heroku" %}
+    # Heroku Key-Value Store's certificate is self-signed.
+    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_NONE}
+{%- else %}
+    # App Platform's managed Valkey has a publicly trusted certificate: verify it.
+    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 {%- endif %}
 {%- endif %}
 

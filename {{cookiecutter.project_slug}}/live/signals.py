@@ -1,6 +1,10 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.dispatch import receiver
+{%- if cookiecutter.background_worker == "celery" %}
+
+from welcome.signals import user_welcomed
+{%- endif %}
 
 from .events import broadcast
 
@@ -17,3 +21,11 @@ def announce_logout(sender, request, user, **kwargs):
     if user is not None:  # logging out without a session sends user=None
         username = user.get_username()
         transaction.on_commit(lambda: broadcast("logout", username))
+{%- if cookiecutter.background_worker == "celery" %}
+
+
+@receiver(user_welcomed)
+def announce_signup(sender, user, **kwargs):
+    # Runs in the worker process: a second producer of events, beside the web's.
+    broadcast("signup", user.get_username())
+{%- endif %}

@@ -1,4 +1,4 @@
-// Shows login and logout events as they happen. Connects with wss:// on an https://
+// Shows login, logout and sign-up events as they happen. Connects with wss:// on an https://
 // page (ws:// otherwise), shows the connection's state, and after a drop reconnects
 // with exponential backoff (1 s doubling to 30 s, plus jitter, so that a restarted
 // server is not hit by every browser at once).
@@ -10,6 +10,8 @@
   const url = scheme + window.location.host + events.dataset.url;
   const firstDelay = 1000;
   const maxDelay = 30000;
+  // "signup" comes from the background worker, in projects that have one.
+  const VERBS = { login: "logged in", logout: "logged out", signup: "signed up" };
   let delay = firstDelay;
 
   function show(state, text) {
@@ -19,7 +21,7 @@
 
   function append(event) {
     const item = document.createElement("li");
-    const verb = event.event === "login" ? "logged in" : "logged out";
+    const verb = VERBS[event.event] || event.event;
     item.textContent = (event.username || "Someone") + " " + verb;
     const time = document.createElement("time");
     time.dateTime = event.at;

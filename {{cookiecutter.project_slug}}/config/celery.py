@@ -1,0 +1,28 @@
+"""The Celery app that the worker process runs (`worker` in {% if cookiecutter.platform == "heroku" %}the Procfile{% else %}.do/app.yaml{% endif %}).
+
+The form Celery's Django guide gives: settings come from config/settings.py's
+CELERY_* names, and tasks from each installed app's tasks.py.
+https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
+"""
+
+import os
+import sys
+
+from celery import Celery
+from celery.signals import worker_init
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("config")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@worker_init.connect
+def require_environment(**kwargs):
+    """Stop a worker that starts without the platform's variables, in one sentence,
+    as the web process does, rather than retrying a broker that is not there."""
+    from {{ cookiecutter.project_slug }} import environment
+
+    if missing := environment.missing_environment():
+        sys.exit(f"Error: {environment.describe(missing)}")

@@ -1,0 +1,30 @@
+"""Queue the welcome task for each new user, once the user is saved for good."""
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import Signal, receiver
+
+from .tasks import welcome
+
+logger = logging.getLogger(__name__)
+
+# Sent by the task, in the worker process, once a user is welcomed.
+user_welcomed = Signal()
+
+
+def queue_welcome(user_id: int) -> None:
+    try:
+        # No retries: a sign-up must not wait for a broker that is away.
+        welcome.apply_async(args=[user_id], retry=False)
+    except Exception as error:
+        logger.warning("Could not queue the welcome of user %s: %r", user_id, error)
+
+
+@receiver(post_save, sender=get_user_model())
+def welcome_new_user(sender, instance, created, **kwargs):
+    if created:
+        # After the commit, so that the worker finds the user in the database.
+        transaction.on_commit(lambda: queue_welcome(instance.pk))
