@@ -38,13 +38,15 @@ def do_spec(project: Path) -> dict:
 
 
 def commands(project: Path) -> dict[str, str]:
-    """{"web": ..., "release": ...}: how the platform starts and migrates the app."""
+    """{"web": ..., "release": ..., and "worker": ... if there is one}: how the
+    platform starts, migrates and works for the app."""
     if (project / "Procfile").exists():
         return procfile(project)
     spec = do_spec(project)
     (web,) = spec["services"]
     (release,) = [job for job in spec["jobs"] if job["kind"] == "PRE_DEPLOY"]
-    return {"web": web["run_command"], "release": release["run_command"]}
+    workers = {worker["name"]: worker["run_command"] for worker in spec.get("workers", [])}
+    return {"web": web["run_command"], "release": release["run_command"], **workers}
 
 
 def environment(project: Path, *, database_url: str, redis_url: str) -> dict[str, str]:
