@@ -25,6 +25,7 @@ DAPHNE = ASGI and ANSWERS["asgi_server"] == "daphne"
 REDIS_LAYER = ASGI and ANSWERS["channel_layer"] != "in-memory"
 USES_REDIS = bool(ANSWERS["__uses_redis"])
 CELERY = ANSWERS["background_worker"] == "celery"
+S3 = ANSWERS["media_storage"] == "s3"
 VERSION_FILE = ANSWERS["python_version_file"]
 
 # Every path that only some projects have, and whether this one keeps it.
@@ -45,6 +46,7 @@ KEEP = {
     "config/channel_layers.py": REDIS_LAYER,
     "config/celery.py": CELERY,
     "welcome": CELERY,
+    "profiles": S3,
     "live": ASGI,
     f"{SLUG}/consumers.py": ASGI,
     f"{SLUG}/static/{SLUG}/ping.js": ASGI,

@@ -31,7 +31,7 @@ APPLIES_ONLY_WITH = {
     "channel_layer": ("interface", "asgi"),
 }
 VERSION_OPTIONS = ("python_version", "python_version_file")
-ADD_ON_OPTIONS = ("background_worker",)
+ADD_ON_OPTIONS = ("background_worker", "media_storage")
 VERSION_FILES = {
     ".python-version",
     "runtime.txt",
@@ -58,6 +58,10 @@ def redis_layer(answers: dict) -> bool:
 
 def celery(answers: dict) -> bool:
     return answers["background_worker"] == "celery"
+
+
+def s3(answers: dict) -> bool:
+    return answers["media_storage"] == "s3"
 
 
 def uses_redis(answers: dict) -> bool:

@@ -14,6 +14,7 @@ import pytest
 from filelock import FileLock
 
 import machine
+import object_store
 import platform_env
 import tls
 import venvs
@@ -238,14 +239,40 @@ def database_url(postgres, runtime_answers):
     machine.drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """The suite's own S3 (tests/object_store.py), started when a test first needs it."""
+    server = object_store.S3Server(tmp_path_factory.mktemp("s3"))
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="module")
-def production_env(deployed_project, database_url, redis_url, venv_bin) -> dict[str, str]:
+def bucket(request, deployed_project, runtime_answers) -> str | None:
+    """The group's upload bucket, created on the suite's S3; None without uploads.
+    App Platform projects name theirs in the spec; on Heroku a person picks one."""
+    if runtime_answers["media_storage"] != "s3":
+        return None
+    s3_server = request.getfixturevalue("s3_server")
+    if (deployed_project / "app.json").exists():
+        name = f"ccdp-{short_hash(runtime_key(runtime_answers))}"
+    else:
+        (web,) = platform_env.do_spec(deployed_project)["services"]
+        (name,) = [e["value"] for e in web["envs"] if e["key"] == "AWS_STORAGE_BUCKET_NAME"]
+    if name not in {b["Name"] for b in s3_server.client().list_buckets()["Buckets"]}:
+        s3_server.create_bucket(name)
+    return name
+
+
+@pytest.fixture(scope="module")
+def production_env(request, deployed_project, database_url, redis_url, bucket, venv_bin):
     """The environment the platform gives the web process, minus PORT."""
+    storage = request.getfixturevalue("s3_server").variables(bucket) if bucket else {}
     return {
         "PATH": f"{venv_bin}:{os.environ['PATH']}",
         "HOME": os.environ.get("HOME", "/tmp"),
         **platform_env.environment(
-            deployed_project, database_url=database_url, redis_url=redis_url
+            deployed_project, database_url=database_url, redis_url=redis_url, storage=storage
         ),
     }
 

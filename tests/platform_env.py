@@ -3,7 +3,8 @@
 Everything is read from the project's own manifests, Procfile and app.json or
 .do/app.yaml, and only the platform's part is supplied here: the add-on or database
 URLs (pointing at this machine's PostgreSQL and Redis), a generated secret, PORT,
-and the host name. So a live test also proves the manifests give a process all it
+the host name, and the S3 bucket's variables that a person sets (pointing at the
+suite's own S3 server). So a live test also proves the manifests give a process all it
 needs: the project refuses to start without a required variable.
 """
 
@@ -49,20 +50,31 @@ def commands(project: Path) -> dict[str, str]:
     return {"web": web["run_command"], "release": release["run_command"], **workers}
 
 
-def environment(project: Path, *, database_url: str, redis_url: str) -> dict[str, str]:
+def environment(
+    project: Path, *, database_url: str, redis_url: str, storage: dict[str, str] | None = None
+) -> dict[str, str]:
+    """`storage`: what a person sets for the bucket (AWS_*), where the project asks."""
+    urls = {"database_url": database_url, "redis_url": redis_url}
     if (project / "app.json").exists():
-        return heroku_environment(project, database_url=database_url, redis_url=redis_url)
-    return digitalocean_environment(project, database_url=database_url, redis_url=redis_url)
+        return heroku_environment(project, **urls, storage=storage or {})
+    return digitalocean_environment(project, **urls, storage=storage or {})
 
 
-def heroku_environment(project: Path, *, database_url: str, redis_url: str) -> dict[str, str]:
+def heroku_environment(
+    project: Path, *, database_url: str, redis_url: str, storage: dict[str, str]
+) -> dict[str, str]:
     app = json.loads((project / "app.json").read_text())
     addon_urls = {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
     env = dict(HEROKU_DYNO_ENV)
     for name, spec in app["env"].items():
-        env[name] = (
-            secrets.token_urlsafe(50) if spec.get("generator") == "secret" else spec["value"]
-        )
+        if spec.get("generator") == "secret":
+            env[name] = secrets.token_urlsafe(50)
+        elif "value" in spec:
+            env[name] = spec["value"]
+        elif name in storage:  # asked for at deploy time, as the Heroku Button does
+            env[name] = storage[name]
+        elif spec.get("required", True):
+            raise ValueError(f"app.json requires {name}, and the test gave no value for it")
     for addon in app["addons"]:
         plan = addon["plan"] if isinstance(addon, dict) else addon
         var = HEROKU_ADDON_VARS[plan.split(":")[0]]
@@ -73,7 +85,9 @@ def heroku_environment(project: Path, *, database_url: str, redis_url: str) -> d
     return env
 
 
-def digitalocean_environment(project: Path, *, database_url: str, redis_url: str) -> dict[str, str]:
+def digitalocean_environment(
+    project: Path, *, database_url: str, redis_url: str, storage: dict[str, str]
+) -> dict[str, str]:
     spec = do_spec(project)
     bindings = {"APP_DOMAIN": HOST}
     for database in spec.get("databases", []):
@@ -88,4 +102,9 @@ def digitalocean_environment(project: Path, *, database_url: str, redis_url: str
         env[variable["key"]] = re.sub(
             r"\$\{([^}]+)\}", lambda match: bindings[match.group(1)], variable["value"]
         )
+    # The Spaces key the README's awk line adds, and this machine's S3 server in place
+    # of Spaces' endpoint; the bucket keeps the spec's name.
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_S3_ENDPOINT_URL"):
+        if name in env and name in storage:
+            env[name] = storage[name]
     return env

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import platform_env
-from combinations import redis_layer, uses_redis
+from combinations import redis_layer, s3, uses_redis
 
 RUFF_BIN = Path(sys.executable).parent
 SETTINGS_PROBE = """
@@ -148,6 +148,16 @@ def test_production_settings(settings_under, production_env, runtime_answers):
     else:
         assert "daphne" not in settings["INSTALLED_APPS"]
         assert settings["CHANNEL_LAYERS"] is None
+    uploads = settings["STORAGES"]["default"]
+    if s3(runtime_answers):
+        assert uploads["BACKEND"] == "storages.backends.s3.S3Storage"
+        options = uploads["OPTIONS"]
+        assert options["bucket_name"] == production_env["AWS_STORAGE_BUCKET_NAME"]
+        assert options["endpoint_url"] == production_env["AWS_S3_ENDPOINT_URL"]
+        # Private objects, reached through signed URLs only.
+        assert options["querystring_auth"] is True and options["default_acl"] is None
+    else:
+        assert uploads["BACKEND"] == "django.core.files.storage.FileSystemStorage"
 
 
 def test_nothing_set_means_no_silent_fallback(settings_under, runtime_answers):
@@ -158,6 +168,8 @@ def test_nothing_set_means_no_silent_fallback(settings_under, runtime_answers):
     required = {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"}
     if uses_redis(runtime_answers):
         required.add("REDIS_URL")
+    if s3(runtime_answers):
+        required |= {"AWS_STORAGE_BUCKET_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
     if redis_layer(runtime_answers):
         assert settings["CHANNEL_LAYERS"] is None, "fell back to a layer without Redis"
     assert set(settings["REQUIRED_ENVIRONMENT"]) == required

@@ -7,6 +7,7 @@ the platforms' rules, not copied from the template.
 import ast
 import filecmp
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -29,6 +30,7 @@ from combinations import (
     pairs,
     redis_layer,
     runtime_groups,
+    s3,
     served_by_gunicorn,
     uses_redis,
 )
@@ -106,6 +108,7 @@ def test_files_match_the_options(project, answers):
         f"{slug}/tests/test_channel_layer.py": redis_layer(answers),
         "config/celery.py": celery(answers),
         "welcome": celery(answers),
+        "profiles": s3(answers),
         "accounts/views.py": True,
         f"{slug}/templates/base.html": True,
         f"{slug}/templates/404.html": True,
@@ -353,12 +356,20 @@ def test_do_readme_command_adds_a_fresh_secret(project):
     pipeline, _, consumer = command.rpartition("|")
     assert consumer.strip() == "doctl apps create --spec -"
 
-    result = subprocess.run(["bash", "-c", pipeline], cwd=project, capture_output=True, text=True)
+    # What the line before it reads from `doctl spaces keys create`, for uploads.
+    spaces_key = {"access_key": "DO00EXAMPLEKEY", "secret_key": "example/secret+key"}
+    env = {"PATH": os.environ["PATH"], **spaces_key}
+    result = subprocess.run(
+        ["bash", "-c", pipeline], cwd=project, capture_output=True, text=True, env=env
+    )
     spec = yaml.safe_load(result.stdout)
     jsonschema.validate(spec, schema("do-app-spec.schema.json"))
-    for component in (*spec["services"], *spec["jobs"]):
-        (secret,) = [env for env in component["envs"] if env["key"] == "DJANGO_SECRET_KEY"]
-        assert len(secret["value"]) >= 50
+    for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
+        values = {env["key"]: env.get("value") for env in component["envs"]}
+        assert len(values["DJANGO_SECRET_KEY"]) >= 50
+        if "AWS_ACCESS_KEY_ID" in values:
+            assert values["AWS_ACCESS_KEY_ID"] == spaces_key["access_key"]
+            assert values["AWS_SECRET_ACCESS_KEY"] == spaces_key["secret_key"]
 
 
 def do_specs(project: Path) -> dict[str, dict]:
@@ -409,6 +420,8 @@ def test_readme_is_well_formed_markdown(project, answers):
         expected.insert(2, "## The live login feed")
     if celery(answers):
         expected.insert(expected.index("## Configuration"), "## The background worker")
+    if s3(answers):
+        expected.insert(expected.index("## Configuration"), "## Uploads")
     platform = "Heroku" if answers["platform"] == "heroku" else "DigitalOcean App Platform"
     expected[expected.index("## Deploy to")] = f"## Deploy to {platform}"
 

@@ -3,6 +3,7 @@
 
 import http.client
 import re
+import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ class Visitor:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def _send(self, method: str, path: str, body: str | None = None, headers=None):
+    def _send(self, method: str, path: str, body: str | bytes | None = None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             all_headers = {"Host": HOST, "X-Forwarded-Proto": "https", **(headers or {})}
@@ -45,6 +46,31 @@ class Visitor:
         body = urlencode({**fields, "csrfmiddlewaretoken": CSRF_INPUT.search(html).group(1)})
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"https://{HOST}",
+            "Referer": f"https://{HOST}{page}",
+        }
+        return self._send("POST", action, body, headers)
+
+    def upload(
+        self, page: str, action: str, field: str, filename: str, content: bytes
+    ) -> tuple[int, str]:
+        """Post one file as a browser posts a multipart form found on `page`."""
+        status, html = self.get(page)
+        assert status == 200, html[:500]
+        boundary = f"----ccdp{secrets.token_hex(8)}"
+        token = CSRF_INPUT.search(html).group(1)
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"'
+                f"\r\n\r\n{token}\r\n"
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}";'
+                f' filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
             "Origin": f"https://{HOST}",
             "Referer": f"https://{HOST}{page}",
         }

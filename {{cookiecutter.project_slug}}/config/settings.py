@@ -51,12 +51,20 @@ DEBUG = env_flag("DJANGO_DEBUG")
 
 # What a production process must get from the platform. Local development runs
 # without any of it, and so do its tests, which Django runs with DEBUG off.
-{%- if cookiecutter.__uses_redis %}
+{%- if cookiecutter.__uses_redis or cookiecutter.media_storage == "s3" %}
 PRODUCTION_ENVIRONMENT = [
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
     "DATABASE_URL",
+{%- if cookiecutter.__uses_redis %}
     "REDIS_URL",
+{%- endif %}
+{%- if cookiecutter.media_storage == "s3" %}
+    # The bucket that keeps uploads, and the key that opens it.
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+{%- endif %}
 ]
 {%- else %}
 PRODUCTION_ENVIRONMENT = ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"]
@@ -94,6 +102,9 @@ INSTALLED_APPS = [
 {%- endif %}
 {%- if cookiecutter.background_worker == "celery" %}
     "welcome",  # a task the worker runs for each new user: README.md
+{%- endif %}
+{%- if cookiecutter.media_storage == "s3" %}
+    "profiles",  # a picture upload, kept in the S3 bucket: README.md
 {%- endif %}
 ]
 
@@ -287,6 +298,33 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+{%- if cookiecutter.media_storage == "s3" %}
+
+# Uploads. A {{ cookiecutter.__unit }}'s disk is wiped on every deploy and restart, so in production
+# they are kept in an S3 bucket (AWS S3, DigitalOcean Spaces or any S3-compatible
+# store), private, and pages link to them with URLs signed for an hour. boto3 reads
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself. Locally, with DEBUG and no
+# bucket, they go to MEDIA_ROOT and runserver serves them.
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+MEDIA_URL = "media/"
+MEDIA_ROOT = BASE_DIR / "media"
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            # Spaces and other S3-compatible stores name their endpoint and region.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "signature_version": "s3v4",
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            # Objects take the bucket's own (private) access; never overwrite one.
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+{%- endif %}
 
 # The platform's router terminates TLS and always sets (or overwrites)
 # X-Forwarded-Proto, so Django can trust it to know a request came over HTTPS.

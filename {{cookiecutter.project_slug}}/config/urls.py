@@ -1,3 +1,7 @@
+{%- if cookiecutter.media_storage == "s3" -%}
+from django.conf import settings
+from django.conf.urls.static import static
+{% endif -%}
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,4 +14,12 @@ urlpatterns = [
 {%- if cookiecutter.interface == "asgi" %}
     path("", include("live.urls")),  # the live login feed
 {%- endif %}
+{%- if cookiecutter.media_storage == "s3" %}
+    path("", include("profiles.urls")),  # the picture upload
+{%- endif %}
 ]
+{%- if cookiecutter.media_storage == "s3" %}
+# Uploads kept in MEDIA_ROOT, served by runserver with DEBUG only; in production
+# they are in the S3 bucket and this adds nothing.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+{%- endif %}

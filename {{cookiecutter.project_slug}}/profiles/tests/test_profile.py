@@ -1,0 +1,85 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from profiles.forms import MAX_PICTURE_BYTES
+from profiles.models import Profile
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_memory(settings):
+    """No bucket and no disk: the test's uploads live as long as the test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+
+
+@pytest.fixture
+def signed_in(client, db):
+    user = get_user_model().objects.create_user("pat", password="a-long-test-password")
+    client.force_login(user)
+    return user
+
+
+def image(image_format: str, size=(8, 8)) -> bytes:
+    data = io.BytesIO()
+    Image.new("RGB", size, "teal").save(data, image_format)
+    return data.getvalue()
+
+
+def upload(client, name: str, content: bytes, content_type: str = "image/png"):
+    picture = SimpleUploadedFile(name, content, content_type=content_type)
+    return client.post("/profile/", {"picture": picture}, secure=True)
+
+
+def test_a_picture_is_saved_and_shown(client, signed_in):
+    response = upload(client, "me.png", image("PNG"))
+
+    assert (response.status_code, response["Location"]) == (302, "/profile/")
+    profile = Profile.objects.get(user=signed_in)
+    assert profile.picture.name.startswith("pictures/")
+    assert "me" not in profile.picture.name, "the stored name says nothing of its user"
+    page = client.get("/profile/", secure=True).content.decode()
+    assert f'src="{profile.picture.url}"' in page
+
+
+def test_a_new_picture_replaces_the_old_one(client, signed_in):
+    upload(client, "first.png", image("PNG"))
+    first = Profile.objects.get(user=signed_in).picture
+    upload(client, "second.jpg", image("JPEG"), "image/jpeg")
+
+    second = Profile.objects.get(user=signed_in).picture
+    assert second.name.endswith(".jpg")
+    assert not first.storage.exists(first.name)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("big.png", b"", "the limit is 2 MB"),
+        ("anim.gif", None, "That is a GIF image: use JPEG, PNG or WebP."),
+        ("notes.png", b"not an image at all", "Upload a valid image."),
+    ],
+)
+def test_a_bad_file_gets_a_form_error(client, signed_in, name, content, error):
+    if name == "big.png":  # a real PNG, over the limit
+        content = image("PNG", size=(1200, 1200)) + b"\0" * MAX_PICTURE_BYTES
+    elif content is None:
+        content = image("GIF")
+
+    response = upload(client, name, content)
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not Profile.objects.exists()
+
+
+def test_the_page_asks_visitors_to_sign_in(client, db):
+    response = client.get("/profile/", secure=True)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
