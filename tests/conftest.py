@@ -7,6 +7,7 @@ combination run in the same worker, which generates it once.
 """
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -84,6 +85,38 @@ def pytest_generate_tests(metafunc):
             ],
             scope="module",
         )
+
+
+# The tiers that run a project's own processes (servers, workers, a browser).
+LIVE_TIERS = {
+    "test_live_server.py", "test_realtime.py", "test_readme_steps.py", "test_tls.py",
+    "test_outages.py", "test_restarts.py", "test_load.py", "test_worker.py",
+    "test_media.py", "test_browser.py",
+}  # fmt: skip
+NODE_ID = re.compile(r"tests/(?P<module>[^:]+)::[^\[]*\[(?P<param>[^\]]+)\]@(?P<group>\S+)$")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many distinct projects the run generated, and how many of them ran live."""
+    combinations = {combination_id(a): a for a in all_combinations()}
+    groups = runtime_groups()
+    projects, live = set(), set()
+    for report in terminalreporter.stats.get("passed", []):
+        match = NODE_ID.match(getattr(report, "nodeid", ""))
+        if not match:
+            continue
+        param, group = match["param"], match["group"]
+        if param in combinations:
+            projects.add(param)
+        elif group in groups:
+            projects.add(combination_id(representative(groups[group])))
+        if match["module"] in LIVE_TIERS and group in groups:
+            live.add(group)
+    terminalreporter.write_line(
+        f"{len(projects)} distinct projects generated and checked,"
+        f" {len(live)} of them run live (of {len(combinations)} combinations"
+        f" and {len(groups)} runtime groups)"
+    )
 
 
 @pytest.hookimpl(trylast=True)

@@ -300,11 +300,11 @@ STORAGES = {
 }
 {%- if cookiecutter.media_storage == "s3" %}
 
-# Uploads. A {{ cookiecutter.__unit }}'s disk is wiped on every deploy and restart, so in production
-# they are kept in an S3 bucket (AWS S3, DigitalOcean Spaces or any S3-compatible
-# store), private, and pages link to them with URLs signed for an hour. boto3 reads
-# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself. Locally, with DEBUG and no
-# bucket, they go to MEDIA_ROOT and runserver serves them.
+# Uploads. The {{ cookiecutter.__unit }}'s disk is wiped on every deploy and restart, so in
+# production they are kept in an S3 bucket (AWS S3, DigitalOcean Spaces or any
+# S3-compatible store), private, and pages link to them with URLs signed for an
+# hour. boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself. Locally,
+# with DEBUG and no bucket, they go to MEDIA_ROOT and runserver serves them.
 # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
