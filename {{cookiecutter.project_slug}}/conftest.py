@@ -30,4 +30,18 @@ def application():
     from config.asgi import application
 
     return application
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_connections_of_async_tests(django_db_setup):
+    """Async tests reach the database through sync_to_async, in asgiref's one shared
+    thread, whose connection CONN_MAX_AGE keeps open; closed here, before the test
+    database is dropped (PostgreSQL would wait 5 s for it, then refuse)."""
+    yield
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    asyncio.run(sync_to_async(connections.close_all)())
 {%- endif %}

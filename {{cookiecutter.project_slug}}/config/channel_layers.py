@@ -14,8 +14,10 @@ the next read puts back anything unfinished. A consumer cancelled in between (it
 client left, which on a busy site happens all the time) loses the message: a login
 that one of the process's live pages never shows (django/channels_redis#366,
 https://github.com/django/channels_redis/issues/366). Here a cancelled consumer
-lets its read finish (one blocking read: at most 5 seconds) before it goes, so the
-message is in the backup queue and the next read delivers it. This overrides a
+lets its read finish before it goes, so the message is in the backup queue and the
+next read delivers it. Each blocking read lasts at most a second here (upstream's is
+5), so a closed socket's consumer, or a process shutting down, waits no longer than
+that. This overrides a
 private method of channels-redis 4.3; the project's tests check it against the pin.
 {%- endif %}
 """
@@ -40,6 +42,7 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 class RedisChannelLayer(BaseRedisChannelLayer):
     unavailable_errors = UNAVAILABLE
+    brpop_timeout = 1
 
     async def _brpop_with_clean(self, index, channel, timeout):
         read = asyncio.ensure_future(super()._brpop_with_clean(index, channel, timeout))

@@ -196,7 +196,7 @@ if REDIS_URL:
         # A Redis that accepts connections but never answers (hung, or cut off by
         # the network) fails a read after this many seconds instead of never, so
         # open WebSockets are closed and reconnect. Longer than the layer's own
-        # 5-second blocking reads, which a shorter timeout would break.
+        # blocking reads (at most 5 seconds), which a shorter timeout would break.
         "socket_timeout": 10,
     }
 {%- if cookiecutter.platform == "heroku" %}

@@ -13,11 +13,13 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 GROUP = "live-events"
-# The broadcast runs inside the login's request: a Redis that accepts connections
-# but never answers must not hold the login for longer than this, in seconds.
-BROADCAST_TIMEOUT = 1.0
+# How long sending one event may take, in seconds, before it is given up: a Redis
+# that accepts connections but never answers must not pile up work for ever.
+SEND_TIMEOUT = 5.0
 
 logger = logging.getLogger(__name__)
+# The event loop keeps only weak references to tasks: these are the ones in flight.
+sending: set[asyncio.Task] = set()
 
 
 def describe_failure(error: Exception) -> str:
@@ -25,23 +27,49 @@ def describe_failure(error: Exception) -> str:
     return "timed out" if isinstance(error, TimeoutError) else f"failed: {error!r}"
 
 
-async def send_to_group(message: dict) -> None:
-    async with asyncio.timeout(BROADCAST_TIMEOUT):
-        await get_channel_layer().group_send(GROUP, message)
-
-
-def broadcast(event: str, username: str) -> None:
-    """Tell every connected live page that `username` logged in or out."""
-    message = {
+def event_message(event: str, username: str) -> dict:
+    return {
         "type": "auth.event",
         "event": event,
         "username": username,
         "at": timezone.now().isoformat(),
     }
+
+
+async def send_to_group(message: dict) -> None:
     try:
-        async_to_sync(send_to_group)(message)
+        async with asyncio.timeout(SEND_TIMEOUT):
+            await get_channel_layer().group_send(GROUP, message)
     except Exception as error:
-        # The feed is a courtesy: a login must not fail, or wait, because Redis is
-        # away. One line, no traceback: the cause is the channel layer's, not ours.
+        # The feed is a courtesy: one line, no traceback, since the cause is the
+        # channel layer's (Redis away or overloaded), not the code's.
         reason = describe_failure(error)
-        logger.warning("Could not broadcast the %s of %s: %s", event, username, reason)
+        logger.warning(
+            "Could not broadcast the %s of %s: %s",
+            message["event"],
+            message["username"],
+            reason,
+        )
+
+
+async def start_sending(message: dict) -> None:
+    task = asyncio.create_task(send_to_group(message))
+    sending.add(task)
+    task.add_done_callback(sending.discard)
+
+
+def broadcast(event: str, username: str) -> None:
+    """From a request: tell every open live page that `username` logged in or out.
+
+    Returns at once. asgiref runs start_sending on the server's event loop, where
+    the message is sent while the response goes out, so a busy, slow or hung Redis
+    never holds a login. Where no server's loop runs (a Celery worker, a shell, a
+    synchronous test) the loop asgiref makes ends with this call and takes the task
+    with it: use send() there.
+    """
+    async_to_sync(start_sending)(event_message(event, username))
+
+
+def send(event: str, username: str) -> None:
+    """Outside a request: send the event now, waiting at most SEND_TIMEOUT seconds."""
+    async_to_sync(send_to_group)(event_message(event, username))

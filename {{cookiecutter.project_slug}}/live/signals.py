@@ -6,26 +6,27 @@ from django.dispatch import receiver
 from welcome.signals import user_welcomed
 {%- endif %}
 
-from .events import broadcast
+from . import events
 
 
 @receiver(user_logged_in)
 def announce_login(sender, request, user, **kwargs):
     username = user.get_username()
     # After the commit, so that no page hears of a login that was rolled back.
-    transaction.on_commit(lambda: broadcast("login", username))
+    transaction.on_commit(lambda: events.broadcast("login", username))
 
 
 @receiver(user_logged_out)
 def announce_logout(sender, request, user, **kwargs):
     if user is not None:  # logging out without a session sends user=None
         username = user.get_username()
-        transaction.on_commit(lambda: broadcast("logout", username))
+        transaction.on_commit(lambda: events.broadcast("logout", username))
 {%- if cookiecutter.background_worker == "celery" %}
 
 
 @receiver(user_welcomed)
 def announce_signup(sender, user, **kwargs):
-    # Runs in the worker process: a second producer of events, beside the web's.
-    broadcast("signup", user.get_username())
+    # Runs in the worker process, a second producer of events beside the web's,
+    # where no server's event loop would carry a broadcast: send and wait.
+    events.send("signup", user.get_username())
 {%- endif %}
