@@ -131,12 +131,20 @@ def covering(bases: list[dict]) -> list[dict]:
     return chosen
 
 
-def runtime_groups() -> dict[str, list[dict]]:
-    """The groups the Django and live tiers run on: one per combination of the
-    runtime options, with add-on values chosen by covering()."""
+def version_groups() -> dict[str, list[dict]]:
+    """Every combination, grouped by runtime_key(): the members of a group differ only
+    in their VERSION_OPTIONS answers, which change only VERSION_FILES (checked by
+    test_render.py::test_version_answers_change_only_version_files)."""
     groups: dict[str, list[dict]] = {}
     for combination in all_combinations():
         groups.setdefault(runtime_key(combination), []).append(combination)
+    return groups
+
+
+def runtime_groups() -> dict[str, list[dict]]:
+    """The groups the Django and live tiers run on: one per combination of the
+    runtime options, with add-on values chosen by covering()."""
+    groups = version_groups()
     bases = [m[0] for m in groups.values() if all(m[0][o] == DEFAULTS[o] for o in ADD_ON_OPTIONS)]
     return {runtime_key(answers): groups[runtime_key(answers)] for answers in covering(bases)}
 

@@ -28,6 +28,7 @@ from combinations import (
     runtime_groups,
     runtime_key,
     short_hash,
+    version_groups,
 )
 from servers import Server
 
@@ -57,11 +58,15 @@ def selected(metafunc, answers: dict) -> bool:
 
 def pytest_generate_tests(metafunc):
     if "answers" in metafunc.fixturenames:
+        if metafunc.definition.get_closest_marker("reads_no_version_file"):
+            candidates = [representative(members) for members in version_groups().values()]
+        else:
+            candidates = all_combinations()
         metafunc.parametrize(
             "answers",
             [
                 pytest.param(a, id=combination_id(a), marks=pytest.mark.xdist_group(runtime_key(a)))
-                for a in all_combinations()
+                for a in candidates
                 if selected(metafunc, a)
             ],
             scope="module",
@@ -81,7 +86,7 @@ def pytest_generate_tests(metafunc):
             "group_members",
             [
                 pytest.param(members, id=key, marks=pytest.mark.xdist_group(key))
-                for key, members in runtime_groups().items()
+                for key, members in version_groups().items()
             ],
             scope="module",
         )
@@ -99,7 +104,7 @@ NODE_ID = re.compile(r"tests/(?P<module>[^:]+)::[^\[]*\[(?P<param>[^\]]+)\]@(?P<
 def pytest_terminal_summary(terminalreporter):
     """How many distinct projects the run generated, and how many of them ran live."""
     combinations = {combination_id(a): a for a in all_combinations()}
-    groups = runtime_groups()
+    groups, versions = runtime_groups(), version_groups()
     projects, live = set(), set()
     for report in terminalreporter.stats.get("passed", []):
         match = NODE_ID.match(getattr(report, "nodeid", ""))
@@ -108,6 +113,9 @@ def pytest_terminal_summary(terminalreporter):
         param, group = match["param"], match["group"]
         if param in combinations:
             projects.add(param)
+        elif match["module"] == "test_render.py" and param in versions:
+            # test_version_answers_change_only_version_files generates every member.
+            projects.update(combination_id(member) for member in versions[param])
         elif group in groups:
             projects.add(combination_id(representative(groups[group])))
         if match["module"] in LIVE_TIERS and group in groups:

@@ -133,6 +133,7 @@ def test_files_match_the_options(project, answers):
     assert actual == expected
 
 
+@pytest.mark.reads_no_version_file
 def test_exactly_one_package_manager_file(project):
     found = {path.name for path in project.iterdir()} & PACKAGE_MANAGER_FILES
 
@@ -197,6 +198,7 @@ def test_local_env_file_stays_out_of_git(project, tmp_path):
     assert ignored.returncode == 0, ".gitignore does not cover .env"
 
 
+@pytest.mark.reads_no_version_file
 def test_web_and_release_commands(project, answers):
     commands = platform_env.commands(project)
     web = shlex.split(commands["web"])
@@ -219,6 +221,7 @@ def test_web_and_release_commands(project, answers):
         assert web[3:] == [target]
 
 
+@pytest.mark.reads_no_version_file
 @pytest.mark.only.with_args(served_by_gunicorn)
 def test_gunicorn_configuration(project, answers):
     settings = gunicorn_settings(project)
@@ -242,6 +245,7 @@ def test_gunicorn_configuration(project, answers):
         assert "WEB_CONCURRENCY" in str(settings["workers"])
 
 
+@pytest.mark.reads_no_version_file
 @pytest.mark.only(platform="heroku")
 def test_app_json(project, answers):
     app = json.loads((project / "app.json").read_text())
@@ -307,6 +311,7 @@ def deprecated_values(document, schema_node, path="") -> list[str]:
     return found
 
 
+@pytest.mark.reads_no_version_file
 @pytest.mark.only(platform="digitalocean")
 def test_do_app_spec(project, answers):
     spec = yaml.safe_load((project / ".do/app.yaml").read_text())
@@ -332,6 +337,7 @@ def test_do_app_spec(project, answers):
         assert web["instance_count"] == 1
 
 
+@pytest.mark.reads_no_version_file
 @pytest.mark.only(lambda answers: not uses_redis(answers), platform="digitalocean")
 def test_do_deploy_template_is_the_app_spec_built_from_git(project):
     template = yaml.safe_load((project / ".do/deploy.template.yaml").read_text())
