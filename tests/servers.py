@@ -65,6 +65,16 @@ class Server:
             f"`{self.command}` did not answer within {START_TIMEOUT}s:\n{self.output}"
         )
 
+    def wait_for_output(self, text: str, timeout: float) -> bool:
+        """Whether `text` appears in the output within `timeout` seconds (False at once
+        if the process exits first)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.output:
+            if self.process.poll() is not None or time.monotonic() >= deadline:
+                return text in self.output
+            time.sleep(0.2)
+        return True
+
     def wait_for_exit(self, timeout: float) -> int:
         return self.process.wait(timeout=timeout)
 

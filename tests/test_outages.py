@@ -126,9 +126,7 @@ def test_pages_and_logins_go_on_without_redis(
         assert time.monotonic() - started < SOCKET_DEADLINE
         assert "WARNING live.consumers: Refused a live feed socket" in web_servers[port].output
     warning = f"WARNING live.events: Could not broadcast the login of {name}"
-    deadline = time.monotonic() + BROADCAST_DEADLINE
-    while warning not in web_servers[port].output and time.monotonic() < deadline:
-        time.sleep(0.2)
+    web_servers[port].wait_for_output(warning, timeout=BROADCAST_DEADLINE)
     output = web_servers[port].output
     assert output.count(warning) == 1, output[-2000:]
     assert "Traceback" not in output

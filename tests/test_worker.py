@@ -45,11 +45,9 @@ def worker(released, deployed_project, production_env, worker_redis, tmp_path_fa
     command = platform_env.commands(deployed_project)["worker"]
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     process = Server(command, deployed_project, {**production_env, "REDIS_URL": worker_redis}, log)
-    deadline = time.monotonic() + 60
-    while "ready." not in process.output and time.monotonic() < deadline:
-        assert process.process.poll() is None, f"`{command}` exited:\n{process.output}"
-        time.sleep(0.2)
-    assert "ready." in process.output, f"`{command}` not ready within 60 s:\n{process.output}"
+    ready = process.wait_for_output("ready.", timeout=60)
+    assert process.process.poll() is None, f"`{command}` exited:\n{process.output}"
+    assert ready, f"`{command}` not ready within 60 s:\n{process.output}"
     yield process
     process.stop()
 

@@ -17,8 +17,8 @@ https://github.com/django/channels_redis/issues/366). Here a cancelled consumer
 lets its read finish before it goes, so the message is in the backup queue and the
 next read delivers it. Each blocking read lasts at most a second here (upstream's is
 5), so a closed socket's consumer, or a process shutting down, waits no longer than
-that. This overrides a
-private method of channels-redis 4.3; the project's tests check it against the pin.
+that. This overrides a private method of channels-redis 4.3; the project's tests
+check it against the pin.
 {%- endif %}
 """
 {%- if cookiecutter.channel_layer == "redis" %}
