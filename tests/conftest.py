@@ -11,7 +11,9 @@ import re
 import subprocess
 from pathlib import Path
 
+import jinja2
 import pytest
+from cookiecutter.environment import StrictEnvironment
 from filelock import FileLock
 
 import machine
@@ -24,6 +26,7 @@ from combinations import (
     VENV_PYTHON,
     all_combinations,
     combination_id,
+    pairwise,
     representative,
     runtime_groups,
     runtime_key,
@@ -72,12 +75,14 @@ def pytest_generate_tests(metafunc):
             scope="module",
         )
     if "runtime_answers" in metafunc.fixturenames:
+        groups = {k: m for k, m in runtime_groups().items() if selected(metafunc, m[0])}
+        if metafunc.definition.get_closest_marker("pairwise"):
+            groups = pairwise(groups)
         metafunc.parametrize(
             "runtime_answers",
             [
                 pytest.param(representative(members), id=key, marks=pytest.mark.xdist_group(key))
-                for key, members in runtime_groups().items()
-                if selected(metafunc, members[0])
+                for key, members in groups.items()
             ],
             scope="module",
         )
@@ -140,8 +145,39 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
+class SharedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates, kept across bakes: cookiecutter builds a new Jinja
+    environment for each, which would parse and compile every file again (a third of
+    a bake). Jinja keys each entry by the template's name and checks its source's
+    checksum, so an edited template is compiled afresh."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
 @pytest.fixture(scope="session")
-def bake(cookies_session):
+def compiled_templates():
+    cache = SharedBytecodeCache()
+    init = StrictEnvironment.__init__
+
+    def init_with_cache(self, **kwargs):
+        init(self, **kwargs)
+        self.bytecode_cache = cache
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StrictEnvironment, "__init__", init_with_cache)
+        yield cache
+
+
+@pytest.fixture(scope="session")
+def bake(cookies_session, compiled_templates):
     """Generate a combination once per session; return the project directory."""
     projects: dict[str, Path] = {}
 
@@ -175,12 +211,21 @@ def shared_dir(tmp_path_factory, worker_id) -> Path:
 
 @pytest.fixture(scope="session")
 def venv_for(shared_dir):
-    """venv_for("6.1") -> the bin directory of that Django version's venv, built once."""
+    """venv_for("6.1") -> the bin directory of that Django version's venv, built once
+    per run; or once for many runs under TEST_VENVS_DIR (a developer's directory, kept
+    between runs and rebuilt when the generated pins change)."""
+    kept = os.environ.get("TEST_VENVS_DIR")
+    base = Path(kept).resolve() if kept else shared_dir
+    base.mkdir(parents=True, exist_ok=True)
+    ready: dict[str, Path] = {}
 
     def venv_for(django_version: str) -> Path:
-        path = shared_dir / f"venv-django{django_version}"
+        if django_version in ready:
+            return ready[django_version]
+        path = base / f"venv-django{django_version}"
+        pins = venvs.pins_for(django_version)
         with FileLock(f"{path}.lock"):
-            if not (path / "built").exists():
+            if not venvs.holds(path, pins):
                 python_version = VENV_PYTHON[django_version]
                 python = machine.find_python(python_version)
                 if python is None:
@@ -188,8 +233,9 @@ def venv_for(shared_dir):
                         f"Python {python_version} is not installed (pyenv install {python_version},"
                         f" or set PYTHON{python_version.replace('.', '_')} to its path)."
                     )
-                venvs.build(path, python, venvs.pins_for(django_version))
-        return path / "bin"
+                venvs.build(path, python, pins)
+        ready[django_version] = path / "bin"
+        return ready[django_version]
 
     return venv_for
 

@@ -44,6 +44,12 @@ def pins_for(django_version: str) -> list[str]:
     return sorted(pins.values())
 
 
+def holds(path: Path, pins: list[str]) -> bool:
+    """Whether `path` is a finished build of exactly `pins`."""
+    requirements = path / "requirements.txt"
+    return (path / "built").exists() and requirements.read_text().split() == pins
+
+
 def build(path: Path, python: Path, pins: list[str]) -> None:
     """Create a venv at `path` with `python` and install `pins` into it."""
     subprocess.run([str(python), "-m", "venv", "--clear", str(path)], check=True)
