@@ -55,12 +55,6 @@ def test_system_checks_pass_for_local_development(runtime_project, run):
     )
 
 
-def test_migrations_match_the_models(runtime_project, run):
-    assert succeeded(
-        run(["python", "manage.py", "makemigrations", "--check", "--dry-run"], cwd=runtime_project)
-    )
-
-
 def test_deploy_checks_pass_in_production(deployed_project, production_env, run):
     command = ["python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
     assert succeeded(run(command, cwd=deployed_project, env=production_env))
@@ -136,9 +130,9 @@ def test_production_settings(settings_under, production_env, runtime_answers):
     assert settings["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert settings["SECURE_SSL_REDIRECT"] and settings["SESSION_COOKIE_SECURE"]
     assert settings["CSRF_COOKIE_SECURE"]
+    # daphne's app would load Twisted into every process; only runserver needs it.
+    assert "daphne" not in settings["INSTALLED_APPS"]
     if runtime_answers["interface"] == "asgi":
-        apps = settings["INSTALLED_APPS"]
-        assert apps.index("daphne") < apps.index("django.contrib.staticfiles")
         expected_backend = {
             "redis": "config.channel_layers.RedisChannelLayer",
             "redis-pubsub": "config.channel_layers.RedisPubSubChannelLayer",
@@ -146,7 +140,6 @@ def test_production_settings(settings_under, production_env, runtime_answers):
         }[runtime_answers["channel_layer"]]
         assert settings["CHANNEL_LAYERS"]["default"]["BACKEND"] == expected_backend
     else:
-        assert "daphne" not in settings["INSTALLED_APPS"]
         assert settings["CHANNEL_LAYERS"] is None
     uploads = settings["STORAGES"]["default"]
     if s3(runtime_answers):
@@ -158,6 +151,33 @@ def test_production_settings(settings_under, production_env, runtime_answers):
         assert options["querystring_auth"] is True and options["default_acl"] is None
     else:
         assert uploads["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+
+
+APPLICATION_PROBE = """
+import importlib, json, sys
+import django
+django.setup()
+importlib.import_module(sys.argv[1])
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[2:]))))
+"""
+
+
+def test_the_application_loads_no_server_it_is_not_served_by(
+    deployed_project, production_env, runtime_answers, run
+):
+    """What every web process imports (settings, apps, the WSGI or ASGI application)
+    brings in no server: daphne's app in INSTALLED_APPS would load daphne and Twisted
+    into each uvicorn worker and manage.py command (issue 9: +49 MiB each). The
+    consumers import one exception class from autobahn, which loads nothing else."""
+    module = f"config.{runtime_answers['interface']}"
+    env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    servers = ["daphne", "twisted", "uvicorn", "gunicorn"]
+    result = run(
+        ["python", "-c", APPLICATION_PROBE, module, *servers], cwd=deployed_project, env=env
+    )
+
+    assert succeeded(result)
+    assert json.loads(result.stdout) == []
 
 
 def test_nothing_set_means_no_silent_fallback(settings_under, runtime_answers):
@@ -260,7 +280,7 @@ print(app, *[cls.__module__ for cls in type(command).__mro__])
 """
 
 
-def test_runserver_names_missing_variables_then_serves(settings_under, runtime_project, run):
+def test_runserver_names_missing_variables_then_serves(runtime_answers, runtime_project, run):
     """The project's runserver wins over daphne's and staticfiles' (it comes first in
     INSTALLED_APPS) and extends the one that serves this interface."""
     env = {"DJANGO_SETTINGS_MODULE": "config.settings", "HOME": "/tmp"}
@@ -270,7 +290,7 @@ def test_runserver_names_missing_variables_then_serves(settings_under, runtime_p
 
     assert app == runtime_project.name
     assert modules[0] == f"{runtime_project.name}.management.commands.runserver"
-    if "daphne" in settings_under({})["INSTALLED_APPS"]:
+    if runtime_answers["interface"] == "asgi":
         assert "daphne.management.commands.runserver" in modules
     else:
         assert "django.contrib.staticfiles.management.commands.runserver" in modules

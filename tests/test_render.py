@@ -479,6 +479,7 @@ def test_ci_workflow(project, answers):
     assert set(job["services"]) == ({"postgres", "redis"} if uses_redis(answers) else {"postgres"})
     assert setup_python["with"]["python-version"] == answers["python_version"]
     assert "check --deploy --fail-level WARNING" in commands
+    assert "makemigrations --check" in commands
     assert "pytest" in commands and "ruff check" in commands
     assert set(production_environment(project)) <= set(job["env"])
     # The project's CI lints with the ruff the template checks it with.

@@ -83,12 +83,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    # First, so that its runserver command (which names missing variables) wins.
+    # First, so that its runserver command (which names missing variables{% if cookiecutter.interface == "asgi" %} and
+    # serves WebSockets through daphne{% endif %}) wins.
     "{{ cookiecutter.project_slug }}",
-{%- if cookiecutter.interface == "asgi" %}
-    # Before staticfiles, so that runserver serves ASGI, WebSockets included.
-    "daphne",
-{%- endif %}
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -6,7 +6,9 @@ how to set them (in a fresh clone: copy .env.example to .env).
 """
 
 {% if cookiecutter.interface == "asgi" -%}
-# daphne's runserver serves WebSockets too.
+# daphne's runserver serves WebSockets too. daphne itself stays out of INSTALLED_APPS:
+# its app loads Twisted (about 50 MB and a quarter of a second) into every process
+# that sets up Django, for the sake of this one command.
 from daphne.management.commands.runserver import Command as RunserverCommand
 {%- else -%}
 from django.contrib.staticfiles.management.commands.runserver import (
