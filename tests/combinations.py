@@ -149,6 +149,19 @@ def runtime_groups() -> dict[str, list[dict]]:
     return {runtime_key(answers): groups[runtime_key(answers)] for answers in covering(bases)}
 
 
+def pairwise(groups: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The fewest of `groups` (greedily, in order) that still try every pair of option
+    values that all of them try: the deep tiers (a browser, bursts across processes)
+    run on these, while every group gets the Django and live-server tiers."""
+    wanted = set().union(*(pairs(members[0]) for members in groups.values()))
+    chosen: dict[str, list[dict]] = {}
+    while wanted:
+        key = max(groups, key=lambda k: len(pairs(groups[k][0]) & wanted))
+        chosen[key] = groups[key]
+        wanted -= pairs(groups[key][0])
+    return {key: members for key, members in groups.items() if key in chosen}
+
+
 def representative(members: list[dict]) -> dict:
     django = members[0]["django_version"]
     return next(

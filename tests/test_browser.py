@@ -93,6 +93,7 @@ def watch_live_page(page: Page, site: str, username: str) -> None:
 
 
 @pytest.mark.only(interface="asgi")
+@pytest.mark.pairwise
 def test_live_page_shows_logins_from_another_browser(
     browser, site, create_users, runtime_answers, tmp_path
 ):

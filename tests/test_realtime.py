@@ -55,6 +55,7 @@ def receive_events(socket, names: list[str]) -> list[tuple[str, str]]:
 
 
 @pytest.mark.only(interface="asgi")
+@pytest.mark.pairwise
 def test_burst_of_logins_reaches_a_watcher_on_another_process(ports, create_users, runtime_answers):
     login_port, watch_port = ports
     group = short_hash(runtime_key(runtime_answers))[:6]
