@@ -132,10 +132,24 @@ def pytest_terminal_summary(terminalreporter):
     )
 
 
+# About how long one test of each module takes, in seconds (the mean of a full run's
+# junit durations on this project's machine, 2026-11-23); the rest take a fraction of
+# a second. Only the order of the groups depends on it.
+SECONDS_PER_TEST = {
+    "test_load.py": 50, "test_browser.py": 26, "test_properties.py": 17,
+    "test_realtime.py": 15, "test_worker.py": 13, "test_removal.py": 12,
+    "test_media.py": 11, "test_readme_steps.py": 10, "test_outages.py": 8,
+    "test_restarts.py": 8, "test_tls.py": 7, "test_django.py": 2, "test_hooks.py": 1.5,
+}  # fmt: skip
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Stop if pytest-xdist ignored the groups (as it does under pytest 9): tests of
-    one combination would then generate it again on another worker."""
+    one combination would then generate it again on another worker. Then put the
+    longest groups first (pyproject.toml turns off xdist's own order, by number of
+    tests), so that the short ones fill in at the end instead of one worker running a
+    two-minute group alone while the others wait."""
     if not getattr(config.option, "loadgroup", False):
         return
     if any("@" not in item.nodeid for item in items if item.get_closest_marker("xdist_group")):
@@ -143,6 +157,11 @@ def pytest_collection_modifyitems(config, items):
             "pytest-xdist did not apply --dist loadgroup to xdist_group marks;"
             " install the versions pinned in requirements-dev.txt."
         )
+    cost: dict[str, float] = {}
+    for item in items:
+        group = item.nodeid.rpartition("@")[2]
+        cost[group] = cost.get(group, 0) + SECONDS_PER_TEST.get(item.path.name, 0.2)
+    items.sort(key=lambda item: -cost[item.nodeid.rpartition("@")[2]])
 
 
 class SharedBytecodeCache(jinja2.BytecodeCache):
@@ -319,11 +338,27 @@ def redis_url(worker_id) -> str:
     return f"redis://{machine.REDIS_HOST}:{machine.REDIS_PORT}/{db}"
 
 
+@pytest.fixture(scope="session")
+def group_database(postgres):
+    """group_database(answers) -> the URL of the runtime group's database, created once
+    per run and shared by every module that tests the group (they run one after the
+    other, on one worker), so that each group is migrated once; dropped at the end."""
+    created: dict[str, str] = {}
+
+    def group_database(answers: dict) -> str:
+        name = f"ccdp_{short_hash(runtime_key(answers))}"
+        if name not in created:
+            created[name] = machine.create_database(name)
+        return created[name]
+
+    yield group_database
+    for name in created:
+        machine.drop_database(name)
+
+
 @pytest.fixture(scope="module")
-def database_url(postgres, runtime_answers):
-    name = f"ccdp_{short_hash(runtime_key(runtime_answers))}"
-    yield machine.create_database(name)
-    machine.drop_database(name)
+def database_url(group_database, runtime_answers) -> str:
+    return group_database(runtime_answers)
 
 
 @pytest.fixture(scope="session")
@@ -392,10 +427,19 @@ def release(deployed_project, production_env, run):
     return release
 
 
+@pytest.fixture(scope="session")
+def released_groups() -> set[str]:
+    return set()
+
+
 @pytest.fixture(scope="module")
-def released(release):
-    """The release step has run against this group's database."""
-    release()
+def released(release, runtime_answers, released_groups):
+    """The release step has run against this group's database (once per run, since
+    the database is the group's; test_django.py migrates a fresh one of its own)."""
+    group = runtime_key(runtime_answers)
+    if group not in released_groups:
+        release()
+        released_groups.add(group)
 
 
 @pytest.fixture(scope="module")
@@ -435,6 +479,8 @@ from django.contrib.auth.hashers import make_password
 
 User = get_user_model()
 password = make_password({password!r})  # hashed once: the production hasher is slow
+# The group's database outlives a module: another module may have made these names.
+User.objects.filter(username__in={names!r}).delete()
 User.objects.bulk_create(User(username=name, password=password) for name in {names!r})
 """
 

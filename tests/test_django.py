@@ -14,6 +14,7 @@ import psycopg
 import pytest
 import yaml
 
+import machine
 import platform_env
 from combinations import redis_layer, s3, uses_redis
 
@@ -68,11 +69,20 @@ def test_collectstatic_runs_with_no_runtime_environment(built):
     assert manifest["paths"], "the manifest lists no hashed static files"
 
 
-def test_release_step_migrates_postgresql(deployed_project, production_env, database_url, run):
-    release = platform_env.commands(deployed_project)["release"]
+@pytest.fixture
+def empty_database(database_url):
+    """A database of its own, since the group's may have been migrated already."""
+    name = database_url.rsplit("/", 1)[1] + "_empty"
+    yield machine.create_database(name)
+    machine.drop_database(name)
 
-    assert succeeded(run(["bash", "-c", release], cwd=deployed_project, env=production_env))
-    with psycopg.connect(database_url) as conn:
+
+def test_release_step_migrates_postgresql(deployed_project, production_env, empty_database, run):
+    release = platform_env.commands(deployed_project)["release"]
+    env = {**production_env, "DATABASE_URL": empty_database}
+
+    assert succeeded(run(["bash", "-c", release], cwd=deployed_project, env=env))
+    with psycopg.connect(empty_database) as conn:
         applied = conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
         conn.execute("SELECT count(*) FROM auth_user")
     assert applied > 0
