@@ -19,6 +19,7 @@ xdist workers by a file lock, and each server's process group is stopped by its 
 """
 
 import http.client
+import json
 import os
 import secrets
 import shutil
@@ -35,6 +36,8 @@ from urllib.parse import urlsplit
 import pytest
 from filelock import FileLock, Timeout
 from markdown_it import MarkdownIt
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 import crawler
 import machine
@@ -351,3 +354,18 @@ def test_every_page_linked_from_home_answers_a_signed_in_user_too(local_server):
     for page in pages:
         if page.status == 200 and page.html and 'class="site-header"' in page.body:
             assert signed_in in page.body, page.url
+
+
+def test_runserver_carries_the_ping_websocket_with_asgi(local_server, readme_answers):
+    """The README's runserver is daphne's for ASGI (the project's own command extends
+    it, with daphne out of INSTALLED_APPS), so the ping WebSocket answers through the
+    in-memory layer that DEBUG uses; a WSGI project's runserver refuses the upgrade."""
+    url = f"ws://{HOST}:{PORT}/ws/ping/"
+    if readme_answers["interface"] == "wsgi":
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin=ORIGIN, open_timeout=10)
+        assert refused.value.response.status_code == 404
+        return
+    with connect(url, origin=ORIGIN, open_timeout=10) as ping_socket:
+        ping_socket.send(json.dumps({"ping": 7}))
+        assert json.loads(ping_socket.recv(timeout=10)) == {"pong": 7}, tail(local_server.log)
