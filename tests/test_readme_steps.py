@@ -356,7 +356,7 @@ def test_every_page_linked_from_home_answers_a_signed_in_user_too(local_server):
             assert signed_in in page.body, page.url
 
 
-def test_runserver_carries_the_ping_websocket_with_asgi(local_server, readme_answers):
+def test_runserver_answers_the_ping_websocket_only_with_asgi(local_server, readme_answers):
     """The README's runserver is daphne's for ASGI (the project's own command extends
     it, with daphne out of INSTALLED_APPS), so the ping WebSocket answers through the
     in-memory layer that DEBUG uses; a WSGI project's runserver refuses the upgrade."""
