@@ -153,12 +153,13 @@ def pairwise(groups: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """The fewest of `groups` (greedily, in order) that still try every pair of option
     values that all of them try: the deep tiers (a browser, bursts across processes)
     run on these, while every group gets the Django and live-server tiers."""
-    wanted = set().union(*(pairs(members[0]) for members in groups.values()))
-    chosen: dict[str, list[dict]] = {}
+    tries = {key: pairs(members[0]) for key, members in groups.items()}
+    wanted = set().union(*tries.values())
+    chosen = set()
     while wanted:
-        key = max(groups, key=lambda k: len(pairs(groups[k][0]) & wanted))
-        chosen[key] = groups[key]
-        wanted -= pairs(groups[key][0])
+        key = max(tries, key=lambda k: len(tries[k] & wanted))
+        chosen.add(key)
+        wanted -= tries[key]
     return {key: members for key, members in groups.items() if key in chosen}
 
 

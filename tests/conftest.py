@@ -242,21 +242,28 @@ def venv_for(shared_dir):
         if django_version in ready:
             return ready[django_version]
         path = base / f"venv-django{django_version}"
-        pins = venvs.pins_for(django_version)
         with FileLock(f"{path}.lock"):
-            if not venvs.holds(path, pins):
-                python_version = VENV_PYTHON[django_version]
-                python = machine.find_python(python_version)
-                if python is None:
-                    machine.unavailable(
-                        f"Python {python_version} is not installed (pyenv install {python_version},"
-                        f" or set PYTHON{python_version.replace('.', '_')} to its path)."
-                    )
-                venvs.build(path, python, pins)
+            # A run's own venv, once built, holds this run's pins; a kept one may not.
+            # (Rendering the pins of every combination takes seconds: not per worker.)
+            if kept or not (path / "built").exists():
+                pins = venvs.pins_for(django_version)
+                if not venvs.holds(path, pins):
+                    build_venv(path, django_version, pins)
         ready[django_version] = path / "bin"
         return ready[django_version]
 
     return venv_for
+
+
+def build_venv(path: Path, django_version: str, pins: list[str]) -> None:
+    python_version = VENV_PYTHON[django_version]
+    python = machine.find_python(python_version)
+    if python is None:
+        machine.unavailable(
+            f"Python {python_version} is not installed (pyenv install {python_version},"
+            f" or set PYTHON{python_version.replace('.', '_')} to its path)."
+        )
+    venvs.build(path, python, pins)
 
 
 @pytest.fixture(scope="module")
