@@ -7,8 +7,8 @@ how to set them (in a fresh clone: copy .env.example to .env).
 
 {% if cookiecutter.interface == "asgi" -%}
 # daphne's runserver serves WebSockets too. daphne itself stays out of INSTALLED_APPS:
-# its app loads Twisted (about 50 MB and a quarter of a second) into every process
-# that sets up Django, for the sake of this one command.
+# its app imports Twisted (a quarter of a second of start-up) into every process that
+# sets up Django, for the sake of this one command.
 from daphne.management.commands.runserver import Command as RunserverCommand
 {%- else -%}
 from django.contrib.staticfiles.management.commands.runserver import (
