@@ -119,7 +119,9 @@ def test_the_worker_welcomes_a_new_user_and_stops_warmly(
     # The welcome names the process that ran the task: one of the worker's own.
     pid = int(re.search(r"\(\S+ pid (\d+)\)", home).group(1))
     assert parent_of(pid) == worker.process.pid, home
-    assert "Task welcome.tasks.welcome[" in worker.output and " succeeded in " in worker.output
+    # The task saves the welcome before the worker logs its success: wait for the log.
+    assert worker.wait_for_output(" succeeded in ", 10), worker.output[-3000:]
+    assert "Task welcome.tasks.welcome[" in worker.output
 
     stopped_at = time.monotonic()
     os.killpg(worker.process.pid, signal.SIGTERM)
