@@ -41,6 +41,8 @@ KEEP = {
     "runtime.txt": VERSION_FILE == "runtime.txt",
     "config/asgi.py": ASGI,
     "config/routing.py": ASGI,
+    "config/static_files.py": ASGI,
+    "config/wsgi_bridge.py": ASGI,
     "config/workers.py": ASGI and not DAPHNE,
     "config/daphne_server.py": DAPHNE,
     "config/channel_layers.py": REDIS_LAYER,
@@ -51,6 +53,7 @@ KEEP = {
     f"{SLUG}/consumers.py": ASGI,
     f"{SLUG}/static/{SLUG}/ping.js": ASGI,
     f"{SLUG}/tests/test_ping.py": ASGI,
+    f"{SLUG}/tests/test_asgi_http.py": ASGI,
     f"{SLUG}/tests/test_channel_layer.py": REDIS_LAYER,
 }
 

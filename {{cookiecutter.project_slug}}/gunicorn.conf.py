@@ -26,13 +26,20 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2))
 
 # Threads let a worker serve other requests while one waits on the database.
 worker_class = "gthread"
-threads = 5
+threads = {{ cookiecutter.__threads_per_process }}
 {%- else %}
 
 # Each uvicorn worker runs Django's ASGI application on an event loop, WebSockets
 # included: uvicorn-worker's class, with this project's limits (config/workers.py).
 worker_class = "config.workers.UvicornWorker"
 {%- endif %}
+
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
+# connections over them. On one shared socket, whichever worker wakes first accepts:
+# one can take all of the router's keep-alive connections while the other idles.
+# Heroku's own gunicorn.conf.py sets it too:
+# https://github.com/heroku/python-getting-started/blob/main/gunicorn.conf.py
+reuse_port = True
 
 # The heartbeat file lives in memory: on a container's overlay disk its writes can
 # stall and get healthy workers killed.

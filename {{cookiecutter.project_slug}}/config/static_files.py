@@ -1,0 +1,89 @@
+"""Static files for the ASGI server, sent from the event loop.
+
+WhiteNoise's middleware works for WSGI, where the server sends a file with
+sendfile(). Behind ASGI, a file handed back from Django crosses into the event loop
+4 kB at a time, one thread hop each. This layer answers static URLs before Django
+does: the same files, headers and cache rules as WhiteNoise's middleware (it reads
+the same settings), plus the headers Django's SecurityMiddleware adds, with the file
+read in 256 kB blocks on a thread so that no read blocks the WebSockets.
+https://whitenoise.readthedocs.io/en/stable/django.html
+"""
+
+import asyncio
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.security import SecurityMiddleware
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+from config.wsgi_bridge import wsgi_headers
+
+BLOCK_BYTES = 256 * 1024
+
+
+def security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
+    """What Django's SecurityMiddleware adds to a response, from the settings."""
+    request = HttpRequest()
+    request.is_secure = lambda: secure
+    middleware = SecurityMiddleware(get_response=lambda request: HttpResponse())
+    response = middleware.process_response(request, HttpResponse())
+    del response["Content-Type"]
+    return [(name.lower().encode(), value.encode()) for name, value in response.items()]
+
+
+class StaticFiles:
+    """ASGI middleware: static URLs answered here, everything else by `application`."""
+
+    def __init__(self, application):
+        self.application = application
+        self.whitenoise = WhiteNoiseMiddleware()
+        self.headers = {secure: security_headers(secure) for secure in (False, True)}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and (static_file := self.find(scope["path"])):
+            request_headers = wsgi_headers(scope)  # as WhiteNoise reads them
+            secure = is_secure(scope, request_headers)
+            # Plain HTTP goes on to Django, which answers with its redirect to HTTPS.
+            if secure or not settings.SECURE_SSL_REDIRECT:
+                response = static_file.get_response(scope["method"], request_headers)
+                return await self.serve(response, secure, send)
+        return await self.application(scope, receive, send)
+
+    def find(self, path):
+        if self.whitenoise.autorefresh:  # DEBUG: files change while the server runs
+            return self.whitenoise.find_file(path)
+        return self.whitenoise.files.get(path)
+
+    async def serve(self, response, secure, send):
+        """Send WhiteNoise's response, with the security headers."""
+        headers = [(k.lower().encode(), v.encode()) for k, v in response.headers]
+        headers += self.headers[secure]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": int(response.status),
+                "headers": headers,
+            }
+        )
+        if response.file is None:  # HEAD, 304 Not Modified, 405
+            await send({"type": "http.response.body", "body": b""})
+            return
+        with response.file as file:
+            more = True
+            while more:
+                block = await asyncio.to_thread(file.read, BLOCK_BYTES)
+                more = len(block) == BLOCK_BYTES
+                await send(
+                    {"type": "http.response.body", "body": block, "more_body": more}
+                )
+
+
+def is_secure(scope, request_headers: dict[str, str]) -> bool:
+    """HTTPS as Django's request.is_secure() decides it: by the router's header
+    (SECURE_PROXY_SSL_HEADER) when the request has it, else by the scheme. daphne
+    reads X-Forwarded-Proto only beside X-Forwarded-For; Django does not care."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        if (value := request_headers.get(header)) is not None:
+            return value.split(",", 1)[0].strip() == secure_value
+    return scope.get("scheme") == "https"
