@@ -21,19 +21,28 @@ into the range for applications, because daphne lets an application close only
 with 1000 or 3000-4999: https://www.rfc-editor.org/rfc/rfc6455#section-7.4
 """
 
-import contextlib
 import json
 import logging
+import sys
 
-from autobahn.exception import Disconnected
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 logger = logging.getLogger(__name__)
 
-# What a server raises when a frame is sent to a client that has just gone: an
-# OSError, as the ASGI spec asks (uvicorn), or autobahn's Disconnected (daphne).
-# https://asgi.readthedocs.io/en/latest/specs/www.html#websocket (spec version 2.4)
-CLIENT_GONE = (OSError, Disconnected)
+
+def client_gone(error: Exception) -> bool:
+    """Whether a server raised `error` because the client has just gone: an OSError,
+    as the ASGI spec asks (uvicorn), or autobahn's Disconnected (daphne).
+    https://asgi.readthedocs.io/en/latest/specs/www.html#websocket (spec version 2.4)
+
+    autobahn is looked up, not imported: under daphne it is loaded already, and
+    importing it elsewhere would load pyOpenSSL and cryptography into every uvicorn
+    worker (about 20 MiB each) for an exception it never raises.
+    """
+    autobahn = sys.modules.get("autobahn.exception")
+    return isinstance(error, OSError) or (
+        autobahn is not None and isinstance(error, autobahn.Disconnected)
+    )
 
 
 class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
@@ -56,8 +65,11 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
             path, reason = scope["path"], f"{type(error).__name__}: {error}"
             message = "Closed %s with %d: the channel layer failed (%s)"
             logger.warning(message, path, code, reason)
-            with contextlib.suppress(*CLIENT_GONE):
+            try:
                 await send({"type": "websocket.close", "code": code})
+            except Exception as error:
+                if not client_gone(error):
+                    raise
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
@@ -73,7 +85,9 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
     async def send_json(self, content, close=False):
         try:
             await super().send_json(content, close)
-        except CLIENT_GONE:
+        except Exception as error:
+            if not client_gone(error):
+                raise
             path = self.scope["path"]
             logger.debug("Dropped a frame for %s: the client has gone", path)
 
