@@ -1,18 +1,25 @@
-"""HTTP speed of generated projects, each next to a bare Django project on the same server.
+"""Serving speed of generated projects, each next to a bare Django project on the same server.
 
 For each server choice (gunicorn for WSGI, gunicorn with uvicorn workers, daphne),
-the generated project (Heroku, core Redis layer, Django 6.1) runs its own web
-command with the environment its manifests give, on this machine's PostgreSQL and
-Redis; the baseline is `django-admin startproject` with a home page, /healthz and
-the same static files behind the same WhiteNoise storage, run by the same server
-with the same worker count (and, for gunicorn, the generated gunicorn.conf.py).
-Both serve two static files made for the run (24 kB and 1 MB).
+the generated project (Heroku, core Redis layer, Django 6.1, production settings)
+runs its own web command with the environment its manifests give, on this machine's
+PostgreSQL and Redis; the baseline is `django-admin startproject` with a home page,
+/healthz and the same static files behind the same WhiteNoise storage, on the same
+database, run by the same server with the same worker count (and, for gunicorn, the
+generated gunicorn.conf.py); with ASGI, Django's own ASGI handler and a consumer
+doing /ws/ping/'s channel-layer round trip. Both serve two static files made for the
+run (24 kB and 1 MB). Also measured in the same rounds: the generated WSGI project
+with one worker (daphne's baseline) and each ASGI server's ceiling (an ASGI app
+without Django). Per project: HTTP throughput and latency (wrk), cold start, RSS and
+PSS, the busiest worker's CPU share, WebSocket round trips and, for the generated
+ASGI projects, the live feed's login broadcast to many watchers on another process.
 
 Runs are interleaved (generated, bare, then bare, generated, ...) and every figure
 is the median of the rounds with min-max, next to the ratio generated / bare from
-the same run. wrk drives the load (-t2 -c32), with X-Forwarded-Proto: https as the
-platform's router sends it. Not part of the test suite: this machine is shared and
-noisy, and the figures are for reading, not for asserting.
+the same run; a last table checks issue 9's targets against this run. wrk drives the
+load (-t2 -c32), with X-Forwarded-Proto: https as the platform's router sends it.
+Not part of the test suite: this machine is shared and noisy, and the figures are
+for reading, not for asserting.
 
     .venv/bin/python bench/serve.py [--rounds 3] [--seconds 10]
     .venv/bin/python bench/serve.py --short     # one round of 2 s: proves it runs
@@ -39,10 +46,14 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 # The suite's helpers, and local_extensions.py for rendering the template's pins.
 sys.path[:0] = [str(TEMPLATE_DIR / "tests"), str(TEMPLATE_DIR)]
 
+import processes  # noqa: E402
+import websocket_load  # noqa: E402
+
 import machine  # noqa: E402
 import platform_env  # noqa: E402
 import venvs  # noqa: E402
 from servers import Server, request  # noqa: E402
+from visitors import CREATE_USERS, Visitor  # noqa: E402
 
 DJANGO, PYTHON = "6.1", "3.13"
 COMMON_ANSWERS = {"platform": "heroku", "channel_layer": "redis", "django_version": DJANGO}
@@ -61,6 +72,8 @@ BARE_SETTINGS = """
 # serves them.
 import os
 
+import dj_database_url
+
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
@@ -72,6 +85,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 TEMPLATES[0]["DIRS"] = [BASE_DIR / "templates"]
+# The generated project's database, as the generated project reaches it.
+DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=600)}
 """
 BARE_URLS = """from django.http import HttpResponse
 from django.urls import path
@@ -82,6 +97,65 @@ urlpatterns = [
     path("healthz", lambda request: HttpResponse("ok")),
 ]
 """
+BARE_ASGI_SETTINGS = """
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
+    }
+}
+"""
+# The same round trip as the generated project's /ws/ping/: the consumer sends the
+# ping to its own channel through the layer and answers when it comes back.
+BARE_ASGI = """import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bare.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import path  # noqa: E402
+
+
+class Ping(AsyncJsonWebsocketConsumer):
+    async def receive_json(self, content, **kwargs):
+        message = {"type": "pong", "ping": content["ping"]}
+        await self.channel_layer.send(self.channel_name, message)
+
+    async def pong(self, event):
+        await self.send_json({"pong": event["ping"]})
+
+
+application = ProtocolTypeRouter(
+    {"http": django_asgi_app, "websocket": URLRouter([path("ws/ping/", Ping.as_asgi())])}
+)
+"""
+PASSWORD = "bench-password-not-secret"
+WATCHERS, LOGINS = 50, 10
+# The server's own ceiling: an ASGI application that answers every path from
+# memory, with the body sizes of the measured paths, and no Django at all.
+RAW_ASGI = """SIZES = {"/static/small.bin": 24 * 1024, "/static/large.bin": 1024 * 1024}
+BLOCK = 256 * 1024
+BODIES = {path: b"x" * size for path, size in SIZES.items()}
+
+
+async def application(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    body = BODIES.get(scope["path"], b"ok")
+    headers = [(b"content-type", b"application/octet-stream")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    for start in range(0, len(body), BLOCK):
+        chunk = body[start : start + BLOCK]
+        more = start + BLOCK < len(body)
+        await send({"type": "http.response.body", "body": chunk, "more_body": more})
+"""
+RAW_COMMANDS = {
+    "uvicorn": "gunicorn --worker-class uvicorn_worker.UvicornWorker raw:application",
+    "daphne": "daphne --bind 0.0.0.0 --port $PORT raw:application",
+}
 BARE_HOME = "<!doctype html><title>Home</title><h1>Home</h1><p>A bare Django page.</p>\n"
 
 
@@ -92,6 +166,9 @@ class Project:
     command: str
     env: dict[str, str]
     static_urls: dict[str, str] = field(default_factory=dict)
+    websockets: bool = False  # serves /ws/ping/
+    live_feed: bool = False  # and the live login feed, through Redis
+    generation_seconds: float = 0.0
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
@@ -118,8 +195,13 @@ def generated_project(server: str, root: Path, venv: Path, database_url: str) ->
     answers = {**COMMON_ANSWERS, **SERVER_ANSWERS[server], "project_name": f"Bench {server}"}
     output = root / f"generated-{server}"
     cli = [str(Path(sys.executable).parent / "cookiecutter"), "--no-input", str(TEMPLATE_DIR)]
+    started = time.monotonic()
     run([*cli, "-o", str(output), *(f"{k}={v}" for k, v in answers.items())], cwd=root)
+    generation_seconds = time.monotonic() - started
     (directory,) = output.iterdir()
+    # The platform never sees .env (git ignores it); its DJANGO_DEBUG=1 would make
+    # this a local development server.
+    (directory / ".env").unlink()
     slug = directory.name
     write_static_files(directory / slug / "static")
     build_env = {"PATH": f"{venv}/bin:{os.environ['PATH']}"}
@@ -129,18 +211,50 @@ def generated_project(server: str, root: Path, venv: Path, database_url: str) ->
     env = {**env, **build_env, "HOME": os.environ.get("HOME", "/tmp")}
     run(["python", "manage.py", "migrate", "--noinput"], directory, env)
     command = platform_env.commands(directory)["web"]
-    project = Project(f"generated {server}", directory, command, env)
+    asgi = server != "gunicorn"
+    project = Project(f"generated {server}", directory, command, env, websockets=asgi)
+    project.live_feed = asgi
+    project.generation_seconds = generation_seconds
     project.static_urls = hashed_urls(directory)
+    if asgi:
+        names = ["watcher", *(f"bench{i}" for i in range(LOGINS))]
+        script = CREATE_USERS.format(names=names, password=PASSWORD)
+        run(["python", "manage.py", "shell", "-c", script], directory, env)
     return project
+
+
+def raw_project(server: str, root: Path, generated: Project) -> Project:
+    """The server's ceiling: RAW_ASGI with the generated project's worker count."""
+    directory = root / f"raw-{server}"
+    directory.mkdir()
+    (directory / "raw.py").write_text(RAW_ASGI)
+    env = {key: generated.env[key] for key in ("PATH", "HOME", "WEB_CONCURRENCY")}
+    project = Project(f"raw ASGI on {server}", directory, RAW_COMMANDS[server], env)
+    project.static_urls = {"24 kB static": "/static/small.bin", "1 MB static": "/static/large.bin"}
+    return project
+
+
+def one_worker(project: Project) -> Project:
+    """The same project run with one process, as daphne runs."""
+    env = {**project.env, "WEB_CONCURRENCY": "1"}
+    one = Project(f"{project.name}, 1 worker", project.directory, project.command, env)
+    one.static_urls = project.static_urls
+    one.generation_seconds = project.generation_seconds
+    return one
 
 
 def bare_project(server: str, root: Path, venv: Path, generated: Project) -> Project:
     """django-admin startproject, run by the generated project's server settings."""
     directory = root / f"bare-{server}"
     directory.mkdir()
+    started = time.monotonic()
     run([f"{venv}/bin/django-admin", "startproject", "bare", str(directory)], root)
+    generation_seconds = time.monotonic() - started
+    asgi = server != "gunicorn"
     settings = directory / "bare" / "settings.py"
-    settings.write_text(settings.read_text() + BARE_SETTINGS)
+    settings.write_text(settings.read_text() + BARE_SETTINGS + (BARE_ASGI_SETTINGS if asgi else ""))
+    if asgi:
+        (directory / "bare" / "asgi.py").write_text(BARE_ASGI)
     (directory / "bare" / "urls.py").write_text(BARE_URLS)
     (directory / "templates").mkdir()
     (directory / "templates" / "home.html").write_text(BARE_HOME)
@@ -153,7 +267,10 @@ def bare_project(server: str, root: Path, venv: Path, generated: Project) -> Pro
         "HOME": os.environ.get("HOME", "/tmp"),
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "WEB_CONCURRENCY": generated.env["WEB_CONCURRENCY"],
+        "DATABASE_URL": generated.env["DATABASE_URL"],
     }
+    if asgi:
+        env["REDIS_URL"] = generated.env["REDIS_URL"]
     run(["python", "manage.py", "collectstatic", "--noinput"], directory, env)
     if server != "daphne":  # the very same gunicorn settings
         shutil.copyfile(generated.directory / "gunicorn.conf.py", directory / "gunicorn.conf.py")
@@ -163,31 +280,15 @@ def bare_project(server: str, root: Path, venv: Path, generated: Project) -> Pro
         " --worker-class uvicorn_worker.UvicornWorker bare.asgi:application",
         "daphne": "daphne --bind 0.0.0.0 --port $PORT bare.asgi:application",
     }[server]
-    project = Project(f"bare {server}", directory, command, env)
+    project = Project(f"bare {server}", directory, command, env, websockets=asgi)
+    project.generation_seconds = generation_seconds
     project.static_urls = hashed_urls(directory)
     return project
 
 
-def group_rss_mib(pgid: int) -> float:
-    """Resident memory of every process in the server's process group, in MiB."""
-    total_kib = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
-                continue
-            status = (entry / "status").read_text()
-        except (OSError, ValueError, IndexError):
-            continue
-        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-        total_kib += int(match.group(1)) if match else 0
-    return total_kib / 1024
-
-
 def to_ms(value: str, unit: str) -> float:
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    milliseconds = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+    return float(value) * milliseconds[unit]
 
 
 def wrk(port: int, path: str, seconds: int) -> dict[str, float]:
@@ -207,40 +308,83 @@ def wrk(port: int, path: str, seconds: int) -> dict[str, float]:
         timeout=seconds + 60,
         check=True,
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s))$", out, re.M))
+    latency = {
+        percent: to_ms(number, unit)
+        for percent, number, unit in re.findall(
+            r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m|h)\s*$", out, re.M
+        )
+    }
+    if set(latency) != {"50", "99"}:
+        sys.exit(f"bench: wrk gave no latency distribution for {path}:\\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
-    parsed = {}
-    for key in ("50", "99"):
-        number, unit = re.match(r"([\d.]+)(us|ms|s)", latency[key]).groups()
-        parsed[f"p{key} ms"] = to_ms(number, unit)
+    parsed = {f"p{percent} ms": milliseconds for percent, milliseconds in latency.items()}
     parsed["req/s"] = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     parsed["errors"] = float(errors.group(1) if errors else 0) + (1 if socket_errors else 0)
     return parsed
 
 
+def log_path(log_dir: Path, name: str, port: int) -> Path:
+    return log_dir / f"{name.replace(' ', '-').replace(',', '')}-{port}.log"
+
+
 def measure(project: Project, seconds: int, log_dir: Path) -> dict[str, float]:
     port = machine.free_port()
-    log = log_dir / f"{project.name.replace(' ', '-')}-{port}.log"
+    log = log_path(log_dir, project.name, port)
     started = time.monotonic()
     server = Server(project.command, project.directory, {**project.env, "PORT": str(port)}, log)
-    figures: dict[str, float] = {}
+    pgid = server.process.pid
+    figures: dict[str, float] = {"generation s": project.generation_seconds}
     try:
         server.wait_until_answering(port)
         figures["cold start s"] = time.monotonic() - started
         time.sleep(1)
-        figures["RSS idle MiB"] = group_rss_mib(server.process.pid)
+        figures.update({f"{k} idle MiB": v for k, v in processes.memory_mib(pgid).items()})
         paths = {**{k: v for k, v in PATHS.items() if v}, **project.static_urls}
+        cpu_before = processes.cpu_seconds(pgid)
         for label, path in paths.items():
             status = request(port, path, HEADERS).status
             if status != 200:
                 sys.exit(f"bench: {project.name} answered {status} on {path}; see {log}")
             for metric, value in wrk(port, path, seconds).items():
                 figures[f"{label} {metric}"] = value
-        figures["RSS after load MiB"] = group_rss_mib(server.process.pid)
+            if label == "1 MB static":
+                figures["RSS after 1 MB static MiB"] = processes.memory_mib(pgid)["RSS"]
+        share = processes.busiest_share(cpu_before, processes.cpu_seconds(pgid))
+        if share is not None:
+            figures["busiest worker %"] = 100 * share
+        if project.websockets:
+            figures.update(websocket_load.ping_round_trips(port, seconds))
+        if project.live_feed:
+            figures.update(login_broadcast(project, port, log_dir))
+        figures.update({f"{k} after load MiB": v for k, v in processes.memory_mib(pgid).items()})
     finally:
         server.stop()
     return figures
+
+
+def login_broadcast(project: Project, watch_port: int, log_dir: Path) -> dict[str, float]:
+    """WATCHERS sockets on this process watch LOGINS logins made on a second web
+    process of the same project: each event crosses Redis."""
+    login_port = machine.free_port()
+    log = log_path(log_dir, f"{project.name} logins", login_port)
+    env = {**project.env, "PORT": str(login_port)}
+    logins = Server(project.command, project.directory, env, log)
+    try:
+        logins.wait_until_answering(login_port)
+        watcher = Visitor(watch_port)
+        watcher.log_in("watcher", PASSWORD)
+        names = [f"bench{i}" for i in range(LOGINS)]
+        return websocket_load.broadcast_latency(
+            watch_port,
+            watcher.cookies["sessionid"],
+            lambda name: Visitor(login_port).log_in(name, PASSWORD),
+            names,
+            WATCHERS,
+            timeout=60,
+        )
+    finally:
+        logins.stop()
 
 
 def spread(values: list[float]) -> str:
@@ -277,18 +421,22 @@ def main() -> None:
     venv = root / "venv"
     print(f"building a Django {DJANGO} venv from the generated pins ...", flush=True)
     venvs.build(venv, python, venvs.pins_for(DJANGO))
-    databases, pairs = [], {}
+    databases, groups = [], {}
     try:
         for server in servers:
             database = f"bench_{server}"
             databases.append(database)
             generated = generated_project(server, root, venv, machine.create_database(database))
-            pairs[server] = (generated, bare_project(server, root, venv, generated))
+            groups[server] = [generated, bare_project(server, root, venv, generated)]
+            if server == "gunicorn" and "daphne" in servers:  # daphne's WSGI baseline
+                groups[server].append(one_worker(generated))
+            if server in RAW_COMMANDS:
+                groups[server].append(raw_project(server, root, generated))
         machine.redis_command("FLUSHDB", db=REDIS_DB)
         results: dict[str, list[dict[str, float]]] = {}
         for round_number in range(rounds):
             for server in servers:
-                order = pairs[server] if round_number % 2 == 0 else pairs[server][::-1]
+                order = groups[server] if round_number % 2 == 0 else groups[server][::-1]
                 for project in order:
                     print(f"round {round_number + 1}/{rounds}: {project.name}", flush=True)
                     results.setdefault(project.name, []).append(measure(project, seconds, root))
@@ -301,15 +449,77 @@ def main() -> None:
         " median (min-max); ratio = generated / bare"
     )
     for server in servers:
-        generated, bare = (results[p.name] for p in pairs[server])
-        print(f"\n| {server} | generated | bare Django | ratio |\n| --- | --- | --- | --- |")
-        for metric in generated[0]:
-            ours = [r[metric] for r in generated]
-            theirs = [r[metric] for r in bare]
-            base = statistics.median(theirs)
-            ratio = f"{statistics.median(ours) / base:.2f}" if base else "-"
-            print(f"| {metric} | {spread(ours)} | {spread(theirs)} | {ratio} |")
+        print_pair(server, results[f"generated {server}"], results[f"bare {server}"])
+    pairs = {f"{kind} {server}" for kind in ("generated", "bare") for server in servers}
+    print_others([name for name in results if name not in pairs], results)
+    print_targets(servers, {name: median_figures(runs) for name, runs in results.items()})
     print(f"\nprojects, venv and server logs: {root}")
+
+
+def median_figures(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {metric: statistics.median(run[metric] for run in runs) for metric in runs[0]}
+
+
+def print_pair(server: str, generated: list[dict], bare: list[dict]) -> None:
+    print(f"\n| {server} | generated | bare Django | ratio |\n| --- | --- | --- | --- |")
+    for metric in generated[0]:
+        ours = [r[metric] for r in generated]
+        theirs = [r[metric] for r in bare if metric in r]
+        base = statistics.median(theirs) if theirs else 0
+        ratio = f"{statistics.median(ours) / base:.2f}" if base else "-"
+        print(f"| {metric} | {spread(ours)} | {spread(theirs) if theirs else '-'} | {ratio} |")
+
+
+def print_others(names: list[str], results: dict[str, list[dict]]) -> None:
+    """The baselines that are not a bare Django: one-worker WSGI, the servers' ceilings."""
+    if not names:
+        return
+    print(f"\n| other baselines | {' | '.join(names)} |\n| --- |{' --- |' * len(names)}")
+    metrics = [m for m in results[names[0]][0] if "req/s" in m or "cold" in m or "RSS" in m]
+    for metric in metrics:
+        cells = [spread([r[metric] for r in results[name]]) for name in names]
+        print(f"| {metric} | {' | '.join(cells)} |")
+
+
+def print_targets(servers: list[str], medians: dict[str, dict[str, float]]) -> None:
+    """Issue 9's targets, each as its figure from this run against its threshold."""
+    rows = []
+
+    def ratio(name, ours, base, metric, at_least=None, at_most=None):
+        if ours in medians and base in medians and metric in medians[ours]:
+            value = medians[ours][metric] / medians[base][metric]
+            rows.append((name, value, at_least, at_most))
+
+    http = ("/ req/s", "24 kB static req/s", "1 MB static req/s")
+    wsgi, wsgi_one = "generated gunicorn", "generated gunicorn, 1 worker"
+    for metric in http:
+        ratio(f"uvicorn / WSGI, {metric}", "generated uvicorn", wsgi, metric, at_least=0.70)
+        ratio(f"daphne / WSGI 1 worker, {metric}", "generated daphne", wsgi_one, metric, 0.70)
+        ratio(f"WSGI / bare, {metric}", wsgi, "bare gunicorn", metric, at_least=0.95)
+    for server in ("uvicorn", "daphne"):
+        name = f"generated {server}"
+        if name not in medians:
+            continue
+        figures = medians[name]
+        ping = "/ws/ping/ round trips/s"
+        ratio(f"{server} ping / bare consumer", name, f"bare {server}", ping, at_least=0.90)
+        after, idle = figures["RSS after 1 MB static MiB"], figures["RSS idle MiB"]
+        rows.append((f"{server} RSS after 1 MB static / idle", after / idle, None, 1.10))
+        delivered = figures["broadcast delivered %"]
+        rows.append((f"{server} broadcast delivered %", delivered, 100, None))
+        rows.append((f"{server} broadcast p99 ms", figures["broadcast p99 ms"], None, 50))
+    idle = "RSS idle MiB"
+    ratio("uvicorn idle RSS / bare", "generated uvicorn", "bare uvicorn", idle, at_most=1.15)
+    for name, figures in medians.items():
+        rows.append((f"{name} cold start s", figures["cold start s"], None, 1.5))
+        if "busiest worker %" in figures:
+            rows.append((f"{name} busiest worker %", figures["busiest worker %"], None, 65))
+
+    print("\n| target | this run | needs | met |\n| --- | --- | --- | --- |")
+    for name, value, at_least, at_most in rows:
+        met = (at_least is None or value >= at_least) and (at_most is None or value <= at_most)
+        needs = f">= {at_least}" if at_least is not None else f"<= {at_most}"
+        print(f"| {name} | {value:,.2f} | {needs} | {'yes' if met else 'no'} |")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from combinations import (
     version_groups,
 )
 from servers import Server
+from visitors import CREATE_USERS
 
 
 def pytest_addoption(parser):
@@ -478,18 +479,6 @@ def start_web(released, deployed_project, production_env, tmp_path_factory, web_
     yield start_web
     for server in servers:
         server.stop()
-
-
-CREATE_USERS = """
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-
-User = get_user_model()
-password = make_password({password!r})  # hashed once: the production hasher is slow
-# The group's database outlives a module: another module may have made these names.
-User.objects.filter(username__in={names!r}).delete()
-User.objects.bulk_create(User(username=name, password=password) for name in {names!r})
-"""
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,17 @@ import platform_env
 
 HOST = platform_env.HOST
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# For `manage.py shell -c`: the accounts visitors log in with, made afresh.
+CREATE_USERS = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+
+User = get_user_model()
+password = make_password({password!r})  # hashed once: the production hasher is slow
+# A database that outlives one use (a test group's, a bench run's) may hold them already.
+User.objects.filter(username__in={names!r}).delete()
+User.objects.bulk_create(User(username=name, password=password) for name in {names!r})
+"""
 
 
 class Visitor:

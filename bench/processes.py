@@ -1,0 +1,62 @@
+"""What a server's processes use, read from /proc: memory (RSS, PSS) and CPU time."""
+
+import os
+import re
+from pathlib import Path
+
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+def group_pids(pgid: int) -> list[int]:
+    """Every process in the server's process group (the server and its workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
+            pids.append(int(entry.name))
+    return pids
+
+
+def memory_mib(pgid: int) -> dict[str, float]:
+    """RSS and PSS of the whole group, in MiB. PSS shares each page between the
+    processes that map it, so a copy-on-write page of the master counts once."""
+    totals = {"RSS": 0, "PSS": 0}
+    for pid in group_pids(pgid):
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for key, name in (("RSS", "Rss"), ("PSS", "Pss")):
+            match = re.search(rf"^{name}:\s+(\d+) kB", rollup, re.M)
+            totals[key] += int(match.group(1)) if match else 0
+    return {key: kib / 1024 for key, kib in totals.items()}
+
+
+def cpu_seconds(pgid: int) -> dict[int, float]:
+    """CPU time (user + system) of each process in the group but the leader, which
+    for gunicorn is the master that serves nothing."""
+    seconds = {}
+    for pid in group_pids(pgid):
+        if pid == pgid:
+            continue
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+    return seconds
+
+
+def busiest_share(before: dict[int, float], after: dict[int, float]) -> float | None:
+    """The largest share of the CPU time the workers spent between two readings;
+    None for a server with a single process."""
+    spent = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+    total = sum(spent.values())
+    if len(spent) < 2 or total <= 0:
+        return None
+    return max(spent.values()) / total
