@@ -17,8 +17,18 @@ https://github.com/django/channels_redis/issues/366). Here a cancelled consumer
 lets its read finish before it goes, so the message is in the backup queue and the
 next read delivers it. Each blocking read lasts at most a second here (upstream's is
 5), so a closed socket's consumer, or a process shutting down, waits no longer than
-that. This overrides a private method of channels-redis 4.3; the project's tests
-check it against the pin.
+that.
+
+A consumer cancelled while it reads for the process leaves two things behind
+upstream, and both are dropped here: its socket's message buffer (a small queue
+leaked per socket), and its place in the queue for the lock that keeps a read from
+overtaking the previous message's clean-up. With that place still counted the lock
+is never deleted and stays tied to the event loop that made it; the next loop to
+wait on it fails with "bound to a different event loop", which is what the
+project's tests, one event loop per test, ran into now and then.
+
+These override private parts of channels-redis 4.3; the project's tests check them
+against the pin.
 {%- endif %}
 """
 {%- if cookiecutter.channel_layer == "redis" %}
@@ -26,6 +36,7 @@ check it against the pin.
 import asyncio
 import contextlib
 
+from channels_redis.core import ChannelLock as BaseChannelLock
 from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
 {%- else %}
 
@@ -40,9 +51,34 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 {%- if cookiecutter.channel_layer == "redis" %}
 
 
+class ChannelLock(BaseChannelLock):
+    async def acquire(self, channel):
+        try:
+            return await super().acquire(channel)
+        except asyncio.CancelledError:
+            # Give back the place counted before waiting, as release() would.
+            self.wait_counts[channel] -= 1
+            if self.wait_counts[channel] < 1:
+                del self.locks[channel]
+                del self.wait_counts[channel]
+            raise
+
+
 class RedisChannelLayer(BaseRedisChannelLayer):
     unavailable_errors = UNAVAILABLE
     brpop_timeout = 1
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.receive_clean_locks = ChannelLock()
+
+    async def receive(self, channel):
+        try:
+            return await super().receive(channel)
+        except asyncio.CancelledError:
+            # Its socket is gone: nobody will read what this buffer holds.
+            self.receive_buffer.pop(channel, None)
+            raise
 
     async def _brpop_with_clean(self, index, channel, timeout):
         read = asyncio.ensure_future(super()._brpop_with_clean(index, channel, timeout))

@@ -93,4 +93,39 @@ async def test_a_consumer_cancelled_mid_read_hands_the_message_over(settings):
         await reader
     await layer.flush()
     await sender.flush()
+
+
+@pytest.mark.asyncio
+async def test_a_consumer_cancelled_waiting_to_read_leaves_nothing_behind(settings):
+    """A client that leaves just after a message cancels its consumer while the
+    message's clean-up still holds the process's read lock. Neither the lock nor the
+    consumer's buffer may outlive it: a lock left behind stays tied to this event
+    loop, and the next loop to wait on it (the next test's) fails."""
+    layer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "hello"})
+    assert await layer.receive(channel) == {"type": "hello"}
+    reader = asyncio.ensure_future(layer.receive(channel))
+    waiting = layer.prefix + layer.non_local_name(channel)
+    for _ in range(50):  # a few turns of the loop take the reader to the lock
+        if layer.receive_clean_locks.wait_counts.get(waiting) == 2:
+            break
+        await asyncio.sleep(0)
+    assert layer.receive_clean_locks.wait_counts.get(waiting) == 2, "no wait"
+    reader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    await asyncio.gather(*layer.receive_cleaners)
+
+    async def two_messages_in_a_row():
+        other = await layer.new_channel()
+        for number in range(2):
+            await layer.send(other, {"type": "hello", "number": number})
+        return [(await layer.receive(other))["number"] for _ in range(2)]
+
+    # Another event loop, as the next test gets: the second read waits for the
+    # first one's clean-up, on the lock the cancelled consumer waited on.
+    assert await asyncio.to_thread(asyncio.run, two_messages_in_a_row()) == [0, 1]
+    assert channel not in layer.receive_buffer
+    await layer.flush()
 {%- endif %}
