@@ -15,9 +15,11 @@ client left, which on a busy site happens all the time) loses the message: a log
 that one of the process's live pages never shows (django/channels_redis#366,
 https://github.com/django/channels_redis/issues/366). Here a cancelled consumer
 lets its read finish before it goes, so the message is in the backup queue and the
-next read delivers it. Each blocking read lasts at most a second here (upstream's is
-5), so a closed socket's consumer, or a process shutting down, waits no longer than
-that.
+next read delivers it. Each blocking read lasts at most a quarter of a second here
+(upstream's is 5), so a closed socket's consumer, or a process shutting down, waits
+no longer than that; an idle process makes four reads a second instead. Redis takes
+fractions of a second since 6.0, and Valkey, a fork of 7.2, does too:
+https://redis.io/docs/latest/commands/bzpopmin/
 
 A consumer cancelled while it reads for the process leaves two things behind
 upstream, and both are dropped here: its socket's message buffer (a small queue
@@ -66,7 +68,7 @@ class ChannelLock(BaseChannelLock):
 
 class RedisChannelLayer(BaseRedisChannelLayer):
     unavailable_errors = UNAVAILABLE
-    brpop_timeout = 1
+    brpop_timeout = 0.25
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -38,11 +38,14 @@ async def answer_to(application, frame: dict) -> tuple[dict, dict]:
     await communicator.send_input({"type": "websocket.receive", **frame})
     answer = await communicator.receive_json_from(timeout=5)
     closing = await communicator.receive_output(timeout=5)
-    await communicator.wait()
+    # As a server does once the close handshake is over (Channels then closes the
+    # database connections the consumer's thread used: hence django_db).
+    await communicator.disconnect(code=closing.get("code", 1000))
     return answer, closing
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
 async def test_binary_frame_is_answered_and_closed_with_4003(application):
     answer, closing = await answer_to(application, {"bytes": b"\x00\x01"})
 
@@ -51,6 +54,7 @@ async def test_binary_frame_is_answered_and_closed_with_4003(application):
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
 async def test_text_that_is_not_json_is_answered_and_closed_with_4007(application):
     answer, closing = await answer_to(application, {"text": "ping"})
 
