@@ -29,7 +29,7 @@ worker_class = "gthread"
 threads = {{ cookiecutter.__threads_per_process }}
 {%- else %}
 
-# Each uvicorn worker runs Django's ASGI application on an event loop, WebSockets
+# Each uvicorn worker runs config/asgi.py's application on an event loop, WebSockets
 # included: uvicorn-worker's class, with this project's limits (config/workers.py).
 worker_class = "config.workers.UvicornWorker"
 {%- endif %}

@@ -79,11 +79,10 @@ class StaticFiles:
 
 
 def is_secure(scope, request_headers: dict[str, str]) -> bool:
-    """HTTPS as Django's request.is_secure() decides it: by the router's header
-    (SECURE_PROXY_SSL_HEADER) when the request has it, else by the scheme. daphne
-    reads X-Forwarded-Proto only beside X-Forwarded-For; Django does not care."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
-        if (value := request_headers.get(header)) is not None:
-            return value.split(",", 1)[0].strip() == secure_value
-    return scope.get("scheme") == "https"
+    """Whether Django's request.is_secure() would say HTTPS: by the router's header
+    (SECURE_PROXY_SSL_HEADER) when the request has it, else by the server's scheme.
+    daphne reads X-Forwarded-Proto only beside X-Forwarded-For; Django does not care."""
+    request = HttpRequest()
+    request.META = request_headers
+    request._get_scheme = lambda: scope.get("scheme", "http")  # Django's own hook
+    return request.is_secure()
