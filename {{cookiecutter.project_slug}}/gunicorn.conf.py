@@ -7,6 +7,10 @@ https://docs.gunicorn.org/en/stable/settings.html
 
 import os
 {%- endif %}
+{%- if cookiecutter.interface == "wsgi" %}
+
+from config.settings import WEB_THREADS
+{%- endif %}
 
 # gunicorn binds 0.0.0.0:$PORT by itself whenever PORT is set, and the platform
 # sets PORT for the web process, so there is no `bind` here.
@@ -24,9 +28,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2))
 {%- endif %}
 {%- if cookiecutter.interface == "wsgi" %}
 
-# Threads let a worker serve other requests while one waits on the database.
+# Threads let a worker serve other requests while one waits on the database:
+# WEB_THREADS of them (config/settings.py).
 worker_class = "gthread"
-threads = {{ cookiecutter.__threads_per_process }}
+threads = WEB_THREADS
 {%- else %}
 
 # Each uvicorn worker runs config/asgi.py's application on an event loop, WebSockets

@@ -1,19 +1,21 @@
-"""The ASGI application: WebSockets go to Channels consumers, HTTP to Django's WSGI
-handler on a pool of threads, static files straight from the event loop.
+"""The ASGI application: WebSockets go to Channels consumers; HTTP to static files,
+async views or sync views, each served the way it runs best.
 
-Why not Django's ASGI handler for HTTP: it runs each sync middleware and view
-through a thread hop, and Django's own middleware are all sync underneath, so a
-page took a dozen hops and every request queued for one thread per process. One
-hop into the WSGI handler on a thread pool serves pages as a WSGI server does
-(measured with bench/serve.py in the template repository: about 3x the page
-throughput of Django's ASGI handler under uvicorn, and the same as gunicorn's
-threads). The views stay sync Django views, with the request cycle, signals and
-database connections exactly as under WSGI.
+- Static files are sent from the event loop (config/static_files.py).
+- Coroutine views (`async def`) and the platform's probes go to Django's ASGI
+  handler, which awaits them on the event loop: a view waiting on I/O holds no
+  thread, and a streaming response sends each chunk as it is produced.
+- Sync views go to Django's WSGI handler on a pool of WEB_THREADS threads
+  (config/wsgi_bridge.py), one thread hop per request, as gunicorn's threads run
+  them. Django's ASGI handler would take a hop for each sync middleware, all of
+  Django's own included, and a page would queue for the one thread it runs them on.
+config/view_router.py tells the two kinds of view apart.
 https://docs.djangoproject.com/en/stable/topics/async/#performance
 """
 
 import os
 
+from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -21,29 +23,33 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set up Django (settings, app registry) before importing code that may import
 # models: Channels' auth and the consumers behind the websocket routes.
 django_wsgi_application = get_wsgi_application()
+django_asgi_application = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.static_files import StaticFiles  # noqa: E402
+from config.view_router import ViewTypeRouter  # noqa: E402
 from config.wsgi_bridge import WSGIBridge  # noqa: E402
+from {{ cookiecutter.project_slug }}.health import PROBE_PATHS  # noqa: E402
 
-# Requests served at once by each process, as gunicorn's `threads` for WSGI: a
-# thread waiting on the database lets another run.
-{%- if cookiecutter.asgi_server == "daphne" %} Two, not gunicorn's five: daphne
-# parses each request in Python on its own thread, which has to win the GIL back
-# from the busy ones between steps; with five it served pages at about half the
-# rate (the template repository's bench/http_threads.py: 319 against 591 req/s).
-{%- endif %}
-HTTP_THREADS = {{ cookiecutter.__threads_per_process }}
+sync_views = WSGIBridge(django_wsgi_application, threads=settings.WEB_THREADS)
 
 application = ProtocolTypeRouter(
     {
-        "http": StaticFiles(WSGIBridge(django_wsgi_application, threads=HTTP_THREADS)),
-        # Refuse WebSockets opened by pages from other sites (their Origin is not
-        # in ALLOWED_HOSTS), then attach the session's user to each connection.
+        "http": StaticFiles(
+            ViewTypeRouter(
+                sync_application=sync_views,
+                async_application=django_asgi_application,
+                # Answered while every thread is busy with a slow sync view.
+                async_paths=PROBE_PATHS,
+            )
+        ),
+        # Refuse WebSockets opened by pages from other sites (their Origin is not in
+        # ALLOWED_HOSTS), then attach the session's user to each connection.
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

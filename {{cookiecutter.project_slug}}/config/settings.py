@@ -31,13 +31,15 @@ def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_seconds(name: str, default: int) -> int:
+def env_whole_number(name: str, default: int, unit: str, minimum: int = 0) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit():
+    if not value.isdigit() or int(value) < minimum:
+        at_least = f", at least {minimum}" if minimum else ""
         raise ImproperlyConfigured(
-            f"{name} is {value!r}: set it to a whole number of seconds, like {default}."
+            f"{name} is {value!r}: set it to a whole number of {unit}{at_least},"
+            f" like {default}."
         )
     return int(value)
 
@@ -111,8 +113,14 @@ MIDDLEWARE = [
     # Answers /healthz and /readyz before the Host check and HTTPS redirect.
     "{{ cookiecutter.project_slug }}.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+{%- if cookiecutter.interface == "wsgi" %}
     # Straight after SecurityMiddleware, so static files skip everything below it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+{%- else %}
+    # No WhiteNoiseMiddleware: config/static_files.py answers static URLs with its
+    # files before Django, and a sync-only middleware here would take every async
+    # view's request through a thread hop.
+{%- endif %}
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,12 +150,31 @@ TEMPLATES = [
     },
 ]
 
+# Requests each web process serves at once with sync views, each on a thread of
+{%- if cookiecutter.interface == "wsgi" %}
+# its own (gunicorn's threads, gunicorn.conf.py). While one waits on the database
+{%- else %}
+# its own (config/asgi.py; async views wait on the event loop instead). While one
+# waits on the database
+{%- endif %}
+# or another service, another runs; each holds a database connection of its own.
+# README.md says when to raise it.
+{%- if cookiecutter.interface == "asgi" and cookiecutter.asgi_server == "daphne" %} Two by default, not gunicorn's five: daphne
+# reads each request in Python on its event loop's thread, which has to win the
+# GIL back from the busy threads between steps, so more threads slow pages down.
+{%- endif %}
+WEB_THREADS = env_whole_number("WEB_THREADS", {{ cookiecutter.__threads_per_process }}, "threads", minimum=1)
+
 # DATABASE_URL comes from the Postgres add-on or managed database. Without it, DEBUG
 # uses SQLite; production never does, since the platform's disk is wiped on restart.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else None,
+{%- if cookiecutter.interface == "wsgi" %}
         conn_max_age=600,
+{%- else %}
+        conn_max_age=0,  # under ASGI, the pool below keeps the connections
+{%- endif %}
         conn_health_checks=True,
 {%- if cookiecutter.platform == "heroku" %}
         # Heroku Postgres only accepts TLS, but its DATABASE_URL does not say so;
@@ -164,6 +191,20 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
     # Give up on a connection after 3 s (libpq waits forever by default), so that a
     # database that is down fails requests, and /readyz, instead of hanging them.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+{%- if cookiecutter.interface == "asgi" %}
+    # Under ASGI, Django runs an async view's queries on a thread made for its request,
+    # so a persistent connection would be left open on a thread that is gone, and a
+    # few concurrent async views would use up the database's connections. Django's
+    # advice is a pool: each process keeps up to WEB_THREADS + 2 connections (one per
+    # sync-view thread, two more for async views and /readyz), and a request waits up
+    # to 5 s for one, then fails with the 500 page rather than queue on.
+    # https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": WEB_THREADS + 2,
+        "timeout": 5,
+    }
+{%- endif %}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -192,8 +233,8 @@ if REDIS_URL:
         "address": REDIS_URL,
         # A Redis that accepts connections but never answers (hung, or cut off by
         # the network) fails a read after this many seconds instead of never, so
-        # open WebSockets are closed and reconnect. Longer than the layer's own
-        # blocking reads (at most 5 seconds), which a shorter timeout would break.
+        # open WebSockets are closed and reconnect. Far longer than the layer's own
+        # blocking reads ({% if cookiecutter.channel_layer == "redis" %}a quarter of a second each, config/channel_layers.py{% else %}a tenth of a second each{% endif %}).
         "socket_timeout": 10,
     }
 {%- if cookiecutter.platform == "heroku" %}
@@ -335,7 +376,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 # when every subdomain serves HTTPS; a preload listing takes months to undo. So both
 # are opt-in, and check --deploy's reminders about them are silenced. README.md says
 # how to raise each. https://docs.djangoproject.com/en/stable/ref/middleware/#http-strict-transport-security
-SECURE_HSTS_SECONDS = 0 if DEBUG else env_seconds("DJANGO_HSTS_SECONDS", 3600)
+SECURE_HSTS_SECONDS = (
+    0 if DEBUG else env_whole_number("DJANGO_HSTS_SECONDS", 3600, "seconds")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]

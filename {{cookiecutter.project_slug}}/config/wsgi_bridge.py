@@ -1,11 +1,15 @@
 """Django's WSGI handler served to the ASGI server, one thread hop per request.
 
-A request's body is read on the event loop (into memory, or a temporary file past
-FILE_UPLOAD_MAX_MEMORY_SIZE, as Django's ASGI handler does), then the whole WSGI
-request runs on a thread from a pool: middleware, view, signals and database
-connection in one thread, exactly as under gunicorn's threads. A page, whose
-content is in memory already, is sent in one message; a streaming response is sent
-chunk by chunk as the thread produces it.
+config/view_router.py sends here every request whose view is sync (and every request
+no view matches). A request's body is read on the event loop (into memory, or a
+temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE, as Django's ASGI handler does), then
+the whole WSGI request runs on a thread from a pool: middleware, view, signals and
+database connection in one thread, exactly as under gunicorn's threads. A page, whose
+content is in memory already, is sent in one message. A streaming response is sent
+chunk by chunk as it is produced, by its request's thread for a sync iterator, from
+the event loop for an async one, until the client leaves: the ASGI server then says
+`http.disconnect`, and the iterator is closed (a generator's `finally` runs) instead
+of running on for nobody.
 
 The thread is entered through asgiref's sync_to_async, as Django's ASGI handler
 enters its threads, so that async_to_sync in a request (the live feed's broadcast)
@@ -15,21 +19,32 @@ https://github.com/django/asgiref#synchronous-code--threads
 """
 
 import asyncio
+import contextlib
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler
+from django.http import FileResponse
+
+END_OF_BODY = {"type": "http.response.body", "body": b""}
 
 
 class WSGIBridge:
     def __init__(self, wsgi_application, threads: int):
         self.wsgi_application = wsgi_application
+        self.threads = threads
         executor = ThreadPoolExecutor(threads, thread_name_prefix="http")
-        self.respond_in_thread = sync_to_async(
-            self.respond, thread_sensitive=False, executor=executor
-        )
+
+        def in_thread(function):
+            return sync_to_async(function, thread_sensitive=False, executor=executor)
+
+        self.respond_in_thread = in_thread(self.respond)
+        self.stream_in_thread = in_thread(self.stream)
+        self.close_in_thread = in_thread(lambda response: response.close())
 
     async def __call__(self, scope, receive, send):
         body, length = await read_body(receive)
@@ -37,14 +52,16 @@ class WSGIBridge:
             return
         with body:
             environ = wsgi_environ(scope, body, length)
-            messages = await self.respond_in_thread(environ, send)
-        for message in messages:
-            await send(message)
+            start, response = await self.respond_in_thread(environ)
+            await send(start)
+            if isinstance(response, bytes):
+                await send({**END_OF_BODY, "body": response})
+            else:
+                await self.send_until_client_leaves(response, send, receive)
 
-    def respond(self, environ, send) -> list[dict]:
-        """In a pool thread: run the request. Returns a page's messages for the
-        event loop to send; sends a streaming response's chunks itself, through
-        the server's loop (async_to_sync finds it from this thread)."""
+    def respond(self, environ) -> tuple[dict, object]:
+        """In a pool thread: run the request. Returns the start message and either a
+        page's content or, still to be sent, a streaming response."""
         start = {"type": "http.response.start"}
 
         def start_response(status, headers, exc_info=None):
@@ -52,18 +69,59 @@ class WSGIBridge:
             start["headers"] = [(k.lower().encode(), v.encode()) for k, v in headers]
 
         response = self.wsgi_application(environ, start_response)
+        if getattr(response, "streaming", True):  # any WSGI iterable may stream
+            if isinstance(response, FileResponse):  # read as Django's ASGI handler does
+                response.block_size = ASGIHandler.chunk_size
+            return start, response
         try:
-            if not getattr(response, "streaming", True):
-                content = b"".join(response)
-                return [start, {"type": "http.response.body", "body": content}]
-            send = async_to_sync(send)  # waits for each message to be sent
-            send(start)
-            for chunk in response:
-                send({"type": "http.response.body", "body": chunk, "more_body": True})
-            send({"type": "http.response.body", "body": b""})
-            return []
+            return start, b"".join(response)
         finally:
             response.close()  # Django's request_finished, in the request's thread
+
+    async def send_until_client_leaves(self, response, send, receive):
+        client_left = threading.Event()
+        if getattr(response, "is_async", False):
+            streaming = self.stream_async(response, send)
+        else:
+            streaming = self.stream_in_thread(response, send, client_left)
+        sending = asyncio.ensure_future(streaming)
+        # After the body, the only message an ASGI server sends is http.disconnect.
+        leaving = asyncio.ensure_future(receive())
+        try:
+            await asyncio.wait([sending, leaving], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            leaving.cancel()
+            if not sending.done():
+                client_left.set()  # a sync iterator stops at its next chunk
+                if getattr(response, "is_async", False):
+                    sending.cancel()  # an async one at the await it is in
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending
+
+    def stream(self, response, send, client_left: threading.Event) -> None:
+        """In a pool thread: send each chunk as the iterator produces it, through the
+        server's loop (async_to_sync finds it from this thread)."""
+        send = async_to_sync(send)  # waits for each message to be sent
+        try:
+            for chunk in response:
+                if client_left.is_set():
+                    return
+                send({**END_OF_BODY, "body": chunk, "more_body": True})
+            send(END_OF_BODY)
+        finally:
+            if hasattr(response, "close"):
+                response.close()  # closes the generator; Django's request_finished
+
+    async def stream_async(self, response, send) -> None:
+        """On the event loop: an async iterator's chunks, each as it comes (a sync view
+        may return one); cancelled where it awaits when the client leaves."""
+        try:
+            async with contextlib.aclosing(response.streaming_content) as chunks:
+                async for chunk in chunks:
+                    await send({**END_OF_BODY, "body": chunk, "more_body": True})
+            await send(END_OF_BODY)
+        finally:
+            await self.close_in_thread(response)
 
 
 async def read_body(receive):
@@ -120,12 +178,22 @@ def wsgi_environ(scope, body, length: int) -> dict:
 
 def wsgi_headers(scope) -> dict[str, str]:
     """The request's headers named as in a WSGI environ (HTTP_*, CONTENT_TYPE and
-    CONTENT_LENGTH), repeated ones joined with commas."""
+    CONTENT_LENGTH), repeated ones joined with commas (cookies with "; ").
+
+    A name with an underscore is dropped, as Django's ASGI handler and gunicorn drop
+    it: `X_Forwarded_Proto` would become the same key as the router's
+    `X-Forwarded-Proto`, and a client could pass for HTTPS.
+    https://github.com/django/django/blob/main/django/core/handlers/asgi.py
+    """
     headers = {}
     for name, value in scope["headers"]:
+        if b"_" in name:
+            continue
         key = name.decode("latin-1").upper().replace("-", "_")
         if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             key = f"HTTP_{key}"
         value = value.decode("latin-1")
-        headers[key] = f"{headers[key]},{value}" if key in headers else value
+        if key in headers:
+            value = f"{headers[key]}{'; ' if key == 'HTTP_COOKIE' else ','}{value}"
+        headers[key] = value
     return headers

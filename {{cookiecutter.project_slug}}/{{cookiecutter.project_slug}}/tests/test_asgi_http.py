@@ -1,9 +1,20 @@
-"""HTTP through config/asgi.py: pages by WSGIBridge, static files by StaticFiles."""
+"""HTTP through config/asgi.py: static files by StaticFiles, each request to the
+handler its view needs by ViewTypeRouter, sync views by WSGIBridge."""
+
+import asyncio
+import io
+import threading
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
+from django.conf.urls.i18n import i18n_patterns
+from django.core.handlers.asgi import ASGIHandler
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.urls import path
+from django.views import View
 
 from config.static_files import BLOCK_BYTES, StaticFiles
+from config.view_router import ViewTypeRouter
 from config.wsgi_bridge import WSGIBridge
 
 
@@ -20,12 +31,8 @@ def echo(environ, start_response):
     yield body
 
 
-async def exchange(
-    application, path, *, method="GET", body=(b"",), headers=(), scheme="https"
-):
-    """Every message the application sends for one request; `body` arrives in the
-    given chunks."""
-    scope = {
+def http_scope(path, *, method="GET", headers=(), scheme="https"):
+    return {
         "type": "http",
         "http_version": "1.1",
         "method": method,
@@ -37,6 +44,14 @@ async def exchange(
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
+
+
+async def exchange(
+    application, path, *, method="GET", body=(b"",), headers=(), scheme="https"
+):
+    """Every message the application sends for one request; `body` arrives in the
+    given chunks."""
+    scope = http_scope(path, method=method, headers=headers, scheme=scheme)
     communicator = ApplicationCommunicator(application, scope)
     for number, chunk in enumerate(body, 1):
         more_body = number < len(body)
@@ -82,6 +97,158 @@ async def test_the_bridge_gives_wsgi_the_body_path_and_headers_and_streams_back(
         b"first half, second half",
         b"",
     ]
+
+
+@pytest.mark.asyncio
+async def test_headers_with_underscores_are_dropped_as_django_drops_them():
+    def forwarded_proto(environ, start_response):
+        start_response("200 OK", [])
+        return [environ.get("HTTP_X_FORWARDED_PROTO", "none").encode()]
+
+    bridge = WSGIBridge(forwarded_proto, threads=1)
+
+    _, with_underscores, _ = await exchange(
+        bridge, "/", headers=[(b"x_forwarded_proto", b"https")]
+    )
+    _, with_hyphens, _ = await exchange(
+        bridge, "/", headers=[(b"x-forwarded-proto", b"https")]
+    )
+
+    assert (with_underscores["body"], with_hyphens["body"]) == (b"none", b"https")
+
+
+@pytest.mark.asyncio
+async def test_a_file_response_goes_out_in_blocks_as_large_as_djangos():
+    content = bytes(range(256)) * 800  # three blocks and a bit
+
+    def download(environ, start_response):
+        response = FileResponse(io.BytesIO(content))
+        start_response("200 OK", list(response.items()))
+        return response
+
+    _, *bodies = await exchange(WSGIBridge(download, threads=1), "/download")
+
+    sizes = [len(body["body"]) for body in bodies]
+    assert sizes == [ASGIHandler.chunk_size] * 3 + [len(content) % 65536, 0]
+    assert b"".join(body["body"] for body in bodies) == content
+
+
+async def leave_after_first_chunk(application, path):
+    """Read a streaming response's first chunk, then go away as a browser does."""
+    communicator = ApplicationCommunicator(application, http_scope(path))
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(timeout=5)
+    first = await communicator.receive_output(timeout=5)
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait(timeout=5)
+    return start, first
+
+
+@pytest.mark.asyncio
+async def test_a_sync_stream_stops_and_cleans_up_when_the_client_leaves():
+    cleaned_up = threading.Event()
+
+    def endless(environ, start_response):
+        def events():
+            try:
+                while True:
+                    yield b"data: tick\n\n"
+            finally:
+                cleaned_up.set()
+
+        start_response("200 OK", [("Content-Type", "text/event-stream")])
+        return events()
+
+    start, first = await leave_after_first_chunk(WSGIBridge(endless, threads=1), "/")
+
+    assert (start["status"], first["body"]) == (200, b"data: tick\n\n")
+    assert cleaned_up.wait(timeout=5)
+
+
+@pytest.mark.asyncio
+async def test_an_async_stream_from_a_sync_view_sends_each_chunk_as_it_comes():
+    second_may_come, cleaned_up = asyncio.Event(), asyncio.Event()
+
+    async def events():
+        try:
+            yield "data: first\n\n"
+            await second_may_come.wait()  # a buffering bridge would hang here
+            yield "data: second\n\n"
+            await asyncio.sleep(60)
+        finally:
+            cleaned_up.set()
+
+    def sync_view(environ, start_response):
+        response = StreamingHttpResponse(events(), content_type="text/event-stream")
+        start_response("200 OK", list(response.items()))
+        return response
+
+    communicator = ApplicationCommunicator(
+        WSGIBridge(sync_view, threads=1), http_scope("/")
+    )
+    await communicator.send_input({"type": "http.request", "body": b""})
+    await communicator.receive_output(timeout=5)  # the start
+    first = await communicator.receive_output(timeout=5)
+    second_may_come.set()
+    second = await communicator.receive_output(timeout=5)
+    await communicator.send_input({"type": "http.disconnect"})
+    await communicator.wait(timeout=5)
+
+    assert (first["body"], second["body"]) == (b"data: first\n\n", b"data: second\n\n")
+    assert cleaned_up.is_set()
+
+
+async def async_view(request):
+    return HttpResponse("async")
+
+
+def sync_view(request):
+    return HttpResponse("sync")
+
+
+class AsyncClassView(View):
+    async def get(self, request):
+        return HttpResponse("async")
+
+
+urlpatterns = [
+    path("async/", async_view),
+    path("sync/", sync_view),
+    path("async-class/", AsyncClassView.as_view()),
+    *i18n_patterns(path("translated/", async_view), prefix_default_language=False),
+]
+
+
+def answering(name):
+    async def application(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": name.encode()})
+
+    return application
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("path", "handler"),
+    [
+        ("/async/", "async"),
+        ("/async-class/", "async"),
+        ("/sync/", "sync"),
+        ("/translated/", "async"),  # i18n_patterns, in LANGUAGE_CODE
+        ("/fr/translated/", "async"),  # and with a language prefix
+        ("/no-such-page/", "sync"),  # Django's 404, as usual
+        ("/probe", "async"),
+    ],
+)
+async def test_each_request_goes_to_the_handler_its_view_is_written_for(
+    settings, path, handler
+):
+    settings.ROOT_URLCONF = __name__
+    router = ViewTypeRouter(answering("sync"), answering("async"), ["/probe"])
+
+    _, body = await exchange(router, path)
+
+    assert body["body"] == handler.encode()
 
 
 @pytest.fixture
