@@ -45,6 +45,10 @@ def check_environment(app_configs, **kwargs) -> list[Error]:
 
 
 class RequireEnvironmentMiddleware:
+    # Never in the chain (see below), so it suits a sync or an async handler alike.
+    sync_capable = True
+    async_capable = True
+
     def __init__(self, get_response):
         if missing := missing_environment():
             raise ImproperlyConfigured(describe(missing))

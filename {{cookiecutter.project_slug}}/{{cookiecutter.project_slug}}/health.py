@@ -13,38 +13,83 @@ HTTP, which the Host check (ALLOWED_HOSTS) and the HTTPS redirect would refuse.
   (the database answers a query); otherwise 503, naming what failed, for a load
   balancer or an uptime check to act on.
 {%- endif %}
-"""
-{% if cookiecutter.interface == "asgi" %}
-import asyncio
+  Why it failed goes to the log, not to the client: an error's text can name hosts
+  and users.
 
-from asgiref.sync import async_to_sync
+The database check runs on a thread of its own, with a connection of its own, and
+probes that arrive while it runs share its answer: polling /readyz through a
+database outage holds that one thread, never the ones that serve pages.
+{%- if cookiecutter.interface == "asgi" %} Both probes
+are answered on the event loop (config/asgi.py sends them to Django's ASGI handler,
+where this middleware runs in async mode), so they answer while every thread is busy.
+{%- endif %}
+"""
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
+{%- if cookiecutter.interface == "asgi" %}
 from channels.layers import get_channel_layer
 {%- endif %}
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 
+logger = logging.getLogger(__name__)
+
 HEALTH_CHECK_PATH = "/healthz"
 READINESS_PATH = "/readyz"
+PROBE_PATHS = (HEALTH_CHECK_PATH, READINESS_PATH)
 # Seconds a readiness check may take; the database's connect_timeout is in settings.
 CHECK_TIMEOUT = 2.0
 
 
-def check_database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+class SharedRun:
+    """Runs `function` on a thread of its own; callers that come while it runs get
+    that run's future instead of starting another."""
+
+    def __init__(self, function):
+        self.function = function
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="readiness")
+        self.lock = threading.Lock()
+        self.running: Future | None = None
+
+    def future(self) -> Future:
+        with self.lock:
+            if self.running is None or self.running.done():
+                self.running = self.executor.submit(self.function)
+            return self.running
+
+
+def select_one() -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        connection.close()  # the next check connects afresh, as a new process would
+
+
+database_query = SharedRun(select_one)
+
+
+async def check_database() -> None:
+    run = database_query.future()
+    # Polled, not chained to this event loop with asyncio.wrap_future: the run goes
+    # on after a probe that gives up, whose loop may be gone by then (async_to_sync
+    # makes one per call in a sync request). passes() bounds the wait.
+    while not run.done():
+        await asyncio.sleep(0.02)
+    run.result()
 {%- if cookiecutter.interface == "asgi" %}
 
 
-async def channel_layer_round_trip() -> None:
+async def check_channel_layer() -> None:
     layer = get_channel_layer()
-    async with asyncio.timeout(CHECK_TIMEOUT):
-        channel = await layer.new_channel()
-        await layer.send(channel, {"type": "readiness.probe"})
-        await layer.receive(channel)
-
-
-def check_channel_layer() -> None:
-    async_to_sync(channel_layer_round_trip)()
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "readiness.probe"})
+    await layer.receive(channel)
 {%- endif %}
 
 
@@ -56,30 +101,61 @@ CHECKS = {
 }
 
 
-def readiness() -> dict[str, str]:
-    """{check: "ok" or what went wrong}, for every check."""
-    results = {}
-    for name, check in CHECKS.items():
-        try:
-            check()
-        except TimeoutError:
-            results[name] = f"no answer within {CHECK_TIMEOUT:g} s"
-        except Exception as error:
-            results[name] = f"{type(error).__name__}: {error}".strip()
-        else:
-            results[name] = "ok"
-    return results
+async def passes(name: str) -> bool:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT):
+            await CHECKS[name]()
+    except TimeoutError:
+        reason = f"no answer within {CHECK_TIMEOUT:g} s"
+    except Exception as error:
+        reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
+    else:
+        return True
+    logger.warning("%s: the %s check failed: %s", READINESS_PATH, name, reason)
+    return False
+
+
+async def readiness() -> dict[str, str]:
+    """{check: "ok" or "unavailable"}, the checks run side by side."""
+    results = await asyncio.gather(*map(passes, CHECKS))
+    return {
+        name: "ok" if ok else "unavailable"
+        for name, ok in zip(CHECKS, results, strict=True)
+    }
+
+
+def readiness_response(results: dict[str, str]) -> JsonResponse:
+    ready = all(result == "ok" for result in results.values())
+    return JsonResponse(results, status=200 if ready else 503)
+
+
+def liveness_response() -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
 
 
 class HealthCheckMiddleware:
+    """Sync or async, as the handler that runs it is: no thread hop in either."""
+
+    sync_capable = True
+    async_capable = True
+
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
     def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
         if request.path == HEALTH_CHECK_PATH:
-            return HttpResponse("ok", content_type="text/plain")
+            return liveness_response()
         if request.path == READINESS_PATH:
-            results = readiness()
-            ready = all(result == "ok" for result in results.values())
-            return JsonResponse(results, status=200 if ready else 503)
+            return readiness_response(async_to_sync(readiness)())
         return self.get_response(request)
+
+    async def __acall__(self, request):
+        if request.path == HEALTH_CHECK_PATH:
+            return liveness_response()
+        if request.path == READINESS_PATH:
+            return readiness_response(await readiness())
+        return await self.get_response(request)

@@ -1,8 +1,5 @@
 import pytest
-from django.db import OperationalError
 from django.views.defaults import server_error
-
-from {{ cookiecutter.project_slug }} import health
 
 
 @pytest.mark.django_db
@@ -19,17 +16,6 @@ def test_admin_login_page(client):
     response = client.get("/admin/login/", secure=True)
 
     assert response.status_code == 200
-
-
-def test_health_check_answers_the_platform_probe(client, settings):
-    # The probe comes by IP address over plain HTTP, which production refuses.
-    settings.ALLOWED_HOSTS = ["app.example.com"]
-    settings.SECURE_SSL_REDIRECT = True
-
-    response = client.get("/healthz", headers={"host": "10.0.0.7"})
-
-    assert response.status_code == 200
-    assert response.content == b"ok"
 
 
 def test_production_redirects_plain_http_to_https(client, settings):
@@ -66,30 +52,3 @@ def test_server_error_page_needs_no_database(rf):
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
     assert b"Traceback" not in response.content
-
-
-@pytest.fixture
-def production_host_checks(settings):
-    # The platform probes by IP address over plain HTTP, which production refuses.
-    settings.ALLOWED_HOSTS = ["app.example.com"]
-    settings.SECURE_SSL_REDIRECT = True
-
-
-@pytest.mark.django_db
-def test_readiness_probe_checks_what_requests_need(client, production_host_checks):
-    response = client.get("/readyz", headers={"host": "10.0.0.7"})
-
-    assert response.status_code == 200
-    assert response.json() == {name: "ok" for name in health.CHECKS}
-
-
-def test_readiness_probe_names_what_failed(client, production_host_checks, monkeypatch):
-    def database_is_down():
-        raise OperationalError("connection refused")
-
-    monkeypatch.setitem(health.CHECKS, "database", database_is_down)
-
-    response = client.get("/readyz", headers={"host": "10.0.0.7"})
-
-    assert response.status_code == 503
-    assert response.json()["database"] == "OperationalError: connection refused"

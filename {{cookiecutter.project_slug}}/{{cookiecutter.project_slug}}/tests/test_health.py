@@ -1,0 +1,91 @@
+import asyncio
+import logging
+import threading
+import time
+
+import pytest
+from django.db import OperationalError
+
+from {{ cookiecutter.project_slug }} import health
+
+
+@pytest.fixture
+def production_host_checks(settings):
+    # The platform probes by IP address over plain HTTP, which production refuses.
+    settings.ALLOWED_HOSTS = ["app.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+
+
+def test_health_check_answers_the_platform_probe(client, production_host_checks):
+    response = client.get("/healthz", headers={"host": "10.0.0.7"})
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+@pytest.mark.django_db
+def test_readiness_probe_checks_what_requests_need(client, production_host_checks):
+    response = client.get("/readyz", headers={"host": "10.0.0.7"})
+
+    assert response.status_code == 200
+    assert response.json() == {name: "ok" for name in health.CHECKS}
+
+
+def test_readiness_probe_names_what_failed_and_logs_why(
+    client, production_host_checks, monkeypatch, caplog
+):
+    async def database_is_down():
+        raise OperationalError("connection to db.internal:5432 refused")
+
+    monkeypatch.setitem(health.CHECKS, "database", database_is_down)
+
+    with caplog.at_level(logging.WARNING):
+        response = client.get("/readyz", headers={"host": "10.0.0.7"})
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+    # The reason names hosts: it goes to the log, never to the client.
+    assert b"db.internal" not in response.content
+    logged = [r.getMessage() for r in caplog.records if r.name == health.__name__]
+    assert logged == [
+        "/readyz: the database check failed:"
+        " OperationalError: connection to db.internal:5432 refused"
+    ]
+
+
+def test_a_check_that_hangs_fails_within_the_timeout(
+    client, production_host_checks, monkeypatch
+):
+    async def hangs():
+        await asyncio.sleep(60)
+
+    monkeypatch.setattr(health, "CHECK_TIMEOUT", 0.2)
+    monkeypatch.setitem(health.CHECKS, "database", hangs)
+    started = time.monotonic()
+
+    response = client.get("/readyz", headers={"host": "10.0.0.7"})
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+    assert time.monotonic() - started < 2
+
+
+def test_probes_that_come_while_a_run_is_going_share_it():
+    release = threading.Event()
+    runs = []
+
+    def slow_query():
+        runs.append(threading.current_thread().name)
+        release.wait(timeout=5)
+
+    shared = health.SharedRun(slow_query)
+    first, second = shared.future(), shared.future()
+    release.set()
+    first.result(timeout=5)
+    third = shared.future()
+    third.result(timeout=5)
+
+    assert first is second and third is not first
+    assert len(runs) == 2
+    # On a thread of its own, never one that serves pages.
+    assert all(name.startswith("readiness") for name in runs)
