@@ -29,8 +29,11 @@ is never deleted and stays tied to the event loop that made it; the next loop to
 wait on it fails with "bound to a different event loop", which is what the
 project's tests, one event loop per test, ran into now and then.
 
-These override private parts of channels-redis 4.3; the project's tests check them
-against the pin.
+These override private parts of channels-redis, read in VERIFIED_VERSION. When
+this module loads (as every process starts: the project's AppConfig imports it),
+it stops the process if one of them is gone, and `manage.py check` warns once
+another version is installed, so that an upgrade cannot silently drop a fix; the
+project's tests (test_channel_layer.py) show whether the fixes still hold.
 {%- endif %}
 """
 {%- if cookiecutter.channel_layer == "redis" %}
@@ -38,8 +41,11 @@ against the pin.
 import asyncio
 import contextlib
 
+import channels_redis
 from channels_redis.core import ChannelLock as BaseChannelLock
 from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
+from django.core.checks import Warning, register
+from django.core.exceptions import ImproperlyConfigured
 {%- else %}
 
 from channels_redis.pubsub import (
@@ -51,6 +57,55 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 {%- if cookiecutter.channel_layer == "redis" %}
+
+VERIFIED_VERSION = "4.3.0"
+# What the classes below override or use of channels-redis's own, attributes that
+# __init__ sets included.
+UPSTREAM_NAMES = {
+    BaseChannelLock: ("acquire", "locks", "wait_counts"),
+    BaseRedisChannelLayer: (
+        "brpop_timeout",
+        "receive",
+        "receive_buffer",
+        "receive_clean_locks",
+        "_brpop_with_clean",
+    ),
+}
+
+
+def missing_upstream_names() -> list[str]:
+    return [
+        f"{base.__name__}.{name}"
+        for base, names in UPSTREAM_NAMES.items()
+        for name in names
+        if not hasattr(base(), name)  # neither makes a connection
+    ]
+
+
+if missing := missing_upstream_names():
+    raise ImproperlyConfigured(
+        f"channels-redis {channels_redis.__version__} has no {', '.join(missing)},"
+        " which config/channel_layers.py overrides: install channels-redis"
+        f" {VERIFIED_VERSION} (requirements.txt), or rewrite the override for the new"
+        " version."
+    )
+
+
+@register()
+def check_channels_redis_version(app_configs, **kwargs) -> list[Warning]:
+    installed = channels_redis.__version__
+    if installed == VERIFIED_VERSION:
+        return []
+    hint = (
+        "Check that its fixes are still needed and still apply (its docstring says"
+        " what each fixes; the project's tests in test_channel_layer.py show it),"
+        " then set VERIFIED_VERSION to the new version."
+    )
+    message = (
+        f"config/channel_layers.py overrides private parts of channels-redis"
+        f" {VERIFIED_VERSION}, and {installed} is installed."
+    )
+    return [Warning(message, hint=hint, id="{{ cookiecutter.project_slug }}.W001")]
 
 
 class ChannelLock(BaseChannelLock):
