@@ -458,19 +458,22 @@ def web_servers() -> dict[int, Server]:
 
 @pytest.fixture(scope="module")
 def start_web(released, deployed_project, production_env, tmp_path_factory, web_servers):
-    """start_web(**variables) -> the port of a new process running the project's web
-    command, with the platform's environment and `variables` on top of it.
+    """start_web(project=None, **variables) -> the port of a new process running the
+    web command of `project` (a changed copy of the deployed project, or by default
+    the deployed project itself), with the platform's environment and `variables` on
+    top of it.
 
     Every process started is stopped, by its pid, when the module's tests are done.
     """
     servers: list[Server] = []
 
-    def start_web(**variables: str) -> int:
+    def start_web(project: Path | None = None, **variables: str) -> int:
+        project = project or deployed_project
         port = machine.free_port()
-        web = platform_env.commands(deployed_project)["web"]
+        web = platform_env.commands(project)["web"]
         log = tmp_path_factory.mktemp("web") / f"{port}.log"
         env = {**production_env, **variables, "PORT": str(port)}
-        server = Server(web, deployed_project, env, log)
+        server = Server(web, project, env, log)
         servers.append(server)
         web_servers[port] = server
         server.wait_until_answering(port)

@@ -75,6 +75,13 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
 
 
+def connections_to(name: str) -> int:
+    """How many connections database `name` has open now."""
+    query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        return conn.execute(query, [name]).fetchone()[0]
+
+
 def find_python(version: str) -> Path | None:
     """Find a CPython `version` interpreter: on PATH, or installed by pyenv."""
     pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")

@@ -7,6 +7,7 @@ environment the project's own manifests provide.
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from combinations import redis_layer, s3, uses_redis
 RUFF_BIN = Path(sys.executable).parent
 SETTINGS_PROBE = """
 import json
+import re
 from django.conf import settings
 names = ["DEBUG", "ALLOWED_HOSTS", "INSTALLED_APPS", "MIDDLEWARE", "DATABASES", "STORAGES",
          "REQUIRED_ENVIRONMENT", "PRODUCTION_ENVIRONMENT", "SECURE_PROXY_SSL_HEADER",
@@ -131,10 +133,19 @@ def test_production_settings(settings_under, production_env, runtime_answers):
     assert "*" not in settings["ALLOWED_HOSTS"]
     database = settings["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.postgresql"
-    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (600, True)
     middleware = settings["MIDDLEWARE"]
     security = middleware.index("django.middleware.security.SecurityMiddleware")
-    assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    if runtime_answers["interface"] == "wsgi":
+        assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (600, True)
+        assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    else:
+        # Under ASGI a bounded pool instead of connections kept per thread (async views
+        # run their queries on a thread of their request's own), and static files
+        # served before Django (config/static_files.py), not by a sync-only middleware.
+        assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (0, True)
+        pool = database["OPTIONS"]["pool"]
+        assert pool["max_size"] == settings["WEB_THREADS"] + 2 and pool["timeout"] <= 10
+        assert not any("whitenoise" in name.lower() for name in middleware)
     storage = settings["STORAGES"]["staticfiles"]["BACKEND"]
     assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert settings["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
@@ -336,3 +347,27 @@ def test_hsts_starts_short_and_is_raised_by_the_environment(deployed_project, pr
     )
     assert bad.returncode != 0
     assert "DJANGO_HSTS_SECONDS is 'a year': set it to a whole number of seconds" in bad.stderr
+
+
+BRIDGE_PROBE = "from config.asgi import sync_views; print(sync_views.threads)"
+GUNICORN_THREADS = ["gunicorn", "--config", "gunicorn.conf.py", "--print-config", "config.wsgi"]
+
+
+def test_web_threads_is_read_by_the_server_that_runs_sync_views(
+    deployed_project, production_env, runtime_answers, run
+):
+    """One variable for every server choice: gunicorn's threads for WSGI, the
+    bridge's pool under ASGI (and with it the size of the database pool)."""
+    env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings", "WEB_THREADS": "7"}
+    if runtime_answers["interface"] == "wsgi":
+        result = run(GUNICORN_THREADS, cwd=deployed_project, env=env)
+        assert succeeded(result)
+        assert re.search(r"^threads\s+= 7$", result.stdout, re.M), result.stdout
+    else:
+        result = run(["python", "-c", BRIDGE_PROBE], cwd=deployed_project, env=env)
+        assert succeeded(result)
+        assert result.stdout.split() == ["7"]
+    settings_probe = ["python", "-c", "from django.conf import settings; settings.WEB_THREADS"]
+    bad = run(settings_probe, cwd=deployed_project, env={**env, "WEB_THREADS": "0"})
+    assert bad.returncode != 0
+    assert "WEB_THREADS is '0': set it to a whole number of threads, at least 1" in bad.stderr

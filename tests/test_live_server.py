@@ -67,6 +67,16 @@ def test_plain_http_is_redirected_to_https(server):
     assert response.headers["location"] == f"https://{HOST}/"
 
 
+def test_an_underscored_forwarded_header_does_not_pass_for_https(server):
+    """Only the router's X-Forwarded-Proto says HTTPS: X_Forwarded_Proto, which a WSGI
+    environ would name the same, is dropped as gunicorn and Django's ASGI handler
+    drop it, on every server choice."""
+    response = request(server, "/", {"Host": HOST, "X_Forwarded_Proto": "https"})
+
+    assert response.status == 301
+    assert response.headers["location"] == f"https://{HOST}/"
+
+
 def test_health_check_answers_a_probe_by_ip_over_plain_http(server):
     response = request(server, "/healthz", platform_env.PROBE_HEADERS)
 

@@ -369,3 +369,58 @@ def test_runserver_answers_the_ping_websocket_only_with_asgi(local_server, readm
     with connect(url, origin=ORIGIN, open_timeout=10) as ping_socket:
         ping_socket.send(json.dumps({"ping": 7}))
         assert json.loads(ping_socket.recv(timeout=10)) == {"pong": 7}, tail(local_server.log)
+
+
+ASYNC_HEADING = "Async views and streams"
+
+
+def python_blocks(readme: str, heading: str) -> list[str]:
+    """The ```python blocks of the README section under `heading`."""
+    section = readme.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    tokens = MarkdownIt("commonmark").parse(section)
+    return [token.content for token in tokens if token.type == "fence" and token.info == "python"]
+
+
+def follow_the_async_section(project: Path, readme: str) -> None:
+    """Add the section's views to the package's views.py (imports at the top, the
+    rest at the end) and its routes to the urlpatterns of config/urls.py."""
+    views_code, routes = python_blocks(readme, ASYNC_HEADING)
+    imports, _, functions = views_code.partition("\n\n\n")
+    views = next(project.glob("*/views.py"))
+    views.write_text(f"{imports}\n{views.read_text()}\n\n{functions}")
+    urls = project / "config" / "urls.py"
+    urls.write_text(urls.read_text().replace("urlpatterns = [\n", f"urlpatterns = [\n{routes}", 1))
+
+
+@pytest.mark.only(interface="asgi")
+def test_the_readmes_async_view_and_stream_work_under_runserver(local_server):
+    """The views of "Async views and streams", added as the README says while the
+    README's runserver runs: it reloads by itself, the async view reads the database
+    and the stream sends a line a second, each as it is produced."""
+    readme = (local_server.project / "README.md").read_text()
+    follow_the_async_section(local_server.project, readme)
+    browser = crawler.Browser(HOST, PORT)
+    deadline = time.monotonic() + 30  # the autoreloader notices, then restarts
+    count = browser.get("/users/count/", follow=False)
+    while count.status != 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        try:
+            count = browser.get("/users/count/", follow=False)
+        except (OSError, http.client.HTTPException):  # restarting
+            continue
+
+    assert count.status == 200, f"{count.status}\n{tail(local_server.log)}"
+    assert set(json.loads(count.body)) == {"users"}
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
+    try:
+        conn.request("GET", "/clock/")
+        stream = conn.getresponse()
+        started, arrivals = time.monotonic(), []
+        while len(arrivals) < 3:
+            line = stream.fp.readline()
+            if line.startswith(b"data: "):
+                arrivals.append(time.monotonic() - started)
+    finally:
+        conn.close()
+    assert stream.getheader("Content-Type") == "text/event-stream"
+    assert arrivals[0] < 0.5 and 0.5 < arrivals[2] - arrivals[1] < 1.5, arrivals

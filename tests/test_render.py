@@ -12,6 +12,7 @@ import re
 import shlex
 import subprocess
 import sys
+import textwrap
 import tomllib
 from pathlib import Path
 
@@ -426,7 +427,7 @@ def test_readme_is_well_formed_markdown(project, answers):
     ]
     expected = [f"# {answers.get('project_name', 'My Django App')}", *EXPECTED_HEADINGS]
     if answers["interface"] == "asgi":
-        expected.insert(2, "## The live login feed")
+        expected[2:2] = ["## The live login feed", "## Async views and streams"]
     if celery(answers):
         expected.insert(expected.index("## Configuration"), "## The background worker")
     if s3(answers):
@@ -436,7 +437,10 @@ def test_readme_is_well_formed_markdown(project, answers):
 
     assert headings == expected
     fences = [token for token in tokens if token.type == "fence"]
-    assert fences and all(token.info == "sh" for token in fences)
+    assert fences and all(token.info in ("sh", "python") for token in fences)
+    for fence in fences:
+        if fence.info == "python":  # whole modules, or lines of one (urlpatterns)
+            compile(textwrap.dedent(fence.content), "README.md", "exec")
     fence_lines = [line for line in text.splitlines() if line.startswith("```")]
     assert len(fence_lines) == 2 * len(fences), "a fence is left open"
     for line in text.splitlines():

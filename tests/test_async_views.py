@@ -1,0 +1,128 @@
+"""Async views and streams, the code a user writes first under ASGI, in every ASGI
+runtime group: added to a copy of the deployed project as a user adds them
+(tests/user_views.py), served by the project's own web command with the
+environment its manifests give, on the real PostgreSQL and Redis.
+
+- Async views wait together: 40 one-second views at once take at most 2.5 s, and
+  400 at most 5 s; a sync page asked for meanwhile answers within half a second.
+- An async event stream sends each event as it is produced.
+- A client that leaves a stream, async or sync, ends it: the generator's cleanup
+  runs (it logs a line), and nothing logs a traceback.
+- Async views that read the database share a bounded pool of connections, however
+  many run at once.
+- The platform's probes answer while every thread for sync views is busy.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import machine
+import platform_env
+import user_views
+
+pytestmark = pytest.mark.only(interface="asgi")
+
+
+@pytest.fixture(scope="module")
+def user_project(deployed_project, tmp_path_factory) -> Path:
+    copy = tmp_path_factory.mktemp("user-views") / deployed_project.name
+    shutil.copytree(deployed_project, copy)
+    user_views.add_views(copy / copy.name, copy / "config" / "urls.py")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def server(start_web, user_project) -> int:
+    return start_web(project=user_project)
+
+
+@pytest.fixture(scope="module")
+def capacity(runtime_answers, production_env) -> tuple[int, int]:
+    """(web processes, threads for sync views in each), as the project's README
+    gives them: daphne is one process with two threads; gunicorn runs
+    WEB_CONCURRENCY uvicorn workers (one with the in-memory layer) of five."""
+    if runtime_answers["asgi_server"] == "daphne":
+        return 1, 2
+    if runtime_answers["channel_layer"] == "in-memory":
+        return 1, 5
+    return int(production_env["WEB_CONCURRENCY"]), 5
+
+
+def described(answers: list[user_views.Answer]) -> str:
+    statuses = sorted({str(answer.status) for answer in answers})
+    return f"statuses {statuses}, slowest {max(a.seconds for a in answers):.2f} s"
+
+
+@pytest.mark.parametrize(("count", "within"), [(40, 2.5), (400, 5.0)])
+def test_async_views_wait_together(server, count, within):
+    answers, took = user_views.all_at_once(server, "/wait/", count, timeout=30)
+
+    print(f"{count} one-second async views at once: {took:.2f} s")
+    assert [answer.status for answer in answers] == [200] * count, described(answers)
+    assert took <= within, f"{count} one-second async views took {took:.2f} s"
+
+
+def test_a_sync_page_answers_while_async_views_wait(server):
+    (page,), waited = user_views.while_busy(server, "/wait/", 40, ["/"], delay=0.2)
+
+    print(f"the home page during 40 async views: {page.seconds:.3f} s")
+    assert page.status == 200
+    assert page.seconds <= 0.5, f"the home page took {page.seconds:.2f} s"
+    assert {answer.status for answer in waited} == {200}, described(waited)
+
+
+def test_an_async_stream_sends_each_event_as_it_is_produced(server):
+    times = user_views.event_times(server, "/events/?count=4", timeout=10)
+
+    print("events at", [f"{t:.2f}" for t in times], "s")
+    assert len(times) == 4
+    assert times[0] <= 0.5, f"the first event came after {times[0]:.2f} s"
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    # Each as the generator yields it (0.4 s apart), not all together at the end.
+    assert min(gaps) >= user_views.EVENT_SECONDS / 2, gaps
+
+
+@pytest.mark.parametrize("kind", ["async", "sync"])
+def test_a_client_that_leaves_ends_its_stream(server, web_servers, kind):
+    route = "/events/" if kind == "async" else "/sync-events/"
+    logged_before = len(web_servers[server].output)
+
+    head = user_views.leave_after_first_event(server, f"{route}?count=1000", timeout=10)
+    ended = web_servers[server].wait_for_output(f"WARNING streams: {kind} stream ended", 5)
+    output = web_servers[server].output[logged_before:]
+
+    assert head.split(b"\r\n", 1)[0].endswith(b" 200 OK") and head.endswith(b"data: 0\n\n")
+    assert ended, f"the {kind} stream went on after its client left:\n{output[-2000:]}"
+    assert "Traceback" not in output and "ERROR" not in output, output[-3000:]
+
+
+def test_async_views_reading_the_database_share_a_bounded_pool(server, database_url, capacity):
+    answers, _ = user_views.all_at_once(server, "/users/count/", 60, timeout=30)
+    connections = machine.connections_to(database_url.rsplit("/", 1)[1])
+
+    processes, threads = capacity
+    print(f"60 async views reading the database: {connections} connections")
+    assert {answer.status for answer in answers} == {200}, described(answers)
+    # Each process keeps one connection per sync-view thread and two more.
+    assert connections <= processes * (threads + 2)
+
+
+def test_the_probes_answer_while_every_sync_thread_is_busy(server, capacity):
+    """Twice as many blocking sync views as the processes have threads, so that each
+    process (the kernel spreads connections between them) has every thread busy."""
+    processes, threads = capacity
+    probes, blocked = user_views.while_busy(
+        server,
+        "/block/?seconds=1.5",
+        2 * processes * threads + 2,
+        ["/readyz", "/healthz"],
+        delay=0.3,
+        headers=platform_env.PROBE_HEADERS,
+    )
+
+    print("the probes while every thread is busy:", [f"{a.seconds:.3f} s" for a in probes])
+    assert [probe.status for probe in probes] == [200, 200]
+    assert max(probe.seconds for probe in probes) <= 0.5
+    assert {answer.status for answer in blocked} == {200}, described(blocked)
