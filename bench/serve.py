@@ -51,6 +51,7 @@ import websocket_load  # noqa: E402
 
 import machine  # noqa: E402
 import platform_env  # noqa: E402
+import user_views  # noqa: E402
 import venvs  # noqa: E402
 from servers import Server, request  # noqa: E402
 from visitors import CREATE_USERS, Visitor  # noqa: E402
@@ -168,6 +169,7 @@ class Project:
     static_urls: dict[str, str] = field(default_factory=dict)
     websockets: bool = False  # serves /ws/ping/
     live_feed: bool = False  # and the live login feed, through Redis
+    async_views: bool = False  # has tests/user_views.py's views added
     generation_seconds: float = 0.0
 
 
@@ -204,6 +206,9 @@ def generated_project(server: str, root: Path, venv: Path, database_url: str) ->
     (directory / ".env").unlink()
     slug = directory.name
     write_static_files(directory / slug / "static")
+    asgi = server != "gunicorn"
+    if asgi:
+        user_views.add_views(directory / slug, directory / "config" / "urls.py")
     build_env = {"PATH": f"{venv}/bin:{os.environ['PATH']}"}
     run(["python", "manage.py", "collectstatic", "--noinput"], directory, build_env)
     redis_url = f"redis://{machine.REDIS_HOST}:{machine.REDIS_PORT}/{REDIS_DB}"
@@ -211,9 +216,8 @@ def generated_project(server: str, root: Path, venv: Path, database_url: str) ->
     env = {**env, **build_env, "HOME": os.environ.get("HOME", "/tmp")}
     run(["python", "manage.py", "migrate", "--noinput"], directory, env)
     command = platform_env.commands(directory)["web"]
-    asgi = server != "gunicorn"
     project = Project(f"generated {server}", directory, command, env, websockets=asgi)
-    project.live_feed = asgi
+    project.live_feed = project.async_views = asgi
     project.generation_seconds = generation_seconds
     project.static_urls = hashed_urls(directory)
     if asgi:
@@ -256,6 +260,8 @@ def bare_project(server: str, root: Path, venv: Path, generated: Project) -> Pro
     if asgi:
         (directory / "bare" / "asgi.py").write_text(BARE_ASGI)
     (directory / "bare" / "urls.py").write_text(BARE_URLS)
+    if asgi:
+        user_views.add_views(directory / "bare", directory / "bare" / "urls.py")
     (directory / "templates").mkdir()
     (directory / "templates" / "home.html").write_text(BARE_HOME)
     for name in STATIC_FILES:  # the very same bytes as the generated project's
@@ -281,6 +287,7 @@ def bare_project(server: str, root: Path, venv: Path, generated: Project) -> Pro
         "daphne": "daphne --bind 0.0.0.0 --port $PORT bare.asgi:application",
     }[server]
     project = Project(f"bare {server}", directory, command, env, websockets=asgi)
+    project.async_views = asgi
     project.generation_seconds = generation_seconds
     project.static_urls = hashed_urls(directory)
     return project
@@ -353,6 +360,8 @@ def measure(project: Project, seconds: int, log_dir: Path) -> dict[str, float]:
         share = processes.busiest_share(cpu_before, processes.cpu_seconds(pgid))
         if share is not None:
             figures["busiest worker %"] = 100 * share
+        if project.async_views:
+            figures.update(async_view_figures(port))
         if project.websockets:
             figures.update(websocket_load.ping_round_trips(port, seconds))
         if project.live_feed:
@@ -360,6 +369,22 @@ def measure(project: Project, seconds: int, log_dir: Path) -> dict[str, float]:
         figures.update({f"{k} after load MiB": v for k, v in processes.memory_mib(pgid).items()})
     finally:
         server.stop()
+    return figures
+
+
+def async_view_figures(port: int) -> dict[str, float]:
+    """The async code a user adds (tests/user_views.py): one-second async views sent
+    all at once, the home page asked for while 40 of them wait, and the first event
+    of a server-sent-events stream."""
+    figures = {}
+    for count in (40, 400):
+        answers, took = user_views.all_at_once(port, "/wait/", count, timeout=60)
+        figures[f"{count} async views at once s"] = took
+        figures[f"{count} async views failed"] = sum(a.status != 200 for a in answers)
+    (page,), _ = user_views.while_busy(port, "/wait/", 40, ["/"], delay=0.2)
+    figures["/ during 40 async views ms"] = page.seconds * 1000
+    firsts = [user_views.event_times(port, "/events/?count=1", 10)[0] for _ in range(5)]
+    figures["first event ms"] = statistics.median(firsts) * 1000
     return figures
 
 
@@ -508,6 +533,18 @@ def print_targets(servers: list[str], medians: dict[str, dict[str, float]]) -> N
         delivered = figures["broadcast delivered %"]
         rows.append((f"{server} broadcast delivered %", delivered, 100, None))
         rows.append((f"{server} broadcast p99 ms", figures["broadcast p99 ms"], None, 50))
+    for server in ("uvicorn", "daphne"):  # issue 18: async views and streams
+        figures = medians.get(f"generated {server}", {})
+        if "40 async views at once s" in figures:
+            rows.append(
+                (f"{server} 40 async views s", figures["40 async views at once s"], None, 2.5)
+            )
+            rows.append(
+                (f"{server} 400 async views s", figures["400 async views at once s"], None, 5)
+            )
+            during = figures["/ during 40 async views ms"]
+            rows.append((f"{server} / during 40 async views ms", during, None, 500))
+            rows.append((f"{server} first event ms", figures["first event ms"], None, 500))
     idle = "RSS idle MiB"
     ratio("uvicorn idle RSS / bare", "generated uvicorn", "bare uvicorn", idle, at_most=1.15)
     for name, figures in medians.items():
