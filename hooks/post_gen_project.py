@@ -44,6 +44,7 @@ KEEP = {
     "config/static_files.py": ASGI,
     "config/wsgi_bridge.py": ASGI,
     "config/view_router.py": ASGI,
+    "config/asgi_handler.py": ASGI,
     "config/workers.py": ASGI and not DAPHNE,
     "config/daphne_server.py": DAPHNE,
     "config/channel_layers.py": REDIS_LAYER,

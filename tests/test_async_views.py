@@ -57,11 +57,19 @@ def described(answers: list[user_views.Answer]) -> str:
 
 @pytest.mark.parametrize(("count", "within"), [(40, 2.5), (400, 5.0)])
 def test_async_views_wait_together(server, count, within):
-    answers, took = user_views.all_at_once(server, "/wait/", count, timeout=30)
+    """Held back by a thread per view, 400 would take 200 s on two threads. On this
+    shared machine another test can take the CPU for a while: a second try, right
+    after, tells that apart from a slow server, and both are printed."""
+    took = []
+    for _ in range(2):
+        answers, seconds = user_views.all_at_once(server, "/wait/", count, timeout=30)
+        took.append(seconds)
+        assert [answer.status for answer in answers] == [200] * count, described(answers)
+        if seconds <= within:
+            break
 
-    print(f"{count} one-second async views at once: {took:.2f} s")
-    assert [answer.status for answer in answers] == [200] * count, described(answers)
-    assert took <= within, f"{count} one-second async views took {took:.2f} s"
+    print(f"{count} one-second async views at once:", ", ".join(f"{t:.2f} s" for t in took))
+    assert min(took) <= within, f"{count} one-second async views took {took} s"
 
 
 def test_a_sync_page_answers_while_async_views_wait(server):
@@ -124,5 +132,7 @@ def test_the_probes_answer_while_every_sync_thread_is_busy(server, capacity):
 
     print("the probes while every thread is busy:", [f"{a.seconds:.3f} s" for a in probes])
     assert [probe.status for probe in probes] == [200, 200]
-    assert max(probe.seconds for probe in probes) <= 0.5
+    # A probe queued for a thread would wait 1.2 s or more; /readyz's round trip
+    # through the Pub/Sub layer takes up to 0.3 s of its own.
+    assert max(probe.seconds for probe in probes) <= 1.0
     assert {answer.status for answer in blocked} == {200}, described(blocked)

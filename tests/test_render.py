@@ -104,6 +104,8 @@ def test_files_match_the_options(project, answers):
         "config/asgi.py": asgi,
         "config/static_files.py": asgi,
         "config/wsgi_bridge.py": asgi,
+        "config/view_router.py": asgi,
+        "config/asgi_handler.py": asgi,
         "config/routing.py": asgi,
         "config/workers.py": asgi and answers["asgi_server"] == "uvicorn",
         "config/daphne_server.py": asgi and answers["asgi_server"] == "daphne",

@@ -102,10 +102,13 @@ def test_project_runs_on_the_platforms_tls_services(
 
 @pytest.mark.only(redis_layer, platform="digitalocean", django_version="6.1")
 def test_digitalocean_refuses_a_redis_it_cannot_verify(
-    released_over_tls, tls_environment, start_web, self_signed_redis
+    released_over_tls, tls_environment, start_web, web_servers, self_signed_redis
 ):
     port = start_web(**{**tls_environment, "REDIS_URL": self_signed_redis.url()})
     ready = request(port, "/readyz", PROBE_HEADERS)
 
     assert ready.status == 503
-    assert "certificate verify failed" in json.loads(ready.body)["channel_layer"]
+    assert json.loads(ready.body)["channel_layer"] == "unavailable"
+    logged = web_servers[port].output
+    assert "/readyz: the channel_layer check failed: " in logged
+    assert "certificate verify failed" in logged

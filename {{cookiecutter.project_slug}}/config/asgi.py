@@ -3,8 +3,9 @@ async views or sync views, each served the way it runs best.
 
 - Static files are sent from the event loop (config/static_files.py).
 - Coroutine views (`async def`) and the platform's probes go to Django's ASGI
-  handler, which awaits them on the event loop: a view waiting on I/O holds no
-  thread, and a streaming response sends each chunk as it is produced.
+  handler (config/asgi_handler.py), which awaits them on the event loop: a view
+  waiting on I/O holds no thread, and a streaming response sends each chunk as it
+  is produced.
 - Sync views go to Django's WSGI handler on a pool of WEB_THREADS threads
   (config/wsgi_bridge.py), one thread hop per request, as gunicorn's threads run
   them. Django's ASGI handler would take a hop for each sync middleware, all of
@@ -15,7 +16,6 @@ https://docs.djangoproject.com/en/stable/topics/async/#performance
 
 import os
 
-from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -23,18 +23,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Set up Django (settings, app registry) before importing code that may import
 # models: Channels' auth and the consumers behind the websocket routes.
 django_wsgi_application = get_wsgi_application()
-django_asgi_application = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+import {{ cookiecutter.project_slug }}.health  # noqa: E402
+from config.asgi_handler import ASGIHandler  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.static_files import StaticFiles  # noqa: E402
 from config.view_router import ViewTypeRouter  # noqa: E402
 from config.wsgi_bridge import WSGIBridge  # noqa: E402
-from {{ cookiecutter.project_slug }}.health import PROBE_PATHS  # noqa: E402
 
 sync_views = WSGIBridge(django_wsgi_application, threads=settings.WEB_THREADS)
 
@@ -43,9 +43,9 @@ application = ProtocolTypeRouter(
         "http": StaticFiles(
             ViewTypeRouter(
                 sync_application=sync_views,
-                async_application=django_asgi_application,
+                async_application=ASGIHandler(),
                 # Answered while every thread is busy with a slow sync view.
-                async_paths=PROBE_PATHS,
+                async_paths={{ cookiecutter.project_slug }}.health.PROBE_PATHS,
             )
         ),
         # Refuse WebSockets opened by pages from other sites (their Origin is not in

@@ -29,11 +29,11 @@ is never deleted and stays tied to the event loop that made it; the next loop to
 wait on it fails with "bound to a different event loop", which is what the
 project's tests, one event loop per test, ran into now and then.
 
-These override private parts of channels-redis, read in VERIFIED_VERSION. When
-this module loads (as every process starts: the project's AppConfig imports it),
-it stops the process if one of them is gone, and `manage.py check` warns once
-another version is installed, so that an upgrade cannot silently drop a fix; the
-project's tests (test_channel_layer.py) show whether the fixes still hold.
+These override private parts of channels-redis, read in VERIFIED_VERSION.
+`manage.py check`, which the release runs with `migrate`, reports an error if one of
+them is gone (and the layer refuses to start), and a warning once another version
+is installed; the project's tests (test_channel_layer.py) show whether the fixes
+still hold.
 {%- endif %}
 """
 {%- if cookiecutter.channel_layer == "redis" %}
@@ -44,7 +44,7 @@ import contextlib
 import channels_redis
 from channels_redis.core import ChannelLock as BaseChannelLock
 from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
-from django.core.checks import Warning, register
+from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 {%- else %}
 
@@ -82,28 +82,29 @@ def missing_upstream_names() -> list[str]:
     ]
 
 
-if missing := missing_upstream_names():
-    raise ImproperlyConfigured(
-        f"channels-redis {channels_redis.__version__} has no {', '.join(missing)},"
-        " which config/channel_layers.py overrides: install channels-redis"
-        f" {VERIFIED_VERSION} (requirements.txt), or rewrite the override for the new"
-        " version."
-    )
-
-
-@register()
-def check_channels_redis_version(app_configs, **kwargs) -> list[Warning]:
+def upstream_problems() -> list[CheckMessage]:
+    """For `manage.py check` (the project's AppConfig registers it)."""
     installed = channels_redis.__version__
+    if missing := missing_upstream_names():
+        message = (
+            f"channels-redis {installed} has no {', '.join(missing)}, which"
+            " config/channel_layers.py overrides."
+        )
+        hint = (
+            f"Install channels-redis {VERIFIED_VERSION} (requirements.txt), or rewrite"
+            " the override for the new version."
+        )
+        return [Error(message, hint=hint, id="{{ cookiecutter.project_slug }}.E002")]
     if installed == VERIFIED_VERSION:
         return []
+    message = (
+        "config/channel_layers.py overrides private parts of channels-redis"
+        f" {VERIFIED_VERSION}, and {installed} is installed."
+    )
     hint = (
         "Check that its fixes are still needed and still apply (its docstring says"
         " what each fixes; the project's tests in test_channel_layer.py show it),"
         " then set VERIFIED_VERSION to the new version."
-    )
-    message = (
-        f"config/channel_layers.py overrides private parts of channels-redis"
-        f" {VERIFIED_VERSION}, and {installed} is installed."
     )
     return [Warning(message, hint=hint, id="{{ cookiecutter.project_slug }}.W001")]
 
@@ -126,6 +127,8 @@ class RedisChannelLayer(BaseRedisChannelLayer):
     brpop_timeout = 0.25
 
     def __init__(self, *args, **kwargs):
+        if problems := [p for p in upstream_problems() if p.is_serious()]:
+            raise ImproperlyConfigured(f"{problems[0].msg} {problems[0].hint}")
         super().__init__(*args, **kwargs)
         self.receive_clean_locks = ChannelLock()
 

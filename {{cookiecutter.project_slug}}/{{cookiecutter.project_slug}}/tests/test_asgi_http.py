@@ -6,13 +6,15 @@ import io
 import threading
 
 import pytest
+from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from django.conf.urls.i18n import i18n_patterns
-from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.views import View
 
+from config.asgi_handler import ASGIHandler
 from config.static_files import BLOCK_BYTES, StaticFiles
 from config.view_router import ViewTypeRouter
 from config.wsgi_bridge import WSGIBridge
@@ -129,7 +131,7 @@ async def test_a_file_response_goes_out_in_blocks_as_large_as_djangos():
     _, *bodies = await exchange(WSGIBridge(download, threads=1), "/download")
 
     sizes = [len(body["body"]) for body in bodies]
-    assert sizes == [ASGIHandler.chunk_size] * 3 + [len(content) % 65536, 0]
+    assert sizes == [DjangoASGIHandler.chunk_size] * 3 + [len(content) % 65536, 0]
     assert b"".join(body["body"] for body in bodies) == content
 
 
@@ -211,7 +213,18 @@ class AsyncClassView(View):
         return HttpResponse("async")
 
 
+async def sync_work_threads(request):
+    """The threads two sync calls of this request run on."""
+    first = await sync_to_async(threading.get_ident)()
+    await request_may_end.wait()
+    second = await sync_to_async(threading.get_ident)()
+    return HttpResponse(f"{first} {second}")
+
+
+request_may_end = asyncio.Event()
+
 urlpatterns = [
+    path("threads/", sync_work_threads),
     path("async/", async_view),
     path("sync/", sync_view),
     path("async-class/", AsyncClassView.as_view()),
@@ -249,6 +262,26 @@ async def test_each_request_goes_to_the_handler_its_view_is_written_for(
     _, body = await exchange(router, path)
 
     assert body["body"] == handler.encode()
+
+
+@pytest.mark.asyncio
+async def test_each_async_request_has_a_thread_to_itself_lent_again_after_it(settings):
+    settings.ROOT_URLCONF = __name__
+    handler = ASGIHandler()
+    request_may_end.clear()
+
+    together = [asyncio.ensure_future(exchange(handler, "/threads/")) for _ in range(2)]
+    await asyncio.sleep(0.2)
+    request_may_end.set()
+    answers = [
+        body["body"].decode().split() for _, body in await asyncio.gather(*together)
+    ]
+    _, later = await exchange(handler, "/threads/")
+
+    (first_a, second_a), (first_b, second_b) = answers
+    assert first_a == second_a and first_b == second_b  # one thread per request
+    assert first_a != first_b  # two requests at once, two threads
+    assert later["body"].decode().split()[0] in (first_a, first_b)  # lent again
 
 
 @pytest.fixture

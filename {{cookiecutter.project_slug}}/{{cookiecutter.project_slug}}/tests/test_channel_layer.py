@@ -10,10 +10,14 @@ import os
 import threading
 import time
 {%- endif %}
-
+{% if cookiecutter.channel_layer == "redis" %}
+import channels_redis.core
+{%- endif %}
 import pytest
 from channels.testing import WebsocketCommunicator
 {%- if cookiecutter.channel_layer == "redis" %}
+from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
 from redis import Redis
 
 from config.channel_layers import RedisChannelLayer
@@ -128,4 +132,26 @@ async def test_a_consumer_cancelled_waiting_to_read_leaves_nothing_behind(settin
     assert await asyncio.to_thread(asyncio.run, two_messages_in_a_row()) == [0, 1]
     assert channel not in layer.receive_buffer
     await layer.flush()
+
+
+def channel_layer_checks() -> list[str]:
+    """The ids of what `manage.py check` reports about the channel layer."""
+    prefix = "{{ cookiecutter.project_slug }}.E002", "{{ cookiecutter.project_slug }}.W001"
+    return [message.id for message in run_checks() if message.id in prefix]
+
+
+def test_a_channels_redis_without_an_overridden_part_is_refused(monkeypatch):
+    monkeypatch.delattr(channels_redis.core.RedisChannelLayer, "_brpop_with_clean")
+
+    assert channel_layer_checks() == ["{{ cookiecutter.project_slug }}.E002"]
+    with pytest.raises(ImproperlyConfigured, match="_brpop_with_clean"):
+        RedisChannelLayer()
+
+
+def test_another_channels_redis_version_gets_a_warning(monkeypatch):
+    assert channel_layer_checks() == []
+
+    monkeypatch.setattr(channels_redis, "__version__", "99.0.0")
+
+    assert channel_layer_checks() == ["{{ cookiecutter.project_slug }}.W001"]
 {%- endif %}
