@@ -1,11 +1,12 @@
 """Static files for the ASGI server, sent from the event loop.
 
 WhiteNoise's middleware works for WSGI, where the server sends a file with
-sendfile(). Behind ASGI, a file handed back from Django crosses into the event loop
-4 kB at a time, one thread hop each. This layer answers static URLs before Django
-does: the same files, headers and cache rules as WhiteNoise's middleware (it reads
-the same settings), plus the headers Django's SecurityMiddleware adds, with the file
-read in 256 kB blocks on a thread so that no read blocks the WebSockets.
+sendfile(). Behind ASGI, a file handed back from Django would cross from a thread
+into the event loop block by block, after a trip through every middleware. This
+layer answers static URLs before Django does: the same files, headers and cache
+rules as WhiteNoise's middleware (it reads the same settings), plus the headers
+Django's SecurityMiddleware adds, with the file read in 256 kB blocks on a thread so
+that no read blocks the WebSockets.
 https://whitenoise.readthedocs.io/en/stable/django.html
 """
 
