@@ -26,7 +26,7 @@ import re
 from django.conf import settings
 names = ["DEBUG", "ALLOWED_HOSTS", "INSTALLED_APPS", "MIDDLEWARE", "DATABASES", "STORAGES",
          "REQUIRED_ENVIRONMENT", "PRODUCTION_ENVIRONMENT", "SECURE_PROXY_SSL_HEADER",
-         "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"]
+         "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "WEB_THREADS"]
 values = {name: getattr(settings, name) for name in names}
 values["CHANNEL_LAYERS"] = getattr(settings, "CHANNEL_LAYERS", None)
 print(json.dumps(values, default=str))
@@ -104,8 +104,11 @@ def test_venv_holds_exactly_the_generated_pins(runtime_project, run):
             assert installed.get(name.split("[")[0].lower()) == version, line
 
 
+@pytest.mark.pairwise
 def test_generated_ci_workflow_passes(deployed_project, database_url, redis_url, run):
-    """Run the project's own GitHub Actions job here: same env, same steps.
+    """Run the project's own GitHub Actions job here: same env, same steps, on the
+    runtime groups that between them try every pair of option values (the job's
+    tests are the project's own, rendered from the same options).
 
     The services become this machine's PostgreSQL and Redis (a database and a Redis
     db of this group's own); the install step is the one thing not repeated, since

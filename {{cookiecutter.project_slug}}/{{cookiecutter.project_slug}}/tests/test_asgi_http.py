@@ -222,9 +222,18 @@ async def sync_work_threads(request):
 
 
 request_may_end = asyncio.Event()
+threads_may_go = threading.Event()
+
+
+def hold_a_thread(request):
+    """A sync view that keeps its thread until the test lets it go."""
+    threads_may_go.wait(timeout=10)
+    return HttpResponse("let go")
+
 
 urlpatterns = [
     path("threads/", sync_work_threads),
+    path("hold/", hold_a_thread),
     path("async/", async_view),
     path("sync/", sync_view),
     path("async-class/", AsyncClassView.as_view()),
@@ -282,6 +291,31 @@ async def test_each_async_request_has_a_thread_to_itself_lent_again_after_it(set
     assert first_a == second_a and first_b == second_b  # one thread per request
     assert first_a != first_b  # two requests at once, two threads
     assert later["body"].decode().split()[0] in (first_a, first_b)  # lent again
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_probes_answer_while_every_thread_for_sync_views_is_busy(
+    application, settings
+):
+    settings.ROOT_URLCONF = __name__
+    threads_may_go.clear()
+    holding = []
+    for _ in range(settings.WEB_THREADS + 1):  # one more waits for a thread
+        holding.append(ApplicationCommunicator(application, http_scope("/hold/")))
+        await holding[-1].send_input({"type": "http.request", "body": b""})
+    try:
+        probe_host = [(b"host", b"10.0.0.7")]  # by IP, as the platform probes
+        answers = [
+            await exchange(application, probe, headers=probe_host, scheme="http")
+            for probe in ("/healthz", "/readyz")
+        ]
+    finally:
+        threads_may_go.set()
+        for held in holding:
+            await held.wait(timeout=10)
+
+    assert [start["status"] for start, *_ in answers] == [200, 200]
 
 
 @pytest.fixture

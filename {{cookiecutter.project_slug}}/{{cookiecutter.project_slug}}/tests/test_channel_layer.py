@@ -134,10 +134,15 @@ async def test_a_consumer_cancelled_waiting_to_read_leaves_nothing_behind(settin
     await layer.flush()
 
 
+CHANNEL_LAYER_CHECKS = (
+    "{{ cookiecutter.project_slug }}.E002",
+    "{{ cookiecutter.project_slug }}.W001",
+)
+
+
 def channel_layer_checks() -> list[str]:
     """The ids of what `manage.py check` reports about the channel layer."""
-    prefix = "{{ cookiecutter.project_slug }}.E002", "{{ cookiecutter.project_slug }}.W001"
-    return [message.id for message in run_checks() if message.id in prefix]
+    return [check.id for check in run_checks() if check.id in CHANNEL_LAYER_CHECKS]
 
 
 def test_a_channels_redis_without_an_overridden_part_is_refused(monkeypatch):
