@@ -15,9 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from asgiref.sync import ThreadSensitiveContext
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
 
-# Idle threads kept for later requests. A busier moment starts more, as Django would,
-# and lets those beyond this many go once it has passed.
-IDLE_THREADS = 64
+# Idle threads kept for later requests: as many as the process has had requests at
+# once, up to this many (an idle thread holds little but its stack). A busier moment
+# starts more, as Django would, and lets those beyond this many go once it has passed.
+IDLE_THREADS = 512
 
 
 class ASGIHandler(DjangoASGIHandler):
