@@ -16,8 +16,8 @@ HTTP, which the Host check (ALLOWED_HOSTS) and the HTTPS redirect would refuse.
   Why it failed goes to the log, not to the client: an error's text can name hosts
   and users.
 
-The database check runs on a thread of its own, with a connection of its own, and
-probes that arrive while it runs share its answer: polling /readyz through a
+The database check runs on a thread of its own, and probes that arrive while it
+runs share its answer: polling /readyz through a
 database outage holds that one thread, never the ones that serve pages.
 {%- if cookiecutter.interface == "asgi" %} Both probes
 are answered on the event loop (config/asgi.py sends them to Django's ASGI handler,
@@ -68,7 +68,8 @@ def select_one() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     finally:
-        connection.close()  # the next check connects afresh, as a new process would
+        # The next check starts from a new connection{% if cookiecutter.interface == "asgi" %}, or one the pool has checked{% endif %}.
+        connection.close()
 
 
 database_query = SharedRun(select_one)
