@@ -137,7 +137,7 @@ def pytest_terminal_summary(terminalreporter):
 # junit durations on this project's machine, 2026-11-23); the rest take a fraction of
 # a second. Only the order of the groups depends on it.
 SECONDS_PER_TEST = {
-    "test_load.py": 50, "test_browser.py": 26, "test_properties.py": 17,
+    "test_load.py": 40, "test_browser.py": 26, "test_properties.py": 17,
     "test_realtime.py": 15, "test_worker.py": 13, "test_removal.py": 12,
     "test_media.py": 11, "test_readme_steps.py": 10, "test_outages.py": 8,
     "test_restarts.py": 8, "test_tls.py": 7, "test_async_views.py": 4,
