@@ -80,7 +80,8 @@ class WSGIBridge:
 
     async def send_until_client_leaves(self, response, send, receive):
         client_left = threading.Event()
-        if getattr(response, "is_async", False):
+        is_async = getattr(response, "is_async", False)  # a Django response over one
+        if is_async:
             streaming = self.stream_async(response, send)
         else:
             streaming = self.stream_in_thread(response, send, client_left)
@@ -93,7 +94,7 @@ class WSGIBridge:
             leaving.cancel()
             if not sending.done():
                 client_left.set()  # a sync iterator stops at its next chunk
-                if getattr(response, "is_async", False):
+                if is_async:
                     sending.cancel()  # an async one at the await it is in
             with contextlib.suppress(asyncio.CancelledError):
                 await sending
