@@ -173,10 +173,12 @@ class Project:
     generation_seconds: float = 0.0
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    """The command's output; the bench stops with it if the command fails."""
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"bench: `{' '.join(command)}` failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
 
 
 def write_static_files(static_dir: Path) -> None:
@@ -278,8 +280,15 @@ def bare_project(server: str, root: Path, venv: Path, generated: Project) -> Pro
     if asgi:
         env["REDIS_URL"] = generated.env["REDIS_URL"]
     run(["python", "manage.py", "collectstatic", "--noinput"], directory, env)
-    if server != "daphne":  # the very same gunicorn settings
-        shutil.copyfile(generated.directory / "gunicorn.conf.py", directory / "gunicorn.conf.py")
+    if server != "daphne":  # the very same gunicorn settings, threads included
+        conf = (generated.directory / "gunicorn.conf.py").read_text()
+        threads = run(
+            ["python", "-c", "from config.settings import WEB_THREADS; print(WEB_THREADS)"],
+            generated.directory,
+            generated.env,
+        ).strip()
+        conf = conf.replace("from config.settings import WEB_THREADS", f"WEB_THREADS = {threads}")
+        (directory / "gunicorn.conf.py").write_text(conf)
     command = {
         "gunicorn": "gunicorn --config gunicorn.conf.py bare.wsgi",
         "uvicorn": "gunicorn --config gunicorn.conf.py"
