@@ -165,6 +165,22 @@ def json_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def python_string(text: str) -> str:
+    """Free text as a Python string literal, in the quotes `ruff format` keeps:
+    double, unless the text holds more double quotes than single ones. Backslashes,
+    the chosen quote and control characters are escaped; other characters stay."""
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    escaped = []
+    for char in text:
+        if char in ("\\", quote):
+            escaped.append("\\" + char)
+        elif char.isprintable() or char == " ":
+            escaped.append(char)
+        else:
+            escaped.append(repr(char)[1:-1])
+    return quote + "".join(escaped) + quote
+
+
 # app.json's name must start with an ASCII letter, "-", "_" or "." (the pattern in
 # Heroku's app.json schema, tests/schemas/heroku-app-json.schema.json).
 APP_JSON_NAME = re.compile(r"[a-zA-Z_.-]")
@@ -288,6 +304,7 @@ def __getattr__(name: str):
             environment.filters["project_slug"] = derive_slug
             environment.filters["github_owner"] = derive_owner
             environment.filters["json_string"] = json_string
+            environment.filters["python_string"] = python_string
             environment.filters["app_json_name"] = app_json_name
             environment.filters["yaml_string"] = yaml_string
             environment.filters["markdown_text"] = markdown_text

@@ -50,6 +50,8 @@ KEEP = {
     "config/channel_layers.py": REDIS_LAYER,
     "config/celery.py": CELERY,
     "welcome": CELERY,
+    f"{SLUG}/tasks.py": CELERY,
+    f"{SLUG}/tests/test_tasks.py": CELERY,
     "profiles": S3,
     "live": ASGI,
     f"{SLUG}/consumers.py": ASGI,

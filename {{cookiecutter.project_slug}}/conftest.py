@@ -14,6 +14,27 @@ def unhashed_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def mail_is_set_up(settings):
+    """Tests run as if EMAIL_URL were set: Django's test runner keeps the messages
+    in django.core.mail.outbox instead of sending them."""
+    settings.EMAIL_TRANSPORT = {
+        "BACKEND": "django.core.mail.backends.locmem.EmailBackend"
+    }
+
+
+@pytest.fixture
+def mail_as_in_production(settings):
+    """Mail goes through the project's own backend{% if cookiecutter.background_worker == "celery" %} (the one the worker sends with){% endif %}, then
+    through EMAIL_TRANSPORT, instead of straight to the test runner's outbox."""
+    backend = "{{ cookiecutter.project_slug }}.mail.EmailBackend"
+{%- if cookiecutter.django_version == "5.2" %}
+    settings.EMAIL_BACKEND = backend
+{%- else %}
+    settings.MAILERS = {"default": {"BACKEND": backend}}
+{%- endif %}
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests create and log in users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,12 +1,19 @@
-"""Sign up, log in and log out, each confirmed by a message on the next page."""
+"""Sign up, log in, log out and password reset, each confirmed by a message or a
+page of its own. Password change and the rest of the reset are Django's own views
+(urls.py)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.messages.views import SuccessMessageMixin
+from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.views.generic import CreateView
+
+from {{ cookiecutter.project_slug }} import mail
+
+from .forms import PasswordResetForm, SignUpForm
 
 
 class LoginView(SuccessMessageMixin, auth_views.LoginView):
@@ -14,6 +21,13 @@ class LoginView(SuccessMessageMixin, auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
+    # Logging out takes a POST (a link could log people out from another site), so
+    # /accounts/logout/ opened directly shows a page with the button.
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return TemplateResponse(request, "registration/logout.html")
+
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
         # After logout, which empties the session; the message outlives it.
@@ -22,12 +36,33 @@ class LogoutView(auth_views.LogoutView):
 
 
 class SignUpView(SuccessMessageMixin, CreateView):
-    form_class = UserCreationForm
+    form_class = SignUpForm
     template_name = "registration/signup.html"
     success_url = reverse_lazy("home")
-    success_message = "Welcome, %(username)s: you are signed in."
+    success_message = "Welcome, %(username)s: your account is ready."
 
     def form_valid(self, form):
         response = super().form_valid(form)
         login(self.request, self.object)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's view, which answers a known and an unknown address alike. Where the
+    mail cannot go out (EMAIL_URL unset, or the provider failing), the form's page
+    says so in a sentence instead."""
+
+    form_class = PasswordResetForm
+    extra_email_context = {"site_name": settings.SITE_NAME}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(mail_is_set_up=mail.is_set_up(), **kwargs)
+
+    def form_valid(self, form):
+        if not mail.is_set_up():
+            return self.render_to_response(self.get_context_data(form=form))
+        response = super().form_valid(form)
+        if form.failed:
+            context = self.get_context_data(form=form, mail_failed=True)
+            return self.render_to_response(context)
         return response

@@ -13,6 +13,7 @@ import os
 {%- if cookiecutter.background_worker == "celery" %}
 import ssl
 {%- endif %}
+from email.utils import quote
 from pathlib import Path
 {%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub" %}
 from urllib.parse import urlsplit
@@ -21,6 +22,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
+
+from config import email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -88,14 +91,15 @@ INSTALLED_APPS = [
     # First, so that its runserver command (which names missing variables{% if cookiecutter.interface == "asgi" %} and
     # serves WebSockets through daphne{% endif %}) wins.
     "{{ cookiecutter.project_slug }}",
+    # Sign up, log in, log out and passwords: before the admin, whose templates of
+    # the same names (registration/*.html) its own replace.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # Sign up, log in and log out.
-    "accounts",
 {%- if cookiecutter.interface == "asgi" %}
     "live",  # the live login feed: README.md says how to remove it
 {%- endif %}
@@ -383,6 +387,52 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
+# The site's name, as the admin's header and the e-mail it sends show it.
+SITE_NAME = {{ cookiecutter.project_name | python_string }}
+
+# E-mail: password resets, and a report to ADMINS of every error page (500). EMAIL_URL
+# names the provider in one of the forms config/email_url.py lists, as the backend
+# that sends (EMAIL_TRANSPORT). Without it, DEBUG prints each message on the console
+# and production sends none: the web process logs so when it starts, and the
+# password-reset page tells visitors. Python's SMTP waits forever by default; a
+# provider that does not answer is given up on after 5 s.
+EMAIL_TRANSPORT = email_url.parse(os.environ.get("EMAIL_URL", ""), timeout=5)
+if EMAIL_TRANSPORT is None and DEBUG:
+    EMAIL_TRANSPORT = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+{%- if cookiecutter.background_worker == "celery" %}
+# Django sends through this backend, which queues each message for the worker; the
+# worker sends it through EMAIL_TRANSPORT, so no page waits on the provider:
+# {{ cookiecutter.project_slug }}/tasks.py.
+{%- set email_backend = cookiecutter.project_slug ~ ".tasks.QueuedEmailBackend" %}
+{%- else %}
+# Django sends through this backend, which sends through EMAIL_TRANSPORT and turns a
+# provider that is down or refuses the login into one WARNING line instead of an
+# error page: {{ cookiecutter.project_slug }}/mail.py.
+{%- set email_backend = cookiecutter.project_slug ~ ".mail.EmailBackend" %}
+{%- endif %}
+{%- if cookiecutter.django_version == "5.2" %}
+EMAIL_BACKEND = "{{ email_backend }}"
+{%- else %}
+MAILERS = {
+    "default": {
+        "BACKEND": "{{ email_backend }}",
+    },
+}
+{%- endif %}
+author_email = {{ cookiecutter.author_email | python_string }}
+# The sender of the mail, by default the author's address under the site's name.
+# Providers send only from addresses (or domains) you have verified with them.
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL") or (
+    f'"{quote(SITE_NAME)}" <{author_email}>'
+)
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL") or DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Who gets the error reports: comma-separated addresses.
+ADMINS = env_list("DJANGO_ADMINS") or [author_email]
+{%- if cookiecutter.django_version == "5.2" %}
+ADMINS = [("", address) for address in ADMINS]  # Django 5.2 takes (name, address)
+{%- endif %}
+
 # The platform collects whatever the processes write to stdout.
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 LOGGING = {
@@ -390,6 +440,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
     "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         "without_traceback": {
             "()": "{{ cookiecutter.project_slug }}.log_filters.WithoutTraceback",
         },
@@ -399,13 +450,26 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
-        }
+        },
+        # Mails each error (a 500, with its traceback) to ADMINS, as Django's default
+        # logging does, which this replaces; the report leaves out what could wait
+        # on the database ({{ cookiecutter.project_slug }}/mail.py).
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "reporter_class": "{{ cookiecutter.project_slug }}.mail.ErrorReport",
+        },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         # Replaces Django's default handler for its loggers, which would print every
         # message a second time on top of the root logger's.
-        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "django": {
+            "handlers": ["stdout", "mail_admins"],
+            "level": LOG_LEVEL,
+            "propagate": False,
+        },
         # A request for a host not in ALLOWED_HOSTS gets 400: one line that names the
         # host (which tells you what to add after attaching a custom domain), not a
         # traceback per scanner that tries an IP address or a made-up name.

@@ -1,14 +1,17 @@
-{%- if cookiecutter.media_storage == "s3" -%}
 from django.conf import settings
+{%- if cookiecutter.media_storage == "s3" %}
 from django.conf.urls.static import static
-{% endif -%}
+{%- endif %}
 from django.contrib import admin
 from django.urls import include, path
 
 from {{ cookiecutter.project_slug }} import views
 
+admin.site.site_header = admin.site.site_title = settings.SITE_NAME
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
 {%- if cookiecutter.interface == "asgi" %}

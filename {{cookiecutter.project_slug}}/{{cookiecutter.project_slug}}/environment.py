@@ -8,13 +8,19 @@ secrets or database), so the refusal happens here instead, at two doors:
   server at start-up rather than on its first request;
 and `manage.py runserver` (management/commands/runserver.py) says it before Django
 complains about ALLOWED_HOSTS, as it would first in a fresh clone without .env.
+The middleware also says, in one line, when EMAIL_URL is missing: the site runs
+without it, but sends no mail.
 """
 
+import functools
+import logging
 import os
 
 from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+
+from .mail import is_set_up as mail_is_set_up
 
 CHECK_ID = "{{ cookiecutter.project_slug }}.E001"
 {%- if cookiecutter.platform == "heroku" %}
@@ -24,6 +30,12 @@ PLATFORM_FIX = "add {it} to the envs in .do/app.yaml or in the app's settings"
 {%- endif %}
 # A fresh clone has no .env (git ignores it): the committed example turns DEBUG on.
 LOCAL_FIX = "for local development, run `cp .env.example .env`"
+MAIL_OFF = (
+    "EMAIL_URL is not set, so the site sends no e-mail (password resets, error"
+    " reports to ADMINS): README.md says how to set it, under E-mail."
+)
+
+logger = logging.getLogger(__name__)
 
 
 def missing_environment() -> list[str]:
@@ -44,6 +56,12 @@ def check_environment(app_configs, **kwargs) -> list[Error]:
     return [Error(describe([name]), id=CHECK_ID) for name in missing_environment()]
 
 
+@functools.cache
+def say_mail_is_off() -> None:
+    """Once per process, though an ASGI process builds two middleware chains."""
+    logger.warning(MAIL_OFF)
+
+
 class RequireEnvironmentMiddleware:
     # Never in the chain (see below), so it suits a sync or an async handler alike.
     sync_capable = True
@@ -52,5 +70,7 @@ class RequireEnvironmentMiddleware:
     def __init__(self, get_response):
         if missing := missing_environment():
             raise ImproperlyConfigured(describe(missing))
+        if not mail_is_set_up():
+            say_mail_is_off()
         # Nothing to do per request: Django drops this middleware from the chain.
         raise MiddlewareNotUsed

@@ -24,11 +24,9 @@ def celery_settings():
 
 
 def sign_up(client, username):
-    return client.post(
-        "/accounts/signup/",
-        {"username": username, "password1": PASSWORD, "password2": PASSWORD},
-        secure=True,
-    )
+    fields = {"username": username, "email": f"{username}@example.com"}
+    fields |= {"password1": PASSWORD, "password2": PASSWORD}
+    return client.post("/accounts/signup/", fields, secure=True)
 
 
 @pytest.mark.django_db

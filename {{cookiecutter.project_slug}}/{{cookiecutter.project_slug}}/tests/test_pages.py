@@ -1,4 +1,5 @@
 import pytest
+from django.utils.html import escape
 from django.views.defaults import server_error
 
 
@@ -52,3 +53,26 @@ def test_server_error_page_needs_no_database(rf):
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
     assert b"Traceback" not in response.content
+
+
+def test_favicon_is_named_by_every_page_and_answers_at_the_root(client, db):
+    home = client.get("/", secure=True).content.decode()
+    icon = client.get("/favicon.ico", secure=True)
+
+    assert '<link rel="icon" href="/static/favicon.svg"' in home
+    assert (icon.status_code, icon["Location"]) == (302, "/static/favicon.svg")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_developer_links_only_with_debug(client, db, settings, debug):
+    settings.DEBUG = debug
+    home = client.get("/", secure=True).content.decode()
+
+    assert ("For developers" in home) is debug
+
+
+def test_the_admin_header_names_the_site(admin_client, settings):
+    page = admin_client.get("/admin/", secure=True).content.decode()
+
+    assert f">{escape(settings.SITE_NAME)}</a>" in page
+    assert "Django administration" not in page

@@ -1,0 +1,96 @@
+import logging
+import re
+import socket
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+PASSWORD = "a-long-enough-test-password"
+NEW_PASSWORD = "a-new-and-long-password"
+LINK = re.compile(r"https://testserver(/accounts/reset/\S+/)")
+
+
+@pytest.fixture
+def alice(db):
+    return get_user_model().objects.create_user(
+        "alice", email="alice@example.com", password=PASSWORD
+    )
+
+
+def ask_for_a_reset(client, email: str):
+    return client.post("/accounts/password_reset/", {"email": email}, secure=True)
+
+
+def test_the_log_in_page_links_to_the_reset(client, db):
+    login = client.get("/accounts/login/", secure=True)
+    assert b'href="/accounts/password_reset/"' in login.content
+
+
+def test_a_reset_mails_one_https_link_that_sets_a_new_password(client, alice, settings):
+    response = ask_for_a_reset(client, "Alice@Example.com")
+
+    assert response["Location"] == "/accounts/password_reset/done/"
+    (message,) = mail.outbox
+    assert message.to == ["alice@example.com"]
+    assert settings.SITE_NAME in message.subject and settings.SITE_NAME in message.body
+    link = LINK.search(message.body).group(1)
+    form = client.get(link, secure=True, follow=True)
+    assert b"Choose a new password" in form.content
+    fields = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    done = client.post(form.redirect_chain[-1][0], fields, secure=True)
+    assert done["Location"] == "/accounts/reset/done/"
+
+    alice.refresh_from_db()
+    assert alice.check_password(NEW_PASSWORD) and not alice.check_password(PASSWORD)
+    used_again = client.get(link, secure=True, follow=True)
+    assert b"already been used or has expired" in used_again.content
+
+
+def test_an_unknown_address_gets_the_same_page_and_no_mail(client, alice):
+    known = ask_for_a_reset(client, "alice@example.com")
+    mail.outbox.clear()
+    unknown = ask_for_a_reset(client, "nobody@example.com")
+
+    assert (unknown.status_code, unknown["Location"]) == (302, known["Location"])
+    assert mail.outbox == []
+
+
+def test_without_email_url_the_reset_page_says_so(client, alice, settings):
+    settings.EMAIL_TRANSPORT = None
+    page = client.get("/accounts/password_reset/", secure=True)
+    answer = ask_for_a_reset(client, "alice@example.com")
+
+    for response in (page, answer):
+        assert response.status_code == 200
+        assert b"This site cannot send e-mail yet" in response.content
+    assert mail.outbox == []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_provider_that_is_down_gets_a_sentence_and_one_warning(
+    client, alice, settings, caplog, mail_as_in_production
+):
+    nobody_there = {"host": "127.0.0.1", "port": free_port(), "timeout": 5}
+    settings.EMAIL_TRANSPORT = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": nobody_there,
+    }
+
+    with caplog.at_level(logging.WARNING):
+        response = ask_for_a_reset(client, "alice@example.com")
+
+    assert response.status_code == 200
+    assert b"We could not send the e-mail just now" in response.content
+    warnings = [
+        record for record in caplog.records if record.levelno >= logging.WARNING
+    ]
+    assert [record.getMessage()[:40] for record in warnings] == [
+        "E-mail to 1 recipient(s) not sent: Conne"
+    ]
+    assert all(record.exc_info is None for record in warnings)
