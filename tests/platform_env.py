@@ -85,6 +85,9 @@ def heroku_environment(
     return env
 
 
+OPTIONAL_SECRETS = {"EMAIL_URL"}
+
+
 def digitalocean_environment(
     project: Path, *, database_url: str, redis_url: str, storage: dict[str, str]
 ) -> dict[str, str]:
@@ -97,7 +100,10 @@ def digitalocean_environment(
     env = {}
     for variable in web["envs"]:
         if variable.get("type") == "SECRET" and "value" not in variable:
-            env[variable["key"]] = secrets.token_urlsafe(50)
+            # The README's deploy line fills in each secret, EMAIL_URL only when the
+            # person exports one: without it, the app has no mail.
+            if variable["key"] not in OPTIONAL_SECRETS:
+                env[variable["key"]] = secrets.token_urlsafe(50)
             continue
         env[variable["key"]] = re.sub(
             r"\$\{([^}]+)\}", lambda match: bindings[match.group(1)], variable["value"]

@@ -16,6 +16,7 @@ artifacts/screenshots; docs/screenshots holds the ones the README shows), and ch
 what a person would see on them.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 import machine
 from combinations import DEFAULTS, runtime_key, short_hash
+from mail_servers import SmtpServer
 from router import Router
 from visitors import Visitor
 
@@ -57,7 +59,8 @@ VIEWPORTS = {
         "has_touch": True,
     },
 }
-WATCHER, VISITOR, NEWCOMER = "ada", "grace", "linus"
+WATCHER, VISITOR, NEWCOMER, FORGETFUL = "ada", "grace", "linus", "margaret"
+NEW_PASSWORD = "browser-password-chosen-after-a-reset"
 
 
 def is_default(answers: dict) -> bool:
@@ -75,8 +78,17 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def site(start_web, tmp_path_factory):
-    router = Router(start_web(), tmp_path_factory.mktemp("tls"))
+def mail_server():
+    """The SMTP server the site sends its mail to (tests/mail_servers.py)."""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(start_web, mail_server, tmp_path_factory):
+    port = start_web(EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}")
+    router = Router(port, tmp_path_factory.mktemp("tls"))
     yield f"https://127.0.0.1:{router.port}"
     router.stop()
 
@@ -109,6 +121,7 @@ def test_live_page_shows_logins_from_another_browser(
 
         signing_up.goto(f"{site}/accounts/signup/")
         signing_up.fill("#id_username", name)
+        signing_up.fill("#id_email", f"{name}@example.com")
         signing_up.fill("#id_password1", PASSWORD)
         signing_up.fill("#id_password2", PASSWORD)
         signing_up.click("main button[type=submit]")
@@ -170,7 +183,7 @@ def test_live_page_reconnects_after_a_redis_restart(
 @pytest.fixture(scope="module")
 def screenshot_users(create_users):
     """The watcher and the visitor of the screenshots, made once for both sizes."""
-    create_users([WATCHER, VISITOR], PASSWORD)
+    create_users([WATCHER, VISITOR, FORGETFUL], PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -183,8 +196,10 @@ def screenshot_dir(pytestconfig) -> Path:
 # with_args: called with nothing but a function, a mark would decorate that function.
 @pytest.mark.only.with_args(is_default)
 @pytest.mark.parametrize("size", VIEWPORTS)
-def test_screenshots(browser, site, screenshot_users, screenshot_dir, size):
-    """home, signup-error, login, live and 404, each as <page>-<size>.png."""
+def test_screenshots(browser, site, mail_server, screenshot_users, screenshot_dir, size):
+    """home, signup-error, login, the password reset's four pages, live and 404, each
+    as <page>-<size>.png. The reset is walked through as a person does it: the link
+    comes from the message the SMTP server received."""
     width = VIEWPORTS[size]["viewport"]["width"]
 
     def capture(page: Page, name: str) -> None:
@@ -212,6 +227,7 @@ def test_screenshots(browser, site, screenshot_users, screenshot_dir, size):
 
         visiting.goto(f"{site}/accounts/signup/")
         visiting.fill("#id_username", NEWCOMER)
+        visiting.fill("#id_email", f"{NEWCOMER}@example.com")
         visiting.fill("#id_password1", PASSWORD)
         visiting.fill("#id_password2", PASSWORD + "-typo")
         visiting.click("main button[type=submit]")
@@ -226,6 +242,38 @@ def test_screenshots(browser, site, screenshot_users, screenshot_dir, size):
         expect(visiting.get_by_label("Username")).to_be_visible()
         expect(visiting.get_by_label("Password")).to_be_visible()
         capture(visiting, "login")
+
+        visiting.get_by_role("link", name="Forgot your password?").click()
+        visiting.wait_for_url(f"{site}/accounts/password_reset/")
+        capture(visiting, "password-reset")
+        address = f"{FORGETFUL}@example.com"
+        already = len(mail_server.to(address))
+        visiting.get_by_label("Email").fill(address)
+        visiting.click("main button[type=submit]")
+        visiting.wait_for_url(f"{site}/accounts/password_reset/done/")
+        expect(visiting.locator("h1")).to_have_text("Check your e-mail")
+        capture(visiting, "password-reset-done")
+        received = mail_server.wait_for(address, WAIT_MS / 1000, count=already + 1)
+        assert len(received) == already + 1, "no reset message reached the SMTP server"
+        # The link is to the site as the browser reached it: https, its host and port.
+        link = re.search(rf"{re.escape(site)}/accounts/reset/\S+/", received[-1].text())
+        assert link, received[-1].text()
+        visiting.goto(link.group())
+        expect(visiting.locator("h1")).to_have_text("Choose a new password")
+        capture(visiting, "password-reset-confirm")
+        visiting.fill("#id_new_password1", NEW_PASSWORD)
+        visiting.fill("#id_new_password2", NEW_PASSWORD)
+        visiting.click("main button[type=submit]")
+        visiting.wait_for_url(f"{site}/accounts/reset/done/")
+        capture(visiting, "password-reset-complete")
+        visiting.get_by_role("main").get_by_role("link", name="Log in").click()
+        visiting.fill("#id_username", FORGETFUL)
+        visiting.fill("#id_password", NEW_PASSWORD)
+        visiting.click("main button[type=submit]")
+        visiting.wait_for_url(f"{site}/")
+        expect(visiting.locator("#signed-in-as")).to_contain_text(FORGETFUL)
+        visiting.locator(".site-header").get_by_role("button", name="Log out").click()
+        visiting.wait_for_url(f"{site}/")
 
         response = visiting.goto(f"{site}/no-such-page/")
         assert response is not None and response.status == 404

@@ -206,7 +206,7 @@ def repository_of(project: Path, platform: str) -> str:
     return spec["services"][0]["github"]["repo"]
 
 
-def check_project(project: Path, answers: dict, installed_apps: list[str]) -> None:
+def check_project(project: Path, answers: dict, imported: dict) -> None:
     platform = answers["platform"]
     # Every JSON, YAML and TOML file parses.
     for path in project.rglob("*"):
@@ -253,8 +253,14 @@ def check_project(project: Path, answers: dict, installed_apps: list[str]) -> No
     else:
         assert "lead" not in fragments
 
-    # The settings import, and name the project's own package first.
-    assert installed_apps[0] == project.name
+    # The settings import, name the project's own package first, and hold the name
+    # and the address as typed (Python string literals, for the admin and e-mail).
+    assert imported["installed_apps"][0] == project.name
+    assert imported["site_name"] == answers["project_name"]
+    # ADMINS: addresses on Django 6.1, (name, address) pairs on 5.2.
+    admins = [admin if isinstance(admin, str) else admin[1] for admin in imported["admins"]]
+    assert admins == [answers["author_email"]]
+    assert imported["default_from_email"].endswith(f"<{answers['author_email']}>")
 
 
 IMPORT_SETTINGS = r"""
@@ -267,7 +273,12 @@ for line in sys.stdin:
     importlib.invalidate_caches()
     try:
         settings = importlib.import_module("config.settings")
-        reply = {"installed_apps": settings.INSTALLED_APPS}
+        reply = {
+            "installed_apps": settings.INSTALLED_APPS,
+            "site_name": settings.SITE_NAME,
+            "admins": settings.ADMINS,
+            "default_from_email": settings.DEFAULT_FROM_EMAIL,
+        }
     except BaseException:
         reply = {"error": traceback.format_exc()}
     sys.path.remove(project)
@@ -281,7 +292,7 @@ for line in sys.stdin:
 
 @pytest.fixture(scope="module")
 def import_settings(venv_for):
-    """import_settings(project) -> its INSTALLED_APPS, imported by one long-lived
+    """import_settings(project) -> some of its settings, imported by one long-lived
     Python of the Django venv, so each example costs an import, not a process."""
     python = venv_for(DJANGO_VERSION) / "python"
     process = subprocess.Popen(
@@ -292,14 +303,14 @@ def import_settings(venv_for):
         env={"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp")},
     )
 
-    def import_settings(project: Path) -> list[str]:
+    def import_settings(project: Path) -> dict:
         process.stdin.write(f"{project}\n")
         process.stdin.flush()
         ready, _, _ = select.select([process.stdout], [], [], 60)
         assert ready, f"importing {project}/config/settings.py took over 60 s"
         reply = json.loads(process.stdout.readline() or '{"error": "the importer exited"}')
         assert "error" not in reply, reply["error"]
-        return reply["installed_apps"]
+        return reply
 
     yield import_settings
     process.stdin.close()

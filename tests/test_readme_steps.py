@@ -302,9 +302,9 @@ def sign_up(browser: crawler.Browser, username: str, password: str) -> crawler.P
     form = crawler.form_with(page, field_name="password1")
     assert form.fields.get("csrfmiddlewaretoken"), "the sign-up form has no CSRF token"
 
-    response = browser.submit(
-        page, form, {"username": username, "password1": password, "password2": password}
-    )
+    fields = {"username": username, "email": f"{username}@example.com"}
+    fields |= {"password1": password, "password2": password}
+    response = browser.submit(page, form, fields)
 
     assert response.status == 302, f"sign-up answered {response.status}:\n{response.body[:3000]}"
     assert response.hops[-1].location == "/"

@@ -174,7 +174,8 @@ def test_no_template_text_left(project):
     for name, path in generated_files(project).items():
         text = path.read_text()
         assert "cookiecutter" not in text.lower(), name
-        if not name.endswith(".html"):  # Django templates use {% %} and {{ }}
+        # Django's templates use {% %} and {{ }}: pages, and the reset mail's subject.
+        if not name.endswith(".html") and "/templates/" not in name:
             assert "{{" not in text and "{%" not in text, name
 
 
@@ -372,17 +373,39 @@ def test_do_readme_command_adds_a_fresh_secret(project):
     spaces_key = {"access_key": "DO00EXAMPLEKEY", "secret_key": "example/secret+key"}
     # python3 as a developer's shell finds it, not through pyenv's slow shim.
     env = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **spaces_key}
-    result = subprocess.run(
-        ["bash", "-c", pipeline], cwd=project, capture_output=True, text=True, env=env
-    )
-    spec = yaml.safe_load(result.stdout)
-    jsonschema.validate(spec, schema("do-app-spec.schema.json"))
-    for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
-        values = {env["key"]: env.get("value") for env in component["envs"]}
-        assert len(values["DJANGO_SECRET_KEY"]) >= 50
-        if "AWS_ACCESS_KEY_ID" in values:
-            assert values["AWS_ACCESS_KEY_ID"] == spaces_key["access_key"]
-            assert values["AWS_SECRET_ACCESS_KEY"] == spaces_key["secret_key"]
+    # The README's optional line exports EMAIL_URL: with it, and without it.
+    email_url = "smtp://apikey:p%40ss%23w@smtp.example.com:587"
+    for extra, expected_email_url in (({}, None), ({"EMAIL_URL": email_url}, email_url)):
+        result = subprocess.run(
+            ["bash", "-c", pipeline],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env={**env, **extra},
+        )
+        spec = yaml.safe_load(result.stdout)
+        jsonschema.validate(spec, schema("do-app-spec.schema.json"))
+        for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
+            values = {env["key"]: env.get("value") for env in component["envs"]}
+            assert len(values["DJANGO_SECRET_KEY"]) >= 50
+            assert values["EMAIL_URL"] == expected_email_url
+            if "AWS_ACCESS_KEY_ID" in values:
+                assert values["AWS_ACCESS_KEY_ID"] == spaces_key["access_key"]
+                assert values["AWS_SECRET_ACCESS_KEY"] == spaces_key["secret_key"]
+
+
+@pytest.mark.reads_no_version_file
+def test_both_manifests_declare_email_url_as_optional(project, answers):
+    """The Heroku Button asks for EMAIL_URL without requiring it; App Platform's specs
+    hold it as a secret with no value, which the README's deploy line fills in."""
+    if answers["platform"] == "heroku":
+        declared = json.loads((project / "app.json").read_text())["env"]["EMAIL_URL"]
+        assert declared["required"] is False and "smtp://" in declared["description"]
+        return
+    for name, spec in do_specs(project).items():
+        for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
+            (declared,) = [env for env in component["envs"] if env["key"] == "EMAIL_URL"]
+            assert declared == {"key": "EMAIL_URL", "scope": "RUN_TIME", "type": "SECRET"}, name
 
 
 def do_specs(project: Path) -> dict[str, dict]:
@@ -435,6 +458,7 @@ def test_readme_is_well_formed_markdown(project, answers):
         expected.insert(expected.index("## Configuration"), "## The background worker")
     if s3(answers):
         expected.insert(expected.index("## Configuration"), "## Uploads")
+    expected.insert(expected.index("## Configuration"), "## E-mail")
     platform = "Heroku" if answers["platform"] == "heroku" else "DigitalOcean App Platform"
     expected[expected.index("## Deploy to")] = f"## Deploy to {platform}"
 

@@ -104,7 +104,8 @@ def test_the_worker_welcomes_a_new_user_and_stops_warmly(
         watcher.log_in("watcher", PASSWORD)
 
     visitor = Visitor(signup_port)
-    fields = {"username": name, "password1": PASSWORD, "password2": PASSWORD}
+    fields = {"username": name, "email": f"{name}@example.com"}
+    fields |= {"password1": PASSWORD, "password2": PASSWORD}
     if watcher:
         with watch_live_feed(watch_port, watcher.cookies["sessionid"]) as feed:
             visitor.submit("/accounts/signup/", "/accounts/signup/", fields)

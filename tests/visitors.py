@@ -22,7 +22,9 @@ User = get_user_model()
 password = make_password({password!r})  # hashed once: the production hasher is slow
 # A database that outlives one use (a test group's, a bench run's) may hold them already.
 User.objects.filter(username__in={names!r}).delete()
-User.objects.bulk_create(User(username=name, password=password) for name in {names!r})
+User.objects.bulk_create(
+    User(username=name, email=f"{{name}}@example.com", password=password) for name in {names!r}
+)
 """
 
 
@@ -30,6 +32,7 @@ class Visitor:
     def __init__(self, port: int):
         self.port = port
         self.cookies: dict[str, str] = {}
+        self.location: str | None = None  # of the last response
 
     def _send(self, method: str, path: str, body: str | bytes | None = None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -39,6 +42,7 @@ class Visitor:
                 all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             conn.request(method, path, body=body, headers=all_headers)
             response = conn.getresponse()
+            self.location = response.getheader("Location")
             for header in response.headers.get_all("Set-Cookie") or []:
                 for name, morsel in SimpleCookie(header).items():
                     self.cookies[name] = morsel.value

@@ -1,0 +1,345 @@
+"""E-mail tier: password reset and error reports through real mail servers on
+127.0.0.1, for one runtime group per platform and interface (both Django versions,
+daphne, uvicorn and gunicorn, and Celery among them), each with its own web command
+and production settings.
+
+- A visitor signs up with an address and asks for a reset through the form: exactly
+  one message reaches an SMTP server (aiosmtpd), sent by the web process (or, with
+  Celery, by the worker, which may start after the request: the page does not wait
+  for it), with an https:// link on the site's own host that sets a new password;
+  the new one logs in, the old one no longer does. An unknown address gets the same
+  answer and no message.
+- The same over STARTTLS with a login whose password needs percent-encoding, the
+  server's certificate signed by a CA the process trusts (SSL_CERT_FILE).
+- A mail server that is stopped, that accepts connections and never answers, or that
+  refuses the login: the visitor gets a sentence within 10 s, the log one WARNING line
+  and no traceback.
+- EMAIL_URL unset: start-up says mail is off, and the reset page says so (200).
+- A view that raises (added as a user adds one): the visitor gets the site's 500
+  page, and the admins (DJANGO_ADMINS) one message naming the error.
+- postmark:// and mailgun://: the request django-anymail sends, to an HTTP server
+  standing in for the provider's API (the provider cannot exist here).
+"""
+
+import base64
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+import machine
+import platform_env
+from combinations import TEMPLATE_DIR, celery, runtime_groups, runtime_key, short_hash
+from mail_servers import ProviderApi, SilentServer, SmtpServer
+from servers import Server
+from visitors import HOST, Visitor
+
+# One group per platform and interface; between them Django 5.2 and 6.1, daphne,
+# uvicorn and gunicorn, and the Celery worker.
+MAIL_GROUPS = {
+    "heroku-asgi-daphne-redis-dj6.1-celery-s3",
+    "heroku-wsgi-dj5.2",
+    "digitalocean-asgi-uvicorn-redis-dj5.2",
+    "digitalocean-wsgi-dj6.1",
+}
+pytestmark = pytest.mark.only(lambda answers: runtime_key(answers) in MAIL_GROUPS)
+
+PASSWORD = "mail-tier-password-1"
+NEW_PASSWORD = "mail-tier-password-2"
+ADMIN = "admin-of-the-site@example.com"
+# The visitor's sentence must come within this; the project gives up after 5 s.
+SENTENCE_SECONDS = 10
+# With Celery, how long the worker may take to start and send.
+DELIVERY_SECONDS = 30
+RESET_LINK = re.compile(rf"https://{re.escape(HOST)}(/accounts/reset/\S+/)")
+SITE_NAME = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["project_name"]
+BROKEN_VIEW = 'def broken(request):\n    raise RuntimeError("a bug in a view")\n'
+
+
+def test_the_mail_groups_exist():
+    assert set(runtime_groups()) >= MAIL_GROUPS
+
+
+@pytest.fixture(scope="module")
+def user_project(deployed_project, tmp_path_factory) -> Path:
+    """The project with a view that raises, routed as a user routes a view."""
+    copy = tmp_path_factory.mktemp("broken-view") / deployed_project.name
+    shutil.copytree(deployed_project, copy)
+    (copy / copy.name / "broken.py").write_text(BROKEN_VIEW)
+    urls = copy / "config" / "urls.py"
+    text = urls.read_text().replace(
+        "urlpatterns = [\n", 'urlpatterns = [\n    path("broken/", broken.broken),\n', 1
+    )
+    urls.write_text(f"from {copy.name} import broken\n{text}")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def group_env(runtime_answers, redis_url, worker_id) -> dict[str, str]:
+    """What every web process and worker of the module gets: the admins' address and,
+    with Celery, a Redis database of the module's own for the task queue."""
+    env = {"DJANGO_ADMINS": ADMIN}
+    if celery(runtime_answers):
+        db = 12 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+        machine.redis_command("FLUSHDB", db=db)
+        env["REDIS_URL"] = redis_url.rsplit("/", 1)[0] + f"/{db}"
+    return env
+
+
+@pytest.fixture
+def site(start_web, user_project, group_env, web_servers):
+    """site(**variables) -> the port of the web command run with `variables`, stopped
+    at the end of the test (each holds database connections)."""
+    ports: list[int] = []
+
+    def site(**variables: str) -> int:
+        ports.append(start_web(project=user_project, **{**group_env, **variables}))
+        return ports[-1]
+
+    yield site
+    for port in ports:
+        web_servers[port].stop()
+
+
+@pytest.fixture
+def worker_for(user_project, production_env, group_env, runtime_answers, tmp_path):
+    """worker_for(**variables) -> with Celery, the worker command run with the same
+    variables as the web (stopped at the end of the test, so that no other test's
+    task reaches it); None without Celery."""
+    workers: list[Server] = []
+
+    def worker_for(**variables: str) -> Server | None:
+        if not celery(runtime_answers):
+            return None
+        command = platform_env.commands(user_project)["worker"]
+        env = {**production_env, **group_env, **variables}
+        worker = Server(command, user_project, env, tmp_path / f"worker-{len(workers)}.log")
+        workers.append(worker)
+        assert worker.wait_for_output("ready.", timeout=60), worker.output[-3000:]
+        return worker
+
+    yield worker_for
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+def sign_up(port: int, name: str) -> str:
+    address = f"{name}@example.com"
+    fields = {"username": name, "email": address}
+    fields |= {"password1": PASSWORD, "password2": PASSWORD}
+    Visitor(port).submit("/accounts/signup/", "/accounts/signup/", fields)
+    return address
+
+
+def ask_for_a_reset(port: int, address: str) -> tuple[int, str, str | None, float]:
+    """(status, page, redirect, seconds) of the reset form posted by a new visitor."""
+    visitor = Visitor(port)
+    started = time.monotonic()
+    status, page = visitor.post_form(
+        "/accounts/password_reset/", "/accounts/password_reset/", {"email": address}
+    )
+    return status, page, visitor.location, time.monotonic() - started
+
+
+def logs_in(port: int, name: str, password: str) -> bool:
+    status, _ = Visitor(port).post_form(
+        "/accounts/login/", "/accounts/login/", {"username": name, "password": password}
+    )
+    return status == 302
+
+
+def parent_of(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def sent_by(pid: int | None, process: Server) -> bool:
+    """Whether `pid` is the server's process or one of its children (gunicorn's
+    workers, Celery's pool)."""
+    return pid is not None and process.process.pid in (pid, parent_of(pid))
+
+
+def new_name(runtime_answers, purpose: str) -> str:
+    return f"{purpose}-{short_hash(runtime_key(runtime_answers))[:6]}"
+
+
+def test_a_reset_mails_one_link_that_sets_a_new_password(
+    site, worker_for, smtp, web_servers, runtime_answers
+):
+    email_url = f"smtp+insecure://127.0.0.1:{smtp.port}"
+    port = site(EMAIL_URL=email_url)
+    name = new_name(runtime_answers, "reset")
+    address = sign_up(port, name)
+
+    # With Celery, the worker starts only after the request: the page does not wait.
+    status, _, location, seconds = ask_for_a_reset(port, address.upper())
+    assert (status, location) == (302, "/accounts/password_reset/done/")
+    assert seconds < 3, seconds
+    worker = worker_for(EMAIL_URL=email_url)
+    (message,) = smtp.wait_for(address, DELIVERY_SECONDS)
+    time.sleep(0.5)  # a second message, if one were sent, would be here by now
+    assert len(smtp.to(address)) == 1
+    assert sent_by(message.pid, worker or web_servers[port]), message.pid
+    assert (message.tls, message.login) == (False, None)
+    assert SITE_NAME in message.message["Subject"]
+
+    path = RESET_LINK.search(message.text()).group(1)
+    visitor = Visitor(port)
+    status, _ = visitor.get(path)
+    assert status == 302 and visitor.location.endswith("/set-password/"), visitor.location
+    fields = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    status, page = visitor.post_form(visitor.location, visitor.location, fields)
+    assert (status, visitor.location) == (302, "/accounts/reset/done/"), page[:500]
+    assert logs_in(port, name, NEW_PASSWORD) and not logs_in(port, name, PASSWORD)
+
+    status, _, location, _ = ask_for_a_reset(port, "nobody-here@example.com")
+    assert (status, location) == (302, "/accounts/password_reset/done/")
+    assert smtp.wait_for("nobody-here@example.com", 3) == []
+
+
+def test_starttls_with_a_login_and_a_trusted_certificate(
+    site, worker_for, certificates, runtime_answers
+):
+    login = ("mailer@example.com", "p@ss:w/rd#1")
+    server = SmtpServer(certificate=(certificates.signed, certificates.signed_key), login=login)
+    try:
+        variables = {
+            "EMAIL_URL": f"smtp://mailer%40example.com:p%40ss%3Aw%2Frd%231@127.0.0.1:{server.port}",
+            # The platform's processes trust public CAs; this one trusts the test CA.
+            "SSL_CERT_FILE": str(certificates.ca),
+        }
+        port = site(**variables)
+        worker_for(**variables)
+        address = sign_up(port, new_name(runtime_answers, "tls"))
+        assert ask_for_a_reset(port, address)[:3:2] == (302, "/accounts/password_reset/done/")
+
+        (message,) = server.wait_for(address, DELIVERY_SECONDS)
+        assert (message.tls, message.login) == (True, login[0])
+        assert RESET_LINK.search(message.text())
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("failure", ["stopped", "silent", "login refused"])
+def test_a_mail_server_that_fails_costs_a_sentence_and_one_warning(
+    site, worker_for, web_servers, certificates, runtime_answers, failure
+):
+    server = None
+    if failure == "stopped":
+        variables = {"EMAIL_URL": f"smtp+insecure://127.0.0.1:{machine.free_port()}"}
+    elif failure == "silent":
+        server = SilentServer()
+        variables = {"EMAIL_URL": f"smtp+insecure://127.0.0.1:{server.port}"}
+    else:
+        login = ("mailer@example.com", "the-right-password")
+        server = SmtpServer((certificates.signed, certificates.signed_key), login)
+        variables = {
+            "EMAIL_URL": f"smtp://mailer%40example.com:a-wrong-one@127.0.0.1:{server.port}",
+            "SSL_CERT_FILE": str(certificates.ca),
+        }
+    try:
+        port = site(**variables)
+        worker = worker_for(**variables)
+        address = sign_up(port, new_name(runtime_answers, failure.replace(" ", "-")))
+        logged_before = len(web_servers[port].output)
+
+        status, page, location, seconds = ask_for_a_reset(port, address)
+
+        assert seconds < SENTENCE_SECONDS, seconds
+        if worker:  # the page only queued the mail: the worker meets the failure
+            assert (status, location) == (302, "/accounts/password_reset/done/")
+            assert worker.wait_for_output(" not sent: ", SENTENCE_SECONDS), worker.output[-3000:]
+            log = worker.output
+        else:
+            assert status == 200 and "We could not send the e-mail just now" in page, page
+            log = web_servers[port].output[logged_before:]
+        warnings = [line for line in log.splitlines() if "WARNING" in line]
+        assert len(warnings) == 1 and " not sent: " in warnings[0], log[-3000:]
+        assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
+    finally:
+        if server:
+            server.stop()
+
+
+def test_without_email_url_the_site_says_mail_is_off(site, web_servers):
+    port = site(EMAIL_URL="")
+    status, page = Visitor(port).get("/accounts/password_reset/")
+
+    assert status == 200 and "This site cannot send e-mail yet" in page, page
+    assert 'name="email"' not in page
+    assert "WARNING" in web_servers[port].output.split("EMAIL_URL is not set", 1)[0][-200:]
+
+
+def test_an_error_page_is_mailed_to_the_admins(site, worker_for, smtp, web_servers):
+    email_url = f"smtp+insecure://127.0.0.1:{smtp.port}"
+    port = site(EMAIL_URL=email_url)
+    worker_for(EMAIL_URL=email_url)
+
+    status, page = Visitor(port).get("/broken/")
+
+    assert status == 500 and "RuntimeError" not in page
+    assert '<a class="brand"' in page  # the site's own 500 page
+    (report,) = smtp.wait_for(ADMIN, DELIVERY_SECONDS)
+    assert "/broken/" in report.message["Subject"]
+    assert "RuntimeError at /broken/\r\na bug in a view" in report.text()
+    time.sleep(0.5)
+    assert len(smtp.to(ADMIN)) == 1
+
+
+def postmark_answer(body: bytes) -> dict:
+    """What Postmark's API answers a message it accepts (its "To" is checked)."""
+    sent = json.loads(body)
+    return {"To": sent["To"], "SubmittedAt": "2026-11-24T00:00:00Z", "MessageID": "a1",
+            "ErrorCode": 0, "Message": "OK"}  # fmt: skip
+
+
+def mailgun_answer(body: bytes) -> dict:
+    return {"id": "<a1@mg.example.com>", "message": "Queued. Thank you."}
+
+
+PROVIDERS = {
+    # scheme: (EMAIL_URL with the stand-in's base URL, its answer, the path it gets)
+    "postmark": ("postmark://test-server-token@?api_url={url}", postmark_answer, "/email"),
+    "mailgun": (
+        "mailgun://key-test@mg.example.com?api_url={url}v3",
+        mailgun_answer,
+        "/v3/mg.example.com/messages",
+    ),
+}
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDERS))
+def test_a_provider_api_gets_the_reset_mail(site, worker_for, runtime_answers, provider):
+    template, answer, path = PROVIDERS[provider]
+    api = ProviderApi(answer)
+    try:
+        email_url = template.format(url=api.url)
+        port = site(EMAIL_URL=email_url)
+        worker_for(EMAIL_URL=email_url)
+        address = sign_up(port, new_name(runtime_answers, provider))
+        assert ask_for_a_reset(port, address)[:3:2] == (302, "/accounts/password_reset/done/")
+
+        (sent,) = api.wait_for(1, DELIVERY_SECONDS)
+    finally:
+        api.stop()
+    assert sent["path"] == path
+    if provider == "postmark":
+        assert sent["headers"]["X-Postmark-Server-Token"] == "test-server-token"
+        body = json.loads(sent["body"])
+        assert body["To"] == address and RESET_LINK.search(body["TextBody"])
+    else:
+        expected = "Basic " + base64.b64encode(b"api:key-test").decode()
+        assert sent["headers"]["Authorization"] == expected
+        form = parse_qs(sent["body"].decode())
+        assert form["to"] == [address] and RESET_LINK.search(form["text"][0])
