@@ -6,6 +6,7 @@ the platforms' rules, not copied from the template.
 
 import ast
 import filecmp
+import functools
 import json
 import os
 import re
@@ -48,8 +49,17 @@ PYTHON_VERSION_LINE = re.compile(r"^\s*(\d+\.\d+(?:\.\d+)?)\s*$")
 COMMENT_OR_BLANK = re.compile(r"^\s*(#.*)?$")
 
 
+@functools.cache
 def schema(name: str) -> dict:
     return json.loads((SCHEMAS / name).read_text())
+
+
+@functools.cache
+def validator(name: str):
+    """The schema's validator, made once per worker: jsonschema.validate checks the
+    schema itself on every call, twenty times the cost of checking a document."""
+    document = schema(name)
+    return jsonschema.validators.validator_for(document)(document)
 
 
 def test_schemas_are_the_official_copies():
@@ -256,7 +266,7 @@ def test_gunicorn_configuration(project, answers):
 @pytest.mark.only(platform="heroku")
 def test_app_json(project, answers):
     app = json.loads((project / "app.json").read_text())
-    jsonschema.validate(app, schema("heroku-app-json.schema.json"))
+    validator("heroku-app-json.schema.json").validate(app)
     plans = [addon["plan"] if isinstance(addon, dict) else addon for addon in app["addons"]]
     provided = set(app["env"]) | {platform_env.HEROKU_ADDON_VARS[p.split(":")[0]] for p in plans}
 
@@ -323,7 +333,7 @@ def deprecated_values(document, schema_node, path="") -> list[str]:
 def test_do_app_spec(project, answers):
     spec = yaml.safe_load((project / ".do/app.yaml").read_text())
     app_schema = schema("do-app-spec.schema.json")
-    jsonschema.validate(spec, app_schema)
+    validator("do-app-spec.schema.json").validate(spec)
     (web,) = spec["services"]
     (migrate,) = spec["jobs"]
     engines = {database["engine"] for database in spec["databases"]}
@@ -348,7 +358,7 @@ def test_do_app_spec(project, answers):
 @pytest.mark.only(lambda answers: not uses_redis(answers), platform="digitalocean")
 def test_do_deploy_template_is_the_app_spec_built_from_git(project):
     template = yaml.safe_load((project / ".do/deploy.template.yaml").read_text())
-    jsonschema.validate(template, schema("do-deploy-template.schema.json"))
+    validator("do-deploy-template.schema.json").validate(template)
     spec = yaml.safe_load((project / ".do/app.yaml").read_text())
     repository = spec["services"][0]["github"]["repo"]
     for component in (*spec["services"], *spec["jobs"]):
@@ -384,7 +394,7 @@ def test_do_readme_command_adds_a_fresh_secret(project):
             env={**env, **extra},
         )
         spec = yaml.safe_load(result.stdout)
-        jsonschema.validate(spec, schema("do-app-spec.schema.json"))
+        validator("do-app-spec.schema.json").validate(spec)
         for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
             values = {env["key"]: env.get("value") for env in component["envs"]}
             assert len(values["DJANGO_SECRET_KEY"]) >= 50
