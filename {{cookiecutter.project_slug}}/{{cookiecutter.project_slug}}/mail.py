@@ -37,14 +37,20 @@ class EmailBackend(BaseEmailBackend):
         try:
             return transport().send_messages(email_messages) or 0
         except Exception as error:  # whatever the provider's library raises
-            recipients = sum(len(message.recipients()) for message in email_messages)
-            logger.warning(
-                "E-mail to %d recipient(s) not sent: %s: %s",
-                recipients,
-                type(error).__name__,
-                error,
-            )
+            warn_not_sent(email_messages, "sent", error)
             return 0
+
+
+def warn_not_sent(email_messages, what: str, error: Exception) -> None:
+    """The one WARNING line for messages that were not `what` ("sent", "queued")."""
+    recipients = sum(len(message.recipients()) for message in email_messages)
+    logger.warning(
+        "E-mail to %d recipient(s) not %s: %s: %s",
+        recipients,
+        what,
+        type(error).__name__,
+        error,
+    )
 
 
 class ErrorReport(ExceptionReporter):

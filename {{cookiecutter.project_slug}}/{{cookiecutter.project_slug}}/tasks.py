@@ -6,7 +6,6 @@ parts (HTML) and attachments given as (name, content, type).
 """
 
 import base64
-import logging
 
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
@@ -14,7 +13,6 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 from . import mail
 
-logger = logging.getLogger(__name__)
 ADDRESS_FIELDS = ("to", "cc", "bcc", "reply_to")
 
 
@@ -76,12 +74,7 @@ class QueuedEmailBackend(BaseEmailBackend):
                 # No retries: a page must not wait for a broker that is away.
                 send_email.apply_async(args=[fields], retry=False)
             except Exception as error:  # the broker is down or unreachable
-                logger.warning(
-                    "E-mail to %d recipient(s) not queued: %s: %s",
-                    len(message.recipients()),
-                    type(error).__name__,
-                    error,
-                )
+                mail.warn_not_sent([message], "queued", error)
             else:
                 queued += 1
         return queued
