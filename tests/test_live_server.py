@@ -165,7 +165,10 @@ def test_bad_websocket_input_is_the_clients_error(server, web_servers, runtime_a
     assert wrong_shape == {"error": 'send {"ping": <any JSON value>}'}
     assert still_working == {"pong": "still here"}
     assert "Traceback" not in output and "ERROR" not in output, output[-3000:]
-    assert output.count("WARNING") <= 3, output[-3000:]
+    # A uvicorn worker that comes up meanwhile says at start-up that mail is off.
+    warnings = [line for line in output.splitlines() if "WARNING" in line]
+    warnings = [line for line in warnings if ".environment: EMAIL_URL is not set" not in line]
+    assert len(warnings) <= 3, output[-3000:]
 
 
 @pytest.mark.only(interface="asgi")
