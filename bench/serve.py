@@ -224,7 +224,7 @@ def generated_project(server: str, root: Path, venv: Path, database_url: str) ->
     project.static_urls = hashed_urls(directory)
     if asgi:
         names = ["watcher", *(f"bench{i}" for i in range(LOGINS))]
-        script = CREATE_USERS.format(names=names, password=PASSWORD)
+        script = CREATE_USERS.format(names=names, password=PASSWORD, staff=False)
         run(["python", "manage.py", "shell", "-c", script], directory, env)
     return project
 

@@ -14,17 +14,29 @@ For the default combination only, test_screenshots also saves full-page PNGs of
 every kind of page, at desktop and phone sizes, in --screenshot-dir (default
 artifacts/screenshots; docs/screenshots holds the ones the README shows), and checks
 what a person would see on them.
+
+Every page a test opens keeps to the site's Content Security Policy: the browser
+refuses nothing (tests/content_policy.py). A crawl opens every page reachable from
+home by links, signed out and then as a superuser, the admin's lists and change
+pages included; a picture uploaded through the profile form shows from the bucket;
+and an inline script without the request's nonce, added to a page as a user adds
+one, is refused while the one carrying the nonce runs.
 """
 
 import re
 import shutil
+from collections import deque
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
 import machine
-from combinations import DEFAULTS, runtime_key, short_hash
+import tls
+from combinations import DEFAULTS, pairwise, runtime_groups, runtime_key, short_hash
+from content_policy import PolicyViolations
 from mail_servers import SmtpServer
 from router import Router
 from visitors import Visitor
@@ -61,6 +73,20 @@ VIEWPORTS = {
 }
 WATCHER, VISITOR, NEWCOMER, FORGETFUL = "ada", "grace", "linus", "margaret"
 NEW_PASSWORD = "browser-password-chosen-after-a-reset"
+ADMIN = "edsger"
+# Links that lead to no page of the site: files, the probes, the admin's redirect to
+# an object's page elsewhere.
+NOT_PAGES = ("/static/", "/media/", "/healthz", "/readyz", "/admin/r/")
+CRAWL_LIMIT = 60
+# The groups this tier runs on: those pairwise() picks among the ASGI ones. Tests that
+# need more of a group than that (uploads) take those among them that have it.
+BROWSER_GROUPS = set(
+    pairwise({key: m for key, m in runtime_groups().items() if m[0]["interface"] == "asgi"})
+)
+
+
+def in_browser_groups(answers: dict) -> bool:
+    return runtime_key(answers) in BROWSER_GROUPS
 
 
 def is_default(answers: dict) -> bool:
@@ -88,9 +114,14 @@ def mail_server():
 @pytest.fixture(scope="module")
 def site(start_web, mail_server, tmp_path_factory):
     port = start_web(EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}")
-    router = Router(port, tmp_path_factory.mktemp("tls"))
+    router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
     yield f"https://127.0.0.1:{router.port}"
     router.stop()
+
+
+@pytest.fixture
+def violations() -> PolicyViolations:
+    return PolicyViolations()
 
 
 def watch_live_page(page: Page, site: str, username: str) -> None:
@@ -107,13 +138,13 @@ def watch_live_page(page: Page, site: str, username: str) -> None:
 @pytest.mark.only(interface="asgi")
 @pytest.mark.pairwise
 def test_live_page_shows_logins_from_another_browser(
-    browser, site, create_users, runtime_answers, tmp_path
+    browser, site, create_users, runtime_answers, violations, tmp_path
 ):
     # A name of this group's own, so no other test's login can be mistaken for it.
     name = f"bob-{short_hash(runtime_key(runtime_answers))[:6]}"
     create_users(["watcher"], PASSWORD)
-    watching_context = browser.new_context(ignore_https_errors=True)
-    signing_up_context = browser.new_context(ignore_https_errors=True)
+    watching_context = violations.watch(browser.new_context(ignore_https_errors=True))
+    signing_up_context = violations.watch(browser.new_context(ignore_https_errors=True))
     watching = watching_context.new_page()
     signing_up = signing_up_context.new_page()
     try:
@@ -137,6 +168,7 @@ def test_live_page_shows_logins_from_another_browser(
         expect(header.get_by_role("link", name="Log in")).to_be_visible()
         expect(events.first).to_contain_text(f"{name} logged out", timeout=WAIT_MS)
         expect(events).to_have_count(2)
+        assert violations.found == []
     except Exception:
         watching.screenshot(path=tmp_path / "watching.png")
         signing_up.screenshot(path=tmp_path / "signing-up.png")
@@ -148,14 +180,14 @@ def test_live_page_shows_logins_from_another_browser(
 
 @pytest.mark.only(interface="asgi", platform="heroku", django_version="6.1", channel_layer="redis")
 def test_live_page_reconnects_after_a_redis_restart(
-    browser, own_redis, start_web, web_servers, create_users, tmp_path_factory, tmp_path
+    browser, own_redis, start_web, web_servers, create_users, violations, tmp_path_factory, tmp_path
 ):
     port = start_web(REDIS_URL=own_redis.url())
-    router = Router(port, tmp_path_factory.mktemp("tls"))
+    router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
     site = f"https://127.0.0.1:{router.port}"
     name = "back-after-restart"
     create_users(["restart-watcher", name], PASSWORD)
-    context = browser.new_context(ignore_https_errors=True)
+    context = violations.watch(browser.new_context(ignore_https_errors=True))
     page = context.new_page()
     status = page.locator("#live-status")
     try:
@@ -171,6 +203,7 @@ def test_live_page_reconnects_after_a_redis_restart(
         Visitor(port).log_in(name, PASSWORD)
         event = page.locator("#live-events li", has_text=name)
         expect(event.first).to_contain_text(f"{name} logged in", timeout=WAIT_MS)
+        assert violations.found == []
     except Exception:
         page.screenshot(path=tmp_path / "reconnecting.png")
         raise
@@ -196,7 +229,9 @@ def screenshot_dir(pytestconfig) -> Path:
 # with_args: called with nothing but a function, a mark would decorate that function.
 @pytest.mark.only.with_args(is_default)
 @pytest.mark.parametrize("size", VIEWPORTS)
-def test_screenshots(browser, site, mail_server, screenshot_users, screenshot_dir, size):
+def test_screenshots(
+    browser, site, mail_server, screenshot_users, screenshot_dir, violations, size
+):
     """home, signup-error, login, the password reset's four pages, live and 404, each
     as <page>-<size>.png. The reset is walked through as a person does it: the link
     comes from the message the SMTP server received."""
@@ -214,8 +249,8 @@ def test_screenshots(browser, site, mail_server, screenshot_users, screenshot_di
             path=screenshot_dir / f"{name}-{size}.png", full_page=True, animations="disabled"
         )
 
-    visiting_context = browser.new_context(**SHOT_CONTEXT, **VIEWPORTS[size])
-    watching_context = browser.new_context(**SHOT_CONTEXT, **VIEWPORTS[size])
+    visiting_context = violations.watch(browser.new_context(**SHOT_CONTEXT, **VIEWPORTS[size]))
+    watching_context = violations.watch(browser.new_context(**SHOT_CONTEXT, **VIEWPORTS[size]))
     visiting = visiting_context.new_page()
     watching = watching_context.new_page()
     try:
@@ -298,6 +333,171 @@ def test_screenshots(browser, site, mail_server, screenshot_users, screenshot_di
         expect(watching.locator("#live-empty")).to_be_hidden()
         expect(watching.locator("#signed-in-as")).to_contain_text(WATCHER)
         capture(watching, "live")
+        assert violations.found == []
     finally:
         visiting_context.close()
         watching_context.close()
+
+
+def shape(path: str) -> str:
+    """A path with its numbers taken out: one user's change page stands for all."""
+    return re.sub(r"\d+", "N", path)
+
+
+def crawl(page: Page, site: str, start: list[str]) -> list[str]:
+    """Open every page of `site` reachable by links from the `start` paths, one of
+    each shape(), breadth first, at most CRAWL_LIMIT: the paths opened. Each must
+    answer without an error."""
+    origin = urlsplit(site)
+    queue, seen, opened = deque(start), {shape(path) for path in start}, []
+    while queue and len(opened) < CRAWL_LIMIT:
+        path = queue.popleft()
+        response = page.goto(f"{site}{path}")
+        assert response is not None and response.status < 400, (path, response)
+        opened.append(path)
+        for link in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            url = urlsplit(link)
+            if (url.scheme, url.netloc) != (origin.scheme, origin.netloc):
+                continue
+            if url.path.startswith(NOT_PAGES) or shape(url.path) in seen:
+                continue
+            seen.add(shape(url.path))
+            queue.append(url.path)
+    return opened
+
+
+def sign_in(page: Page, site: str, username: str) -> None:
+    page.goto(f"{site}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{site}/")
+
+
+@pytest.mark.only(interface="asgi")
+@pytest.mark.pairwise
+def test_every_page_keeps_to_the_content_security_policy(
+    browser, site, create_users, violations, tmp_path
+):
+    """Signed out, then as a superuser: every page reachable from home, the admin's
+    included, opens without a refusal, and the admin's scripts run (its date and
+    time shortcuts on a user's change page)."""
+    create_users([ADMIN], PASSWORD, staff=True)
+    context = violations.watch(browser.new_context(ignore_https_errors=True))
+    page = context.new_page()
+    try:
+        signed_out = crawl(page, site, ["/"])
+        sign_in(page, site, ADMIN)
+        signed_in = crawl(page, site, ["/", "/admin/"])
+        page.goto(f"{site}/admin/auth/user/")
+        page.locator("#result_list a[href*='/change/']").first.click()
+        expect(page.locator(".datetimeshortcuts").first).to_be_visible()
+        page.wait_for_timeout(200)  # for a refusal on the last page to be reported
+
+        assert {"/accounts/login/", "/accounts/signup/"} <= set(signed_out), signed_out
+        admin_pages = {shape(path) for path in signed_in}
+        assert {"/admin/auth/user/", "/admin/auth/user/N/change/"} <= admin_pages, signed_in
+        assert violations.found == []
+    except Exception:
+        page.screenshot(path=tmp_path / "crawl.png", full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+@pytest.mark.only(in_browser_groups, media_storage="s3")
+def test_an_uploaded_picture_shows_under_the_policy(
+    browser, site, create_users, violations, tmp_path
+):
+    """The form uploads to the bucket, and the page shows the picture from there by
+    its signed URL: the policy's img-src lets the bucket's origin in."""
+    name = "pictured"
+    create_users([name], PASSWORD)
+    picture = tmp_path / "me.png"
+    Image.new("RGB", (32, 32), "purple").save(picture)
+    context = violations.watch(browser.new_context(ignore_https_errors=True))
+    page = context.new_page()
+    try:
+        sign_in(page, site, name)
+        page.goto(f"{site}/profile/")
+        page.set_input_files("#id_picture", picture)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{site}/profile/")
+        shown = page.locator("#picture")
+        expect(shown).to_be_visible()
+        expect(shown).to_have_js_property("naturalWidth", 32)  # loaded, not refused
+        assert urlsplit(shown.get_attribute("src")).netloc != urlsplit(site).netloc
+        assert violations.found == []
+    except Exception:
+        page.screenshot(path=tmp_path / "upload.png", full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+# A page with two inline scripts, as a user adds one: the first carries the request's
+# nonce, the second does not. Each marks the page if it runs.
+INLINE_SCRIPTS_PAGE = """{{% extends "base.html" %}}
+{{% block content %}}<h1>Inline scripts</h1>{{% endblock %}}
+{{% block scripts %}}
+  <script nonce="{{{{ {nonce} }}}}">document.body.dataset.withNonce = "ran";</script>
+  <script>document.body.dataset.withoutNonce = "ran";</script>
+{{% endblock %}}
+"""
+USER_VIEWS = """
+
+def inline_scripts(request):
+    return render(request, "inline_scripts.html")
+
+
+def broken(request):
+    raise RuntimeError("a bug in a view")
+"""
+# The template variable that holds the nonce: Django's csp context processor names it
+# csp_nonce; django-csp's, on Django 5.2, CSP_NONCE.
+NONCE_VARIABLE = {"5.2": "CSP_NONCE", "6.1": "csp_nonce"}
+
+
+@pytest.fixture(scope="module")
+def project_with_user_views(deployed_project, runtime_answers, tmp_path_factory) -> Path:
+    """The project with a page of inline scripts and a view that fails, as a user
+    adds them."""
+    copy = tmp_path_factory.mktemp("user-views") / deployed_project.name
+    shutil.copytree(deployed_project, copy)
+    package = copy / copy.name
+    nonce = NONCE_VARIABLE[runtime_answers["django_version"]]
+    (package / "templates" / "inline_scripts.html").write_text(
+        INLINE_SCRIPTS_PAGE.format(nonce=nonce)
+    )
+    views = package / "views.py"
+    views.write_text(views.read_text() + USER_VIEWS)
+    urls = copy / "config" / "urls.py"
+    routes = '    path("inline/", views.inline_scripts),\n    path("broken/", views.broken),\n'
+    urls.write_text(urls.read_text().replace("urlpatterns = [\n", f"urlpatterns = [\n{routes}", 1))
+    return copy
+
+
+@pytest.mark.only(in_browser_groups, platform="heroku", channel_layer="redis")
+def test_the_policy_refuses_an_inline_script_without_the_nonce(
+    browser, start_web, project_with_user_views, violations, tmp_path_factory
+):
+    """After the site's own error page (500), which keeps to the policy."""
+    port = start_web(project=project_with_user_views)
+    router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
+    context = violations.watch(browser.new_context(ignore_https_errors=True))
+    page = context.new_page()
+    try:
+        response = page.goto(f"https://127.0.0.1:{router.port}/broken/")
+        assert response is not None and response.status == 500
+        expect(page.locator("h1")).to_have_text("Something went wrong")
+        page.wait_for_timeout(200)
+        assert violations.found == []
+
+        page.goto(f"https://127.0.0.1:{router.port}/inline/")
+        expect(page.locator("body")).to_have_attribute("data-with-nonce", "ran")
+        page.wait_for_timeout(200)  # time for the other script, were it let through
+        assert page.locator("body").get_attribute("data-without-nonce") is None
+        assert any("script-src" in found for found in violations.found), violations.found
+    finally:
+        context.close()
+        router.stop()

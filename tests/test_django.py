@@ -8,8 +8,6 @@ environment the project's own manifests provide.
 import json
 import os
 import re
-import sys
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -18,15 +16,16 @@ import yaml
 import machine
 import platform_env
 from combinations import redis_layer, s3, uses_redis
+from content_policy import directives
 
-RUFF_BIN = Path(sys.executable).parent
 SETTINGS_PROBE = """
 import json
 import re
 from django.conf import settings
 names = ["DEBUG", "ALLOWED_HOSTS", "INSTALLED_APPS", "MIDDLEWARE", "DATABASES", "STORAGES",
          "REQUIRED_ENVIRONMENT", "PRODUCTION_ENVIRONMENT", "SECURE_PROXY_SSL_HEADER",
-         "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "WEB_THREADS"]
+         "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "WEB_THREADS",
+         "SECURITY_HEADERS_MIDDLEWARE"]
 values = {name: getattr(settings, name) for name in names}
 values["CHANNEL_LAYERS"] = getattr(settings, "CHANNEL_LAYERS", None)
 print(json.dumps(values, default=str))
@@ -98,10 +97,11 @@ def test_venv_holds_exactly_the_generated_pins(runtime_project, run):
     for line in run(["python", "-m", "pip", "freeze"], cwd=runtime_project).stdout.splitlines():
         name, _, version = line.partition("==")
         installed[name.lower().replace("_", "-")] = version
-    for line in (runtime_project / "requirements.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, version = line.split("==")
-            assert installed.get(name.split("[")[0].lower()) == version, line
+    for requirements in ("requirements.txt", "requirements-dev.txt"):
+        for line in (runtime_project / requirements).read_text().splitlines():
+            if line.strip() and not line.startswith(("#", "-r ")):
+                name, version = line.split("==")
+                assert installed.get(name.split("[")[0].lower()) == version, line
 
 
 @pytest.mark.pairwise
@@ -120,10 +120,9 @@ def test_generated_ci_workflow_passes(deployed_project, database_url, redis_url,
     env = {**job["env"], "DATABASE_URL": database_url, "HOME": os.environ.get("HOME", "/tmp")}
     if "REDIS_URL" in env:
         env["REDIS_URL"] = redis_url
-    env["PATH"] = f"{os.environ['PATH']}:{RUFF_BIN}"
     steps = [step for step in job["steps"] if "run" in step]
     install, *checks = steps
-    assert install["run"].startswith("pip install -r requirements.txt")
+    assert install["run"] == "pip install -r requirements-dev.txt"
     assert [step["name"] for step in checks] == ["Lint", "Django checks", "Tests"]
     for step in checks:
         assert succeeded(run(["bash", "-e", "-c", step["run"]], cwd=deployed_project, env=env)), (
@@ -140,10 +139,13 @@ def test_production_settings(settings_under, production_env, runtime_answers):
     database = settings["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.postgresql"
     middleware = settings["MIDDLEWARE"]
-    security = middleware.index("django.middleware.security.SecurityMiddleware")
+    headers = settings["SECURITY_HEADERS_MIDDLEWARE"]
+    assert "django.middleware.security.SecurityMiddleware" in headers
     if runtime_answers["interface"] == "wsgi":
         assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (600, True)
-        assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+        # Static files get the security headers, and skip everything else.
+        whitenoise = middleware.index("whitenoise.middleware.WhiteNoiseMiddleware")
+        assert middleware[whitenoise - len(headers) : whitenoise] == headers
     else:
         # Under ASGI a bounded pool instead of connections kept per thread (async views
         # run their queries on a thread of their request's own), and static files
@@ -354,6 +356,66 @@ def test_hsts_starts_short_and_is_raised_by_the_environment(deployed_project, pr
     )
     assert bad.returncode != 0
     assert "DJANGO_HSTS_SECONDS is 'a year': set it to a whole number of seconds" in bad.stderr
+
+
+POLICY_PROBE = """
+import json
+import django
+from urllib.parse import urlsplit
+django.setup()
+from django.core.files.storage import default_storage
+from django.test import Client
+response = Client().get("/", secure=True, headers={"host": "127.0.0.1"})
+picture = urlsplit(default_storage.url("pictures/me.png"))
+print(json.dumps({
+    "enforced": response.headers.get("Content-Security-Policy"),
+    "reported": response.headers.get("Content-Security-Policy-Report-Only"),
+    "pictures": f"{picture.scheme}://{picture.netloc}",
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def policy_under(deployed_project, production_env, run):
+    """policy_under(**variables) -> the home page's policy headers, and the origin of
+    an upload's URL, in production with `variables` on top."""
+
+    def policy_under(**variables: str | None) -> dict:
+        env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings", **variables}
+        env = {name: value for name, value in env.items() if value is not None}
+        result = run(["python", "-c", POLICY_PROBE], cwd=deployed_project, env=env)
+        assert succeeded(result)
+        return json.loads(result.stdout.splitlines()[-1])
+
+    return policy_under
+
+
+@pytest.mark.pairwise
+def test_the_policy_is_only_reported_when_asked(policy_under):
+    """DJANGO_CSP_REPORT_ONLY=1: browsers report what the policy would block instead
+    of blocking it, the same policy."""
+    enforced = policy_under()
+    reported = policy_under(DJANGO_CSP_REPORT_ONLY="1")
+
+    assert directives(enforced["enforced"])["default-src"] == ["'none'"]
+    assert enforced["reported"] is None and reported["enforced"] is None
+    assert directives(reported["reported"]) == directives(enforced["enforced"])
+
+
+@pytest.mark.only(media_storage="s3")
+@pytest.mark.parametrize(
+    "store",
+    [
+        {"AWS_S3_ENDPOINT_URL": None, "AWS_S3_REGION_NAME": "eu-west-1"},  # AWS S3
+        {"AWS_S3_ENDPOINT_URL": "https://fra1.digitaloceanspaces.com"},  # Spaces
+    ],
+    ids=["aws", "spaces"],
+)
+def test_the_policy_lets_pages_show_uploads(policy_under, store):
+    """The policy's img-src names the origin of the URLs the storage signs."""
+    found = policy_under(**store)
+
+    assert found["pictures"] in directives(found["enforced"])["img-src"], found
 
 
 BRIDGE_PROBE = "from config.asgi import sync_views; print(sync_views.threads)"

@@ -13,7 +13,6 @@ uploaded file.
 import html
 import io
 import re
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -61,7 +60,7 @@ def test_an_upload_lands_in_the_bucket_and_comes_back_signed(
     _, page = visitor.get("/profile/")
     url = html.unescape(IMG_SRC.search(page).group(1))
     assert url.startswith(f"{s3_server.url}/{bucket}/{key}?") and "X-Amz-Signature=" in url
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with s3_server.open(url) as response:
         assert response.read() == picture
 
     too_big = image("PNG") + b"\0" * (3 * 1024 * 1024)

@@ -13,7 +13,8 @@ import platform_env
 
 HOST = platform_env.HOST
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-# For `manage.py shell -c`: the accounts visitors log in with, made afresh.
+# For `manage.py shell -c`: the accounts visitors log in with, made afresh; with
+# `staff`, superusers who may use the admin.
 CREATE_USERS = """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -23,7 +24,14 @@ password = make_password({password!r})  # hashed once: the production hasher is 
 # A database that outlives one use (a test group's, a bench run's) may hold them already.
 User.objects.filter(username__in={names!r}).delete()
 User.objects.bulk_create(
-    User(username=name, email=f"{{name}}@example.com", password=password) for name in {names!r}
+    User(
+        username=name,
+        email=f"{{name}}@example.com",
+        password=password,
+        is_staff={staff!r},
+        is_superuser={staff!r},
+    )
+    for name in {names!r}
 )
 """
 

@@ -15,12 +15,18 @@ import ssl
 {%- endif %}
 from email.utils import quote
 from pathlib import Path
-{%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub" %}
+{%- if (cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub") or cookiecutter.media_storage == "s3" %}
 from urllib.parse import urlsplit
 {%- endif %}
 
 import dj_database_url
+{%- if cookiecutter.django_version == "5.2" %}
+from csp import constants as CSP
+{%- endif %}
 from django.core.exceptions import ImproperlyConfigured
+{%- if cookiecutter.django_version != "5.2" %}
+from django.utils.csp import CSP
+{%- endif %}
 from dotenv import load_dotenv
 
 from config import email_url
@@ -111,14 +117,34 @@ INSTALLED_APPS = [
 {%- endif %}
 ]
 
+# The middleware that add the security headers (the HTTPS redirect too) to every
+# response, static files included:
+{%- if cookiecutter.interface == "wsgi" %} they come before WhiteNoise's, which answers
+# static URLs.
+{%- else %} config/static_files.py, which answers static
+# URLs before Django, sends the headers they add.
+{%- endif %}
+SECURITY_HEADERS_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+{%- if cookiecutter.django_version == "5.2" %}
+    # django-csp, the maintained Content Security Policy for Django 5.2 (Django 6.0
+    # has its own).
+    "csp.middleware.CSPMiddleware",
+{%- else %}
+    # Django's own, except on its debug pages (see security_headers.py).
+    "{{ cookiecutter.project_slug }}.security_headers.ContentSecurityPolicyMiddleware",
+{%- endif %}
+    "{{ cookiecutter.project_slug }}.security_headers.cross_origin_resource_policy",
+]
+
 MIDDLEWARE = [
     # Refuses to start a production server without REQUIRED_ENVIRONMENT.
     "{{ cookiecutter.project_slug }}.environment.RequireEnvironmentMiddleware",
     # Answers /healthz and /readyz before the Host check and HTTPS redirect.
     "{{ cookiecutter.project_slug }}.health.HealthCheckMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    *SECURITY_HEADERS_MIDDLEWARE,
 {%- if cookiecutter.interface == "wsgi" %}
-    # Straight after SecurityMiddleware, so static files skip everything below it.
+    # Right after them, so static files get the security headers and skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
 {%- else %}
     # No WhiteNoiseMiddleware: config/static_files.py answers static URLs with its
@@ -149,6 +175,12 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The request's nonce, for an inline <script> or <style>: README.md.
+{%- if cookiecutter.django_version == "5.2" %}
+                "csp.context_processors.nonce",
+{%- else %}
+                "django.template.context_processors.csp",
+{%- endif %}
             ],
         },
     },
@@ -350,13 +382,17 @@ STORAGES = {
 # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
-if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+# Where pages load the pictures from, for the Content Security Policy below: locally
+# this site, in production the signed URLs' origin.
+MEDIA_ORIGINS = []
+if bucket := os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    # Spaces and other S3-compatible stores name their endpoint (and region).
+    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL") or None
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-            # Spaces and other S3-compatible stores name their endpoint and region.
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
             "signature_version": "s3v4",
             "querystring_auth": True,
@@ -366,6 +402,12 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             "file_overwrite": False,
         },
     }
+    # boto3 signs URLs to the endpoint itself (https://ENDPOINT/BUCKET/KEY), and on
+    # AWS to the bucket's own host.
+    if endpoint:
+        MEDIA_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(endpoint))]
+    else:
+        MEDIA_ORIGINS = [f"https://{bucket}.s3.amazonaws.com"]
 {%- endif %}
 
 # The platform's router terminates TLS and always sets (or overwrites)
@@ -386,6 +428,44 @@ SECURE_HSTS_SECONDS = (
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
+# Content Security Policy: browsers run scripts and styles only from the site's own
+# files, or inline where the tag carries the request's nonce, connect only back to
+# the site, load nothing from elsewhere{% if cookiecutter.media_storage == "s3" %} but the uploads' pictures{% endif %}, and let no other
+# site frame the pages. An injected <script> then does not run.
+# DJANGO_CSP_REPORT_ONLY=1 only reports what the policy would block, in the browser's
+# console, while you try a third-party script; README.md shows how to allow one.
+# https://docs.djangoproject.com/en/stable/ref/csp/
+CSP_DIRECTIVES = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+{%- if cookiecutter.media_storage == "s3" %}
+    "img-src": [CSP.SELF, *MEDIA_ORIGINS],
+{%- else %}
+    "img-src": [CSP.SELF],
+{%- endif %}
+{%- if cookiecutter.interface == "asgi" %}
+    # 'self' matches the site's own WebSocket URLs (wss://) as well:
+    # https://www.w3.org/TR/CSP3/#match-url-to-source-expression
+{%- endif %}
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+{%- if cookiecutter.django_version == "5.2" %}
+if env_flag("DJANGO_CSP_REPORT_ONLY"):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
+{%- else %}
+if env_flag("DJANGO_CSP_REPORT_ONLY"):
+    SECURE_CSP_REPORT_ONLY = CSP_DIRECTIVES
+else:
+    SECURE_CSP = CSP_DIRECTIVES
+{%- endif %}
 
 # The site's name, as the admin's header and the e-mail it sends show it.
 SITE_NAME = {{ cookiecutter.project_name | python_string }}

@@ -4,17 +4,20 @@ WhiteNoise's middleware works for WSGI, where the server sends a file with
 sendfile(). Behind ASGI, a file handed back from Django would cross from a thread
 into the event loop block by block, after a trip through every middleware. This
 layer answers static URLs before Django does: the same files, headers and cache
-rules as WhiteNoise's middleware (it reads the same settings), plus the headers
-Django's SecurityMiddleware adds, with the file read in 256 kB blocks on a thread so
-that no read blocks the WebSockets.
+rules as WhiteNoise's middleware (it reads the same settings), plus the security
+headers that settings.SECURITY_HEADERS_MIDDLEWARE add to every response.
+
+The file is read in 256 kB blocks on the event loop itself. After its first request a
+static file sits in the kernel's page cache, and a block reads in tens of
+microseconds; handing each read to a thread costs more than that, and under daphne,
+whose reactor then waits for the GIL, it halves the throughput of large files. The
+first read of a block from disk holds the loop while the disk answers.
 https://whitenoise.readthedocs.io/en/stable/django.html
 """
 
-import asyncio
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.middleware.security import SecurityMiddleware
+from django.utils.module_loading import import_string
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from config.wsgi_bridge import wsgi_headers
@@ -22,12 +25,20 @@ from config.wsgi_bridge import wsgi_headers
 BLOCK_BYTES = 256 * 1024
 
 
+def empty_response(request) -> HttpResponse:
+    return HttpResponse()
+
+
 def security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
-    """What Django's SecurityMiddleware adds to a response, from the settings."""
+    """What SECURITY_HEADERS_MIDDLEWARE add to a response, run as Django runs them.
+    (Over plain HTTP with SECURE_SSL_REDIRECT they redirect instead; StaticFiles then
+    leaves the request to Django.)"""
     request = HttpRequest()
     request.is_secure = lambda: secure
-    middleware = SecurityMiddleware(get_response=lambda request: HttpResponse())
-    response = middleware.process_response(request, HttpResponse())
+    handler = empty_response
+    for path in reversed(settings.SECURITY_HEADERS_MIDDLEWARE):
+        handler = import_string(path)(handler)
+    response = handler(request)
     del response["Content-Type"]
     return [(name.lower().encode(), value.encode()) for name, value in response.items()]
 
@@ -38,7 +49,9 @@ class StaticFiles:
     def __init__(self, application):
         self.application = application
         self.whitenoise = WhiteNoiseMiddleware()
-        self.headers = {secure: security_headers(secure) for secure in (False, True)}
+        self.headers = {True: security_headers(secure=True)}
+        if not settings.SECURE_SSL_REDIRECT:  # DEBUG: plain HTTP is served too
+            self.headers[False] = security_headers(secure=False)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and (static_file := self.find(scope["path"])):
@@ -72,7 +85,7 @@ class StaticFiles:
         with response.file as file:
             more = True
             while more:
-                block = await asyncio.to_thread(file.read, BLOCK_BYTES)
+                block = file.read(BLOCK_BYTES)
                 more = len(block) == BLOCK_BYTES
                 await send(
                     {"type": "http.response.body", "body": block, "more_body": more}

@@ -337,7 +337,10 @@ async def test_a_large_static_file_is_sent_in_blocks_with_security_headers(
     headers = dict(start["headers"])
     assert start["status"] == 200
     assert headers[b"content-length"] == str(len(large_static_file)).encode()
+    # The security headers of settings.SECURITY_HEADERS_MIDDLEWARE, as on pages.
     assert headers[b"x-content-type-options"] == b"nosniff"
+    assert headers[b"cross-origin-resource-policy"] == b"same-origin"
+    assert b"default-src 'none'" in headers[b"content-security-policy"]
     assert [len(body["body"]) for body in bodies] == [
         BLOCK_BYTES,
         BLOCK_BYTES,
