@@ -33,15 +33,6 @@ from slugify import slugify
 SLUG_MAX_LENGTH = 32
 DIGITALOCEAN_MIN_LENGTH = 2
 LOWERCASE_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
-# Top-level modules the generated project imports or creates; a package named like
-# one of them would shadow it.
-PROJECT_MODULES = {
-    "accounts", "asgiref", "autobahn", "channels", "channels_redis", "config",
-    "conftest", "daphne", "dj_database_url", "django", "dotenv", "gunicorn", "live",
-    "manage", "msgpack", "psycopg", "pytest", "pytest_asyncio", "pytest_django",
-    "redis", "test", "tests", "twisted", "uvicorn", "uvicorn_worker", "websockets",
-    "whitenoise",
-}  # fmt: skip
 # A derived name that breaks a rule gets this in front: "3D Shop" -> my_3d_shop.
 SLUG_PREFIX = "my_"
 FALLBACK_SLUG = "my_project"
@@ -57,6 +48,10 @@ PLACEHOLDER_OWNER = "your-name"
 PLATFORM_NAMES = {"heroku": "Heroku", "digitalocean": "DigitalOcean App Platform"}
 
 TEMPLATE_DIR = Path(__file__).resolve().parent
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+# The top-level modules of every distribution a generated project installs, by
+# distribution: written from the pinned distributions by tests/installed_modules.py.
+INSTALLED_MODULES = TEMPLATE_DIR / "installed_modules.json"
 # The answers people type as text. Each is one line: a name, a one-line description,
 # an address; none of the places they land (a Markdown heading, an HTML <title>,
 # app.json's description) can show a line break.
@@ -70,8 +65,35 @@ def is_keyword(slug: str) -> bool:
     return keyword.iskeyword(slug) or keyword.issoftkeyword(slug)
 
 
-def shadows_a_module(slug: str) -> bool:
-    return slug in PROJECT_MODULES or slug in sys.stdlib_module_names
+def template_modules() -> dict[str, str]:
+    """{name: what it is} for the generated project's own top-level packages and
+    modules (its apps, config, manage), read from the template."""
+    modules = {}
+    for path in PROJECT_TEMPLATE.iterdir():
+        if path.is_dir() and path.name.isidentifier():
+            modules[path.name] = f"the project's own {path.name!r} package"
+        elif path.suffix == ".py" and path.stem.isidentifier():
+            modules[path.stem] = f"the project's own {path.stem!r} module"
+    return modules
+
+
+def project_modules() -> dict[str, str]:
+    """{module: what it is} for every top-level module a generated project may import
+    or holds: a package named like one would shadow it. Lowercase, since a package
+    `pil` shadows `PIL` on the case-insensitive disks of macOS and Windows."""
+    modules = {
+        module.lower(): f"the module {module!r} of {distribution}, which the project installs"
+        for distribution, names in json.loads(INSTALLED_MODULES.read_text()).items()
+        for module in names
+    }
+    modules |= template_modules()
+    # sys.stdlib_module_names leaves out the standard library's own `test` package.
+    for module in {*sys.stdlib_module_names, "test"}:
+        modules[module] = f"the {module!r} module of Python's standard library"
+    return modules
+
+
+PROJECT_MODULES = project_modules()
 
 
 def slug_problem(slug: str, platform: str) -> str | None:
@@ -108,10 +130,10 @@ def slug_problem(slug: str, platform: str) -> str | None:
             f"project_slug {slug!r} is a Python keyword, which cannot name a package:"
             f" use another name, for example {SLUG_PREFIX + slug!r}."
         )
-    if shadows_a_module(slug):
+    if slug in PROJECT_MODULES:
         return (
-            f"project_slug {slug!r} would shadow the {slug!r} module the project"
-            f" imports: use another name, for example {SLUG_PREFIX + slug!r}."
+            f"project_slug {slug!r} would shadow {PROJECT_MODULES[slug]}: use another"
+            f" name, for example {SLUG_PREFIX + slug!r}."
         )
     return None
 
@@ -122,7 +144,7 @@ def derive_slug(name: str) -> str:
     if not slug:
         return FALLBACK_SLUG
     too_short = len(slug) < DIGITALOCEAN_MIN_LENGTH
-    if not slug[0].isalpha() or too_short or is_keyword(slug) or shadows_a_module(slug):
+    if not slug[0].isalpha() or too_short or is_keyword(slug) or slug in PROJECT_MODULES:
         slug = SLUG_PREFIX + slug
     return slug[:SLUG_MAX_LENGTH].rstrip("_")
 

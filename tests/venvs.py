@@ -1,7 +1,8 @@
 """One virtualenv per Django version, built once from the pins the template generates.
 
-The pins are rendered from the template's requirements.txt with cookiecutter's own
-Jinja environment, for every combination of that Django version, and must agree:
+The pins are rendered from the template's requirements.txt and requirements-dev.txt
+(what the project's own tests and CI add) with cookiecutter's own Jinja environment,
+for every combination of that Django version, and must agree:
 a package pinned to two versions across combinations fails the build. Nothing is
 ever installed per combination.
 """
@@ -15,17 +16,24 @@ from cookiecutter.prompt import prompt_for_config
 
 from combinations import TEMPLATE_DIR, all_combinations
 
-REQUIREMENTS_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "requirements.txt"
+PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+REQUIREMENTS_FILES = ("requirements.txt", "requirements-dev.txt")
 
 
-def rendered_requirements(answers: dict) -> list[str]:
+def rendered_requirements(answers: dict, files=REQUIREMENTS_FILES) -> list[str]:
+    """The pins `files` hold for `answers` (their -r lines left out)."""
     context = generate_context(
         context_file=str(TEMPLATE_DIR / "cookiecutter.json"), extra_context=answers
     )
     cookiecutter = prompt_for_config(context, no_input=True)
     env = StrictEnvironment(context={"cookiecutter": cookiecutter})
-    text = env.from_string(REQUIREMENTS_TEMPLATE.read_text()).render(cookiecutter=cookiecutter)
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    pins = []
+    for name in files:
+        template = (PROJECT_TEMPLATE / name).read_text()
+        text = env.from_string(template).render(cookiecutter=cookiecutter)
+        lines = [line.strip() for line in text.splitlines()]
+        pins += [line for line in lines if line and not line.startswith(("#", "-r "))]
+    return pins
 
 
 def package_name(requirement: str) -> str:

@@ -24,7 +24,8 @@ from config.channel_layers import RedisChannelLayer
 {%- endif %}
 
 pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL"
+    not os.environ.get("REDIS_URL"),
+    reason="needs Redis: run with REDIS_URL=redis://127.0.0.1:6379/0 (README.md)",
 )
 # Nothing listens on port 1: a Redis that is down.
 REDIS_DOWN = "redis://127.0.0.1:1/0"

@@ -1,0 +1,136 @@
+"""The top-level modules of every distribution a generated project installs, read
+from the distributions themselves in the suite's venvs (tests/venvs.py), which hold
+the pins of every combination: requirements.txt, requirements-dev.txt and what they
+pull in, plus the venv's own pip.
+
+A project package named like one of them would shadow it, so local_extensions.py
+refuses such a slug and derives another. Generation is offline and installs nothing,
+so it reads them from installed_modules.json, which this module writes:
+
+    .venv/bin/python tests/installed_modules.py
+
+and test_reserved_names.py checks that the file says what the venvs hold.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+TESTS_DIR = Path(__file__).resolve().parent
+# As pyproject.toml's pythonpath gives pytest: the suite's modules, and the template's
+# local_extensions.py, which rendering the pins needs.
+sys.path[:0] = [str(TESTS_DIR), str(TESTS_DIR.parent)]
+
+import machine  # noqa: E402
+import venvs  # noqa: E402
+from combinations import TEMPLATE_DIR, VENV_PYTHON  # noqa: E402
+
+INSTALLED_MODULES = TEMPLATE_DIR / "installed_modules.json"
+
+# Run by a venv's python: {distribution: [its top-level modules]}, from each
+# distribution's file list (top_level.txt is optional and often missing).
+TOP_LEVEL = """
+import json
+from importlib.metadata import distributions
+
+found = {}
+for dist in distributions():
+    names = set()
+    for file in dist.files or []:
+        top = file.parts[0]
+        if top.endswith((".dist-info", ".data")) or top in ("..", "__pycache__"):
+            continue
+        if len(file.parts) > 1:
+            names.add(top)
+        elif top.endswith(".py"):
+            names.add(top[:-3])
+        elif top.endswith((".so", ".pyd")):
+            names.add(top.split(".")[0])
+    found[dist.metadata["Name"].lower()] = sorted(n for n in names if n.isidentifier())
+print(json.dumps(found))
+"""
+
+# Run by a venv's python with requirement lines as its argument: the distributions
+# they install, dependencies and extras included, as pip resolved them.
+INSTALLED_BY = """
+import json
+import sys
+from importlib.metadata import distribution
+from packaging.requirements import Requirement
+
+installed, queue = set(), [Requirement(line) for line in json.loads(sys.argv[1])]
+while queue:
+    requirement = queue.pop()
+    dist = distribution(requirement.name)
+    key = (dist.metadata["Name"].lower(), tuple(sorted(requirement.extras)))
+    if key in installed:
+        continue
+    installed.add(key)
+    for line in dist.requires or []:
+        needed = Requirement(line)
+        extras = requirement.extras or {""}
+        if needed.marker is None or any(needed.marker.evaluate({"extra": e}) for e in extras):
+            queue.append(needed)
+print(json.dumps(sorted({name for name, _ in installed})))
+"""
+
+
+def run_python(python: Path, script: str, *arguments: str):
+    result = subprocess.run(
+        [str(python), "-c", script, *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def top_level_modules(venv_bin: Path) -> dict[str, list[str]]:
+    return run_python(venv_bin / "python", TOP_LEVEL)
+
+
+def installed_by(venv_bin: Path, requirements: list[str]) -> set[str]:
+    """The distributions (lowercase names) that `requirements` install in the venv."""
+    return set(run_python(venv_bin / "python", INSTALLED_BY, json.dumps(requirements)))
+
+
+def derived(venv_bins: list[Path]) -> dict[str, list[str]]:
+    """What installed_modules.json should hold, read from the venvs."""
+    modules: dict[str, list[str]] = {}
+    for venv_bin in venv_bins:
+        for name, found in top_level_modules(venv_bin).items():
+            modules[name] = sorted(set(modules.get(name, [])) | set(found))
+    return dict(sorted(modules.items()))
+
+
+def write(modules: dict[str, list[str]]) -> None:
+    INSTALLED_MODULES.write_text(json.dumps(modules, indent=2) + "\n")
+
+
+def main() -> None:
+    """Build (or reuse, under TEST_VENVS_DIR) each Django version's venv, and write
+    installed_modules.json from them."""
+    import os
+
+    base = Path(os.environ.get("TEST_VENVS_DIR") or tempfile.mkdtemp(prefix="ccdp-venvs-"))
+    venv_bins = []
+    for django_version, python_version in VENV_PYTHON.items():
+        path = base / f"venv-django{django_version}"
+        pins = venvs.pins_for(django_version)
+        if not venvs.holds(path, pins):
+            python = machine.find_python(python_version)
+            if python is None:
+                sys.exit(
+                    f"Python {python_version} is not installed: pyenv install {python_version}"
+                )
+            venvs.build(path, python, pins)
+        venv_bins.append(path / "bin")
+    write(derived(venv_bins))
+    print(f"wrote {INSTALLED_MODULES}")
+
+
+if __name__ == "__main__":
+    main()
