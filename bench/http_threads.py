@@ -1,11 +1,11 @@
-"""How many HTTP threads an ASGI project's processes should run: the generated
-project's pages and a 24 kB static file under each thread count, interleaved, next
-to the generated WSGI project (gunicorn, same worker count).
+"""How many threads for sync views an ASGI project's processes should run: the
+generated project's pages and a 24 kB static file under each WEB_THREADS, interleaved,
+next to the generated WSGI project (gunicorn, same worker count).
 
-config/asgi.py's HTTP_THREADS comes from this: daphne's reactor parses each request
-in Python and has to win the GIL back from the pool's threads, so more threads than
-requests waiting on I/O cost it throughput. The thread count is written into the
-generated asgi.py before each run, as a user would edit it.
+The default of WEB_THREADS for daphne comes from this: daphne's reactor parses each
+request in Python and has to win the GIL back from the pool's threads, so more threads
+than requests waiting on I/O cost it throughput. Each run sets WEB_THREADS in the
+environment, as a user would on the platform.
 
     .venv/bin/python bench/http_threads.py [--server daphne] [--threads 5,2,1]
         [--rounds 3] [--seconds 4]
@@ -14,7 +14,6 @@ Needs what bench/serve.py needs (wrk, Python 3.13, PostgreSQL, Redis).
 """
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
@@ -24,9 +23,12 @@ import serve
 from serve import Server, machine, venvs
 
 
-def requests_per_second(project: serve.Project, paths: dict[str, str], seconds: int, log: Path):
+def requests_per_second(
+    project: serve.Project, paths: dict[str, str], seconds: int, log: Path, **variables: str
+):
     port = machine.free_port()
-    server = Server(project.command, project.directory, {**project.env, "PORT": str(port)}, log)
+    env = {**project.env, **variables, "PORT": str(port)}
+    server = Server(project.command, project.directory, env, log)
     try:
         server.wait_until_answering(port)
         return {label: serve.wrk(port, path, seconds)["req/s"] for label, path in paths.items()}
@@ -57,19 +59,16 @@ def main() -> None:
         )
         if args.server == "daphne":  # one process: compare with one WSGI worker
             wsgi = serve.one_worker(wsgi)
-        asgi_py = asgi.directory / "config" / "asgi.py"
-        source = asgi_py.read_text()
         runs: dict[str, list[dict[str, float]]] = {}
         for round_number in range(args.rounds):
             order = counts if round_number % 2 == 0 else counts[::-1]
             for count in order:
-                asgi_py.write_text(re.sub(r"HTTP_THREADS = \d+", f"HTTP_THREADS = {count}", source))
-                name = f"{args.server}, HTTP_THREADS = {count}"
+                name = f"{args.server}, WEB_THREADS={count}"
                 print(f"round {round_number + 1}/{args.rounds}: {name}", flush=True)
                 paths = {"/": "/", "24 kB static": asgi.static_urls["24 kB static"]}
                 log = root / f"{args.server}-{count}-{round_number}.log"
                 runs.setdefault(name, []).append(
-                    requests_per_second(asgi, paths, args.seconds, log)
+                    requests_per_second(asgi, paths, args.seconds, log, WEB_THREADS=str(count))
                 )
             print(f"round {round_number + 1}/{args.rounds}: {wsgi.name}", flush=True)
             paths = {"/": "/", "24 kB static": wsgi.static_urls["24 kB static"]}

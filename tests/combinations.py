@@ -15,6 +15,8 @@ every value meets every value of every other option in at least one group.
 import hashlib
 import itertools
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
@@ -175,3 +177,19 @@ def representative(members: list[dict]) -> dict:
 
 def short_hash(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def copy_template(destination: Path) -> Path:
+    """The template's files as they are in this checkout (tracked, and untracked but
+    not ignored), copied to `destination`, as a clone of it would hold them."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        check=True,
+    )
+    for name in listed.stdout.decode().split("\0"):
+        if name and (TEMPLATE_DIR / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(TEMPLATE_DIR / name, destination / name)
+    return destination

@@ -18,6 +18,7 @@ from filelock import FileLock
 
 import machine
 import object_store
+import observatory
 import platform_env
 import tls
 import venvs
@@ -131,6 +132,16 @@ def pytest_terminal_summary(terminalreporter):
         f" {len(live)} of them run live (of {len(combinations)} combinations"
         f" and {len(groups)} runtime groups)"
     )
+    scores = {
+        report.nodeid.rpartition("@")[2]: dict(report.user_properties)["observatory"]
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if "observatory" in dict(getattr(report, "user_properties", ()))
+    }
+    if scores:
+        terminalreporter.write_line("MDN HTTP Observatory score per runtime group:")
+        for group, score in sorted(scores.items()):
+            terminalreporter.write_line(f"  {score:>9}  {group}")
 
 
 # About how long one test of each module takes, in seconds (the mean of a full run's
@@ -185,15 +196,27 @@ class SharedBytecodeCache(jinja2.BytecodeCache):
 
 @pytest.fixture(scope="session")
 def compiled_templates():
+    """Files' templates through SharedBytecodeCache; and the strings cookiecutter
+    renders with from_string (every file and directory name, the context's derived
+    answers), which no bytecode cache keeps, compiled once per source: every bake's
+    environment is built alike (StrictEnvironment, the template's extensions)."""
     cache = SharedBytecodeCache()
     init = StrictEnvironment.__init__
+    compiled_strings: dict[str, object] = {}
 
     def init_with_cache(self, **kwargs):
         init(self, **kwargs)
         self.bytecode_cache = cache
 
+    def from_string(self, source, globals=None, template_class=None):
+        if source not in compiled_strings:
+            compiled_strings[source] = self.compile(source)
+        cls = template_class or self.template_class
+        return cls.from_code(self, compiled_strings[source], self.make_globals(globals), None)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(StrictEnvironment, "__init__", init_with_cache)
+        patch.setattr(StrictEnvironment, "from_string", from_string)
         yield cache
 
 
@@ -230,13 +253,25 @@ def shared_dir(tmp_path_factory, worker_id) -> Path:
     return base if worker_id == "master" else base.parent
 
 
+def kept_or_shared(shared_dir: Path) -> Path:
+    """Where the run's tools go: TEST_VENVS_DIR, kept between runs, or this run's."""
+    kept = os.environ.get("TEST_VENVS_DIR")
+    return Path(kept).resolve() if kept else shared_dir
+
+
+@pytest.fixture(scope="session")
+def observatory_scanner(shared_dir) -> Path:
+    """The MDN HTTP Observatory's scanner (tests/observatory.py), installed once."""
+    return observatory.install(kept_or_shared(shared_dir) / "observatory")
+
+
 @pytest.fixture(scope="session")
 def venv_for(shared_dir):
     """venv_for("6.1") -> the bin directory of that Django version's venv, built once
     per run; or once for many runs under TEST_VENVS_DIR (a developer's directory, kept
     between runs and rebuilt when the generated pins change)."""
     kept = os.environ.get("TEST_VENVS_DIR")
-    base = Path(kept).resolve() if kept else shared_dir
+    base = kept_or_shared(shared_dir)
     base.mkdir(parents=True, exist_ok=True)
     ready: dict[str, Path] = {}
 
@@ -371,9 +406,13 @@ def database_url(group_database, runtime_answers) -> str:
 
 
 @pytest.fixture(scope="session")
-def s3_server(tmp_path_factory):
+def s3_server(tmp_path_factory, certificates):
     """The suite's own S3 (tests/object_store.py), started when a test first needs it."""
-    server = object_store.S3Server(tmp_path_factory.mktemp("s3"))
+    server = object_store.S3Server(
+        tmp_path_factory.mktemp("s3"),
+        (certificates.signed, certificates.signed_key),
+        certificates.ca,
+    )
     yield server
     server.stop()
 
@@ -398,13 +437,15 @@ def bucket(request, deployed_project, runtime_answers) -> str | None:
 @pytest.fixture(scope="module")
 def production_env(request, deployed_project, database_url, redis_url, bucket, venv_bin):
     """The environment the platform gives the web process, minus PORT."""
-    storage = request.getfixturevalue("s3_server").variables(bucket) if bucket else {}
+    s3 = request.getfixturevalue("s3_server") if bucket else None
+    storage = s3.variables(bucket) if s3 else {}
     return {
         "PATH": f"{venv_bin}:{os.environ['PATH']}",
         "HOME": os.environ.get("HOME", "/tmp"),
         **platform_env.environment(
             deployed_project, database_url=database_url, redis_url=redis_url, storage=storage
         ),
+        **(s3.trust() if s3 else {}),
     }
 
 
@@ -487,11 +528,14 @@ def start_web(released, deployed_project, production_env, tmp_path_factory, web_
 
 @pytest.fixture(scope="module")
 def create_users(released, deployed_project, production_env, run):
-    """create_users(names, password, **variables): accounts in this group's database,
-    or in the one `variables` (DATABASE_URL) point at."""
+    """create_users(names, password, staff=False, **variables): accounts (superusers
+    with `staff`) in this group's database, or in the one `variables` (DATABASE_URL)
+    point at."""
 
-    def create_users(names: list[str], password: str, **variables: str) -> None:
-        script = CREATE_USERS.format(names=names, password=password)
+    def create_users(
+        names: list[str], password: str, staff: bool = False, **variables: str
+    ) -> None:
+        script = CREATE_USERS.format(names=names, password=password, staff=staff)
         env = {**production_env, **variables}
         result = run(["python", "manage.py", "shell", "-c", script], cwd=deployed_project, env=env)
         assert result.returncode == 0, result.stdout + result.stderr

@@ -3,10 +3,11 @@
 For a sample of combinations (one per platform and interface, on the Pythons this
 machine has), the ```sh block under "## Run it locally" runs exactly as written, with
 bash -e, a PATH that holds only the chosen Python and the system, and no DJANGO_*
-variable: it makes the venv, installs requirements.txt, copies .env.example when there
+variable: it makes the venv, installs requirements-dev.txt, copies .env.example when there
 is no .env, migrates and starts `python manage.py runserver` on 127.0.0.1:8000. It
-runs twice per combination: in a copy of the project as generated (with the .env that
-generation writes) and in a fresh git clone of it (no .env, as a teammate gets it).
+runs in a fresh git clone of every combination of the sample (no .env, as a teammate
+gets it), and in a copy as generated (with the .env that generation writes) of one
+combination per interface, on different platforms.
 
 On the server it starts, this proves that:
 - every page reachable by links from the home page answers without a 5xx, anonymous
@@ -16,6 +17,9 @@ On the server it starts, this proves that:
 
 Every run needs port 8000, the one the README names, so runs are serialized across
 xdist workers by a file lock, and each server's process group is stopped by its pid.
+The block's lines run in order, as written, in two shells: every line up to
+runserver (the venv, the install, .env, migrate) before taking the lock, then, under
+it, the line that activates the venv and runserver.
 """
 
 import http.client
@@ -48,7 +52,7 @@ ORIGIN = f"http://{HOST}:{PORT}"
 LOCAL_HEADING = "Run it locally"
 RUNSERVER = "python manage.py runserver"
 INSTALLED_PYTHONS = ("3.12", "3.13")
-# The block makes a venv and installs requirements.txt before serving: ~10 s with a
+# The block makes a venv and installs requirements-dev.txt before serving: ~10 s with a
 # warm pip cache, much more on a cold one.
 START_TIMEOUT = 180
 STOP_TIMEOUT = 15
@@ -88,20 +92,39 @@ def readme_sample() -> list[dict]:
 SAMPLE = readme_sample()
 
 
+# Where each run happens: a fresh clone of every sample member, and the project as
+# generated for one member per interface (the platforms differing).
+GENERATED_TOO = {("heroku", "asgi"), ("digitalocean", "wsgi")}
+RUNS = [(answers, "fresh-clone") for answers in SAMPLE] + [
+    (answers, "generated")
+    for answers in SAMPLE
+    if (answers["platform"], answers["interface"]) in GENERATED_TOO
+]
+
+
 @pytest.fixture(
     scope="module",
     params=[
-        pytest.param(a, id=combination_id(a), marks=pytest.mark.xdist_group(runtime_key(a)))
-        for a in SAMPLE
+        pytest.param(
+            run,
+            id=f"{combination_id(run[0])}-{run[1]}",
+            marks=pytest.mark.xdist_group(runtime_key(run[0])),
+        )
+        for run in RUNS
     ],
 )
-def readme_answers(request) -> dict:
+def readme_run(request) -> tuple[dict, str]:
     return request.param
 
 
-@pytest.fixture(scope="module", params=["generated", "fresh-clone"])
-def where(request) -> str:
-    return request.param
+@pytest.fixture(scope="module")
+def readme_answers(readme_run) -> dict:
+    return readme_run[0]
+
+
+@pytest.fixture(scope="module")
+def where(readme_run) -> str:
+    return readme_run[1]
 
 
 def test_sample_has_every_platform_and_interface_on_an_installed_python():
@@ -226,6 +249,21 @@ def local_server(checkout, readme_answers, where):
         )
     env = {"PATH": f"{python.parent}:/usr/local/bin:/usr/bin:/bin", "HOME": os.environ["HOME"]}
     log = checkout.parent / "readme-steps.log"
+    lines = steps.strip().splitlines()
+    activate = [line for line in lines if line.startswith(". ") and line.endswith("/activate")]
+    assert len(activate) == 1, f"the block activates no venv, or more than one: {steps}"
+    before_runserver, serve = "\n".join(lines[:-1]), "\n".join([*activate, lines[-1]])
+    prepared = subprocess.run(
+        ["bash", "-e", "-c", before_runserver],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+        check=False,
+    )
+    if prepared.returncode != 0:
+        pytest.fail(f"the README block ({where}) failed:\n{prepared.stdout}{prepared.stderr}")
     try:
         lock = FileLock(PORT_LOCK, timeout=PORT_LOCK_TIMEOUT)
         lock.acquire()
@@ -239,7 +277,7 @@ def local_server(checkout, readme_answers, where):
             )
         with log.open("wb") as out:
             process = subprocess.Popen(
-                ["bash", "-e", "-c", steps],
+                ["bash", "-e", "-c", serve],
                 cwd=checkout,
                 env=env,
                 stdout=out,

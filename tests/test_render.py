@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 
 import jsonschema
@@ -29,6 +30,7 @@ from combinations import (
     all_combinations,
     celery,
     combination_id,
+    copy_template,
     pairs,
     redis_layer,
     runtime_groups,
@@ -51,6 +53,11 @@ COMMENT_OR_BLANK = re.compile(r"^\s*(#.*)?$")
 
 @functools.cache
 def schema(name: str) -> dict:
+    """One of the official copies in tests/schemas, or, named `schemastore/NAME`, one
+    of SchemaStore's that check-jsonschema ships (requirements-dev.txt)."""
+    if name.startswith("schemastore/"):
+        vendored = files("check_jsonschema.builtin_schemas.vendor")
+        return json.loads(vendored.joinpath(name.removeprefix("schemastore/")).read_text())
     return json.loads((SCHEMAS / name).read_text())
 
 
@@ -60,6 +67,34 @@ def validator(name: str):
     schema itself on every call, twenty times the cost of checking a document."""
     document = schema(name)
     return jsonschema.validators.validator_for(document)(document)
+
+
+TEMPLATE_README = TEMPLATE_DIR / "README.md"
+TEMPLATE_README_LIMIT = 10_000  # characters: what someone deciding to use it reads
+
+
+def test_template_readme_is_short_and_its_commands_are_shell():
+    text = TEMPLATE_README.read_text()
+    tokens = MarkdownIt("commonmark").parse(text)
+
+    assert len(text) <= TEMPLATE_README_LIMIT, f"README.md has {len(text)} characters"
+    assert all(token.info == "sh" for token in tokens if token.type == "fence")
+    assert "<!-- test command: .ci/run runs the next line -->" in text
+
+
+def test_template_readme_generates_a_project_as_written(tmp_path):
+    """Its first command, in a copy of the template, with a fresh venv."""
+    clone = copy_template(tmp_path / "clone")
+    (command,) = re.findall(
+        r"```sh\n(.*?cookiecutter --no-input.*?)\n```", TEMPLATE_README.read_text()
+    )
+
+    result = subprocess.run(
+        ["bash", "-e", "-c", command], cwd=clone, capture_output=True, text=True, timeout=300
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (clone / "generated" / "my_django_app" / "manage.py").exists()
 
 
 def test_schemas_are_the_official_copies():
@@ -141,8 +176,10 @@ def test_files_match_the_options(project, answers):
         ".env.example": True,
         ".gitignore": True,
         ".github/workflows/ci.yml": True,
+        ".github/dependabot.yml": True,
         "README.md": True,
         "requirements.txt": True,
+        "requirements-dev.txt": True,
     }
     actual = {path: (project / path).exists() for path in expected}
 
@@ -155,6 +192,22 @@ def test_exactly_one_package_manager_file(project):
 
     assert found == {"requirements.txt"}
     assert not (project / ".venv").exists() and not (project / "venv").exists()
+
+
+def requirement_names(path: Path) -> set[str]:
+    lines = [line.strip() for line in path.read_text().splitlines()]
+    return {line.split("==")[0].split("[")[0].lower() for line in lines if "==" in line}
+
+
+@pytest.mark.reads_no_version_file
+def test_the_platform_installs_no_test_tool(project):
+    """requirements-dev.txt adds the tests' and CI's tools to requirements.txt, which
+    the buildpack installs: none of them in production."""
+    dev = project / "requirements-dev.txt"
+
+    assert "-r requirements.txt" in dev.read_text().splitlines()
+    assert {"pytest", "pytest-django", "ruff"} <= requirement_names(dev)
+    assert not requirement_names(dev) & requirement_names(project / "requirements.txt")
 
 
 def test_config_files_parse(project):
@@ -180,11 +233,20 @@ def test_python_version_file_is_what_the_buildpack_accepts(project, answers):
     assert version == answers["python_version"]
 
 
+# What the README shows of Django's own template language: an HTML example, and a
+# variable in inline code.
+README_DJANGO_TEMPLATES = re.compile(r"```html\n.*?```|`\{\{ \w+ \}\}`", re.S)
+
+
 def test_no_template_text_left(project):
     for name, path in generated_files(project).items():
         text = path.read_text()
-        assert "cookiecutter" not in text.lower(), name
+        # The README names the template and cruft's tools; the context's leftovers
+        # would read `cookiecutter.something`.
+        assert "cookiecutter." not in text.lower(), name
         # Django's templates use {% %} and {{ }}: pages, and the reset mail's subject.
+        if name == "README.md":
+            text = README_DJANGO_TEMPLATES.sub("", text)
         if not name.endswith(".html") and "/templates/" not in name:
             assert "{{" not in text and "{%" not in text, name
 
@@ -371,6 +433,12 @@ def test_do_deploy_template_is_the_app_spec_built_from_git(project):
     assert template == {"spec": spec}
 
 
+# What the README's `doctl apps create` pipeline fed the spec, by (pipeline, the spec it
+# reads, EMAIL_URL): the members of a version group share both, and each worker runs
+# every member of a group, so each pipeline runs once per worker.
+DO_PIPELINE_SPECS: dict[tuple[str, str, str | None], dict] = {}
+
+
 @pytest.mark.only(platform="digitalocean")
 def test_do_readme_command_adds_a_fresh_secret(project):
     readme = (project / "README.md").read_text()
@@ -385,15 +453,19 @@ def test_do_readme_command_adds_a_fresh_secret(project):
     env = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **spaces_key}
     # The README's optional line exports EMAIL_URL: with it, and without it.
     email_url = "smtp://apikey:p%40ss%23w@smtp.example.com:587"
+    app_yaml = (project / ".do" / "app.yaml").read_text()
     for extra, expected_email_url in (({}, None), ({"EMAIL_URL": email_url}, email_url)):
-        result = subprocess.run(
-            ["bash", "-c", pipeline],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            env={**env, **extra},
-        )
-        spec = yaml.safe_load(result.stdout)
+        key = (pipeline, app_yaml, extra.get("EMAIL_URL"))
+        if key not in DO_PIPELINE_SPECS:
+            result = subprocess.run(
+                ["bash", "-c", pipeline],
+                cwd=project,
+                capture_output=True,
+                text=True,
+                env={**env, **extra},
+            )
+            DO_PIPELINE_SPECS[key] = yaml.safe_load(result.stdout)
+        spec = DO_PIPELINE_SPECS[key]
         validator("do-app-spec.schema.json").validate(spec)
         for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
             values = {env["key"]: env.get("value") for env in component["envs"]}
@@ -447,7 +519,13 @@ def test_do_dev_databases_are_postgresql_only(project, answers):
         assert "cloud.digitalocean.com/apps/new" in readme
 
 
-EXPECTED_HEADINGS = ["## Run it locally", "## Configuration", "## Deploy to", "## Scale out"]
+EXPECTED_HEADINGS = [
+    "## Run it locally",
+    "## Configuration",
+    "## Deploy to",
+    "## Scale out",
+    "## Updating from the template",
+]
 
 
 def test_readme_is_well_formed_markdown(project, answers):
@@ -469,12 +547,13 @@ def test_readme_is_well_formed_markdown(project, answers):
     if s3(answers):
         expected.insert(expected.index("## Configuration"), "## Uploads")
     expected.insert(expected.index("## Configuration"), "## E-mail")
+    expected.insert(expected.index("## Configuration"), "## Content Security Policy")
     platform = "Heroku" if answers["platform"] == "heroku" else "DigitalOcean App Platform"
     expected[expected.index("## Deploy to")] = f"## Deploy to {platform}"
 
     assert headings == expected
     fences = [token for token in tokens if token.type == "fence"]
-    assert fences and all(token.info in ("sh", "python") for token in fences)
+    assert fences and all(token.info in ("sh", "python", "html") for token in fences)
     for fence in fences:
         if fence.info == "python":  # whole modules, or lines of one (urlpatterns)
             compile(textwrap.dedent(fence.content), "README.md", "exec")
@@ -482,6 +561,16 @@ def test_readme_is_well_formed_markdown(project, answers):
     assert len(fence_lines) == 2 * len(fences), "a fence is left open"
     for line in text.splitlines():
         assert not re.search(r"[^\s#]#{1,6} [A-Z]", line), f"a heading glued to text: {line}"
+
+
+def test_every_deploy_block_makes_its_secret_with_one_python(project):
+    """python3, which a shell outside any venv has; `python` may be missing there, and
+    the secret would come out empty."""
+    readme = (project / "README.md").read_text()
+    section = readme[readme.index("## Deploy to") :]
+
+    commands = re.findall(r"\$\((\S+) -c 'import secrets", section)
+    assert commands and set(commands) == {"python3"}, commands
 
 
 @pytest.mark.only(platform="heroku")
@@ -527,8 +616,24 @@ def test_ci_workflow(project, answers):
     assert "pytest" in commands and "ruff check" in commands
     assert set(production_environment(project)) <= set(job["env"])
     # The project's CI lints with the ruff the template checks it with.
-    ruff_pin = re.search(r"ruff==([\d.]+)", commands).group(1)
-    assert ruff_pin == RUFF_VERSION
+    ruff_pin = re.search(r"^ruff==([\d.]+)$", (project / "requirements-dev.txt").read_text(), re.M)
+    assert ruff_pin.group(1) == RUFF_VERSION
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    workflow["on"] = workflow.pop(True)  # YAML 1.1's `on` is true; GitHub reads a name
+    validator("schemastore/github-workflows.json").validate(workflow)
+
+
+@pytest.mark.reads_no_version_file
+def test_dependabot_keeps_the_pins_current(project):
+    """Weekly, grouped updates for the Python packages and the workflow's actions, in a
+    file Dependabot accepts (SchemaStore's schema)."""
+    config = yaml.safe_load((project / ".github/dependabot.yml").read_text())
+
+    validator("schemastore/dependabot.json").validate(config)
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(updates) == {"pip", "github-actions"}
+    for update in updates.values():
+        assert update["schedule"]["interval"] == "weekly" and update["groups"], update
 
 
 def committed_files(project: Path, git_dir: Path) -> set[str]:
