@@ -52,6 +52,8 @@ RECOVERY_DEADLINE = 15.0
 # is stopped, after the read timeout (10 s, config/settings.py) when it hangs.
 CLOSE_DEADLINE = {"stopped": SOCKET_DEADLINE, "hung": 15.0}
 TRY_AGAIN_LATER = 4013
+# The Pub/Sub layer's Redis channel for the live feed's group (live/events.py's GROUP).
+LIVE_GROUP_CHANNELS = "*__group__live-events"
 
 
 class Blackhole:
@@ -207,6 +209,15 @@ def test_recovers_without_a_restart_when_postgresql_and_redis_return(
         postgres.remove()
 
 
+def subscribed_again(redis: tls.TlsRedis, pattern: str, deadline: float) -> None:
+    """Wait, at most `deadline` s, until a client of `redis` listens to `pattern`."""
+    stop_at = time.monotonic() + deadline
+    while not redis.subscribed_channels(pattern):
+        if time.monotonic() > stop_at:
+            raise AssertionError(f"no subscriber to {pattern} {deadline} s after Redis came back")
+        time.sleep(0.2)
+
+
 def ping_until_answered(port: int, deadline: float) -> None:
     """Open /ws/ping/ sockets until one gets its pong, for at most `deadline` s."""
     stop_at, problem = time.monotonic() + deadline, None
@@ -258,6 +269,10 @@ def test_open_sockets_through_a_redis_outage(
             with open_websocket(port, "/ws/live/") as new_live:
                 event = login_event(new_live)
         else:
+            # The pong may come from the other process; the one holding `live` listens
+            # again once its receiver, which retries each second, has subscribed anew.
+            # What is published before that is lost, as Pub/Sub loses it.
+            subscribed_again(own_redis, LIVE_GROUP_CHANNELS, RECOVERY_DEADLINE)
             event = login_event(live)
 
     assert event["event"] == "login"  # to an anonymous page, without the name

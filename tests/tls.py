@@ -99,6 +99,15 @@ class TlsRedis:
     def url(self, db: int = 0) -> str:
         return f"rediss://127.0.0.1:{self.port}/{db}"
 
+    def subscribed_channels(self, pattern: str) -> list[str]:
+        """The Pub/Sub channels matching `pattern` that at least one client listens to."""
+        answer = subprocess.run(
+            ["redis-cli", "--tls", "--insecure", "-p", str(self.port),
+             "PUBSUB", "CHANNELS", pattern],
+            capture_output=True, text=True, timeout=10, check=True,
+        )  # fmt: skip
+        return answer.stdout.split()
+
     def stop(self) -> None:
         stop(self.process)
 
