@@ -92,11 +92,18 @@ def test_release_step_migrates_postgresql(deployed_project, production_env, empt
     assert applied > 0
 
 
-def test_venv_holds_exactly_the_generated_pins(runtime_project, run):
-    installed = {}
-    for line in run(["python", "-m", "pip", "freeze"], cwd=runtime_project).stdout.splitlines():
-        name, _, version = line.partition("==")
-        installed[name.lower().replace("_", "-")] = version
+# What `pip freeze` lists in each venv, by its bin directory: one venv serves many groups.
+FROZEN: dict[str, dict[str, str]] = {}
+
+
+def test_venv_holds_exactly_the_generated_pins(runtime_project, venv_bin, run):
+    if str(venv_bin) not in FROZEN:
+        freeze = run(["python", "-m", "pip", "freeze"], cwd=runtime_project).stdout
+        FROZEN[str(venv_bin)] = {
+            name.lower().replace("_", "-"): version
+            for name, _, version in (line.partition("==") for line in freeze.splitlines())
+        }
+    installed = FROZEN[str(venv_bin)]
     for requirements in ("requirements.txt", "requirements-dev.txt"):
         for line in (runtime_project / requirements).read_text().splitlines():
             if line.strip() and not line.startswith(("#", "-r ")):

@@ -10,7 +10,7 @@
   must log no error: a client that leaves while an event is being sent to it is
   normal.
 
-LOAD_SECONDS defaults to 20; set it in the environment for a longer run.
+LOAD_SECONDS defaults to 10; set it in the environment for a longer run.
 """
 
 import asyncio
@@ -31,7 +31,7 @@ from combinations import runtime_key, short_hash
 from platform_env import HOST
 from visitors import Visitor
 
-LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "20"))
+LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "10"))
 HELD_SOCKETS = 200
 CHURNING_CLIENTS = 10
 LOGINS = 40
