@@ -11,6 +11,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import binaryornot.check
+import cookiecutter.generate
 import jinja2
 import pytest
 from cookiecutter.environment import StrictEnvironment
@@ -199,10 +201,13 @@ def compiled_templates():
     """Files' templates through SharedBytecodeCache; and the strings cookiecutter
     renders with from_string (every file and directory name, the context's derived
     answers), which no bytecode cache keeps, compiled once per source: every bake's
-    environment is built alike (StrictEnvironment, the template's extensions)."""
+    environment is built alike (StrictEnvironment, the template's extensions). And
+    whether each template file is binary, which cookiecutter guesses from the file's
+    bytes on every bake (a tenth of a bake), once per file as it stands."""
     cache = SharedBytecodeCache()
     init = StrictEnvironment.__init__
     compiled_strings: dict[str, object] = {}
+    binary_files: dict[tuple[str, int, int], bool] = {}
 
     def init_with_cache(self, **kwargs):
         init(self, **kwargs)
@@ -214,9 +219,17 @@ def compiled_templates():
         cls = template_class or self.template_class
         return cls.from_code(self, compiled_strings[source], self.make_globals(globals), None)
 
+    def is_binary(path: str) -> bool:
+        found = os.stat(path)
+        key = (os.path.realpath(path), found.st_mtime_ns, found.st_size)
+        if key not in binary_files:
+            binary_files[key] = binaryornot.check.is_binary(path)
+        return binary_files[key]
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(StrictEnvironment, "__init__", init_with_cache)
         patch.setattr(StrictEnvironment, "from_string", from_string)
+        patch.setattr(cookiecutter.generate, "is_binary", is_binary)
         yield cache
 
 
