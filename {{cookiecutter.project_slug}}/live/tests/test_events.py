@@ -31,8 +31,11 @@ async def open_live_socket(application, client=None, origin=b"https://testserver
 
 
 async def log_in(username):
+    """A client signed in as `username`, once its login event has gone out: it is sent
+    in the background, as under a server, and a socket opened next must not get it."""
     client = Client()
     assert await sync_to_async(client.login)(username=username, password=PASSWORD)
+    await asyncio.wait_for(asyncio.gather(*events.sending), timeout=5)
     return client
 
 
