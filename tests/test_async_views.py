@@ -21,6 +21,9 @@ import machine
 import user_views
 
 pytestmark = pytest.mark.only(interface="asgi")
+# Seconds for 400 one-second async views at once: a quarter of what threads would
+# need even on two processes of five.
+FOUR_HUNDRED_DEADLINE = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -79,19 +82,21 @@ def test_a_sync_page_answers_while_async_views_wait(forty_at_once):
 
 
 def test_four_hundred_async_views_wait_together(server):
-    """Held back by a thread per view, 400 would take 200 s on two threads. On this
-    shared machine another test can take the CPU for a while: a second try, right
-    after, tells that apart from a slow server, and both are printed."""
+    """Held back by a thread per view, 400 would take 200 s on two threads (40 s on
+    two processes of five). Together they take 2-3 s on a quiet machine (bench/serve.py
+    prints the figure); on this shared one another test can take the CPU for a while,
+    so the bound here is FOUR_HUNDRED_DEADLINE, and a second try, right after, tells
+    a busy machine apart from a slow server. Both tries are printed."""
     took = []
     for _ in range(2):
         answers, seconds = user_views.all_at_once(server, "/wait/", 400, timeout=30)
         took.append(seconds)
         assert [answer.status for answer in answers] == [200] * 400, described(answers)
-        if seconds <= 5:
+        if seconds <= FOUR_HUNDRED_DEADLINE:
             break
 
     print("400 one-second async views at once:", ", ".join(f"{t:.2f} s" for t in took))
-    assert min(took) <= 5, f"400 one-second async views took {took} s"
+    assert min(took) <= FOUR_HUNDRED_DEADLINE, f"400 one-second async views took {took} s"
 
 
 def test_an_async_stream_sends_each_event_as_it_is_produced(server):
