@@ -23,6 +23,7 @@ and an inline script without the request's nonce, added to a page as a user adds
 one, is refused while the one carrying the nonce runs.
 """
 
+import contextlib
 import re
 import shutil
 from collections import deque
@@ -124,6 +125,22 @@ def violations() -> PolicyViolations:
     return PolicyViolations()
 
 
+@contextlib.contextmanager
+def watched_page(browser, violations: PolicyViolations, screenshot: Path | None = None):
+    """A page of a new context whose refusals `violations` records; a full-page
+    screenshot at `screenshot` if what runs with it fails; the context closed after."""
+    context = violations.watch(browser.new_context(ignore_https_errors=True))
+    page = context.new_page()
+    try:
+        yield page
+    except Exception:
+        if screenshot is not None:
+            page.screenshot(path=screenshot, full_page=True)
+        raise
+    finally:
+        context.close()
+
+
 def watch_live_page(page: Page, site: str, username: str) -> None:
     """Sign in (?next= brings the page to /live/ rather than home) and wait until the
     live page's WebSocket is open."""
@@ -187,28 +204,23 @@ def test_live_page_reconnects_after_a_redis_restart(
     site = f"https://127.0.0.1:{router.port}"
     name = "back-after-restart"
     create_users(["restart-watcher", name], PASSWORD)
-    context = violations.watch(browser.new_context(ignore_https_errors=True))
-    page = context.new_page()
-    status = page.locator("#live-status")
     try:
-        watch_live_page(page, site, "restart-watcher")
+        with watched_page(browser, violations, tmp_path / "reconnecting.png") as page:
+            status = page.locator("#live-status")
+            watch_live_page(page, site, "restart-watcher")
 
-        own_redis.stop()
-        expect(status).to_have_attribute("data-state", "closed", timeout=WAIT_MS)
-        expect(status).to_contain_text("reconnecting")
-        own_redis.start()
-        # Backoff from 1 s, doubling, plus jitter: back within a few tries.
-        expect(status).to_have_attribute("data-state", "open", timeout=2 * WAIT_MS)
+            own_redis.stop()
+            expect(status).to_have_attribute("data-state", "closed", timeout=WAIT_MS)
+            expect(status).to_contain_text("reconnecting")
+            own_redis.start()
+            # Backoff from 1 s, doubling, plus jitter: back within a few tries.
+            expect(status).to_have_attribute("data-state", "open", timeout=2 * WAIT_MS)
 
-        Visitor(port).log_in(name, PASSWORD)
-        event = page.locator("#live-events li", has_text=name)
-        expect(event.first).to_contain_text(f"{name} logged in", timeout=WAIT_MS)
-        assert violations.found == []
-    except Exception:
-        page.screenshot(path=tmp_path / "reconnecting.png")
-        raise
+            Visitor(port).log_in(name, PASSWORD)
+            event = page.locator("#live-events li", has_text=name)
+            expect(event.first).to_contain_text(f"{name} logged in", timeout=WAIT_MS)
+            assert violations.found == []
     finally:
-        context.close()
         router.stop()
     assert "Traceback" not in web_servers[port].output
 
@@ -383,9 +395,7 @@ def test_every_page_keeps_to_the_content_security_policy(
     included, opens without a refusal, and the admin's scripts run (its date and
     time shortcuts on a user's change page)."""
     create_users([ADMIN], PASSWORD, staff=True)
-    context = violations.watch(browser.new_context(ignore_https_errors=True))
-    page = context.new_page()
-    try:
+    with watched_page(browser, violations, tmp_path / "crawl.png") as page:
         signed_out = crawl(page, site, ["/"])
         sign_in(page, site, ADMIN)
         signed_in = crawl(page, site, ["/", "/admin/"])
@@ -398,11 +408,6 @@ def test_every_page_keeps_to_the_content_security_policy(
         admin_pages = {shape(path) for path in signed_in}
         assert {"/admin/auth/user/", "/admin/auth/user/N/change/"} <= admin_pages, signed_in
         assert violations.found == []
-    except Exception:
-        page.screenshot(path=tmp_path / "crawl.png", full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 @pytest.mark.only(in_browser_groups, media_storage="s3")
@@ -415,9 +420,7 @@ def test_an_uploaded_picture_shows_under_the_policy(
     create_users([name], PASSWORD)
     picture = tmp_path / "me.png"
     Image.new("RGB", (32, 32), "purple").save(picture)
-    context = violations.watch(browser.new_context(ignore_https_errors=True))
-    page = context.new_page()
-    try:
+    with watched_page(browser, violations, tmp_path / "upload.png") as page:
         sign_in(page, site, name)
         page.goto(f"{site}/profile/")
         page.set_input_files("#id_picture", picture)
@@ -428,11 +431,6 @@ def test_an_uploaded_picture_shows_under_the_policy(
         expect(shown).to_have_js_property("naturalWidth", 32)  # loaded, not refused
         assert urlsplit(shown.get_attribute("src")).netloc != urlsplit(site).netloc
         assert violations.found == []
-    except Exception:
-        page.screenshot(path=tmp_path / "upload.png", full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 # A page with two inline scripts, as a user adds one: the first carries the request's
@@ -484,20 +482,18 @@ def test_the_policy_refuses_an_inline_script_without_the_nonce(
     """After the site's own error page (500), which keeps to the policy."""
     port = start_web(project=project_with_user_views)
     router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
-    context = violations.watch(browser.new_context(ignore_https_errors=True))
-    page = context.new_page()
     try:
-        response = page.goto(f"https://127.0.0.1:{router.port}/broken/")
-        assert response is not None and response.status == 500
-        expect(page.locator("h1")).to_have_text("Something went wrong")
-        page.wait_for_timeout(200)
-        assert violations.found == []
+        with watched_page(browser, violations) as page:
+            response = page.goto(f"https://127.0.0.1:{router.port}/broken/")
+            assert response is not None and response.status == 500
+            expect(page.locator("h1")).to_have_text("Something went wrong")
+            page.wait_for_timeout(200)
+            assert violations.found == []
 
-        page.goto(f"https://127.0.0.1:{router.port}/inline/")
-        expect(page.locator("body")).to_have_attribute("data-with-nonce", "ran")
-        page.wait_for_timeout(200)  # time for the other script, were it let through
-        assert page.locator("body").get_attribute("data-without-nonce") is None
-        assert any("script-src" in found for found in violations.found), violations.found
+            page.goto(f"https://127.0.0.1:{router.port}/inline/")
+            expect(page.locator("body")).to_have_attribute("data-with-nonce", "ran")
+            page.wait_for_timeout(200)  # time for the other script, were it let through
+            assert page.locator("body").get_attribute("data-without-nonce") is None
+            assert any("script-src" in found for found in violations.found), violations.found
     finally:
-        context.close()
         router.stop()
