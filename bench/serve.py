@@ -54,7 +54,7 @@ import platform_env  # noqa: E402
 import user_views  # noqa: E402
 import venvs  # noqa: E402
 from servers import Server, request  # noqa: E402
-from visitors import CREATE_USERS, Visitor  # noqa: E402
+from visitors import CREATE_USERS, HASH_PASSWORD, Visitor  # noqa: E402
 
 DJANGO, PYTHON = "6.1", "3.13"
 COMMON_ANSWERS = {"platform": "heroku", "channel_layer": "redis", "django_version": DJANGO}
@@ -224,7 +224,8 @@ def generated_project(server: str, root: Path, venv: Path, database_url: str) ->
     project.static_urls = hashed_urls(directory)
     if asgi:
         names = ["watcher", *(f"bench{i}" for i in range(LOGINS))]
-        script = CREATE_USERS.format(names=names, password=PASSWORD, staff=False)
+        encoded = run(["python", "-c", HASH_PASSWORD, PASSWORD], directory, env).strip()
+        script = CREATE_USERS.format(names=names, encoded=encoded, staff=False)
         run(["python", "manage.py", "shell", "-c", script], directory, env)
     return project
 

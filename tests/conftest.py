@@ -37,7 +37,7 @@ from combinations import (
     version_groups,
 )
 from servers import Server
-from visitors import CREATE_USERS
+from visitors import CREATE_USERS, HASH_PASSWORD
 
 
 def pytest_addoption(parser):
@@ -539,8 +539,14 @@ def start_web(released, deployed_project, production_env, tmp_path_factory, web_
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def stored_passwords() -> dict[tuple[Path, str], str]:
+    """Each password as Django's default hasher stores it, per venv (HASH_PASSWORD)."""
+    return {}
+
+
 @pytest.fixture(scope="module")
-def create_users(released, deployed_project, production_env, run):
+def create_users(released, deployed_project, production_env, run, venv_bin, stored_passwords):
     """create_users(names, password, staff=False, **variables): accounts (superusers
     with `staff`) in this group's database, or in the one `variables` (DATABASE_URL)
     point at."""
@@ -548,7 +554,12 @@ def create_users(released, deployed_project, production_env, run):
     def create_users(
         names: list[str], password: str, staff: bool = False, **variables: str
     ) -> None:
-        script = CREATE_USERS.format(names=names, password=password, staff=staff)
+        if (venv_bin, password) not in stored_passwords:
+            made = run(["python", "-c", HASH_PASSWORD, password], cwd=deployed_project)
+            assert made.returncode == 0, made.stdout + made.stderr
+            stored_passwords[venv_bin, password] = made.stdout.strip()
+        encoded = stored_passwords[venv_bin, password]
+        script = CREATE_USERS.format(names=names, encoded=encoded, staff=staff)
         env = {**production_env, **variables}
         result = run(["python", "manage.py", "shell", "-c", script], cwd=deployed_project, env=env)
         assert result.returncode == 0, result.stdout + result.stderr

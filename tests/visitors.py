@@ -13,21 +13,31 @@ import platform_env
 
 HOST = platform_env.HOST
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-# For `manage.py shell -c`: the accounts visitors log in with, made afresh; with
-# `staff`, superusers who may use the admin.
+# For `python -c SCRIPT PASSWORD`: the password as Django's default hasher stores it
+# (PBKDF2 at the version's iterations, about a second of CPU). Made once per venv and
+# password, then stored as it is for every account: a login checks it at full cost and
+# finds nothing to upgrade, as it would after a sign-up.
+HASH_PASSWORD = """
+import sys
+from django.conf import settings
+settings.configure()
+from django.contrib.auth.hashers import make_password
+print(make_password(sys.argv[1]))
+"""
+# For `manage.py shell -c`: the accounts visitors log in with, made afresh, their
+# password stored as HASH_PASSWORD made it; with `staff`, superusers who may use the
+# admin.
 CREATE_USERS = """
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 
 User = get_user_model()
-password = make_password({password!r})  # hashed once: the production hasher is slow
 # A database that outlives one use (a test group's, a bench run's) may hold them already.
 User.objects.filter(username__in={names!r}).delete()
 User.objects.bulk_create(
     User(
         username=name,
         email=f"{{name}}@example.com",
-        password=password,
+        password={encoded!r},
         is_staff={staff!r},
         is_superuser={staff!r},
     )
