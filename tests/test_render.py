@@ -104,6 +104,26 @@ def test_schemas_are_the_official_copies():
         assert (SCHEMAS / official.name).read_bytes() == official.read_bytes(), official.name
 
 
+def test_template_ci_runs_every_test_once():
+    """The template's own workflow: a job for each platform and interface, selected by
+    the pair that each combination's test ids carry, and a job for the tests that
+    carry none of them (hooks, properties, reserved names)."""
+    workflow = yaml.safe_load((TEMPLATE_DIR / ".github/workflows/ci.yml").read_text())
+    workflow["on"] = workflow.pop(True)  # YAML 1.1's `on` is true; GitHub reads a name
+    options = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    selections = [f"{p}-{i}" for p in options["platform"] for i in options["interface"]]
+    job = workflow["jobs"]["test"]
+    commands = "\n".join(step.get("run", "") for step in job["steps"])
+
+    validator("schemastore/github-workflows.json").validate(workflow)
+    assert job["strategy"]["matrix"]["tests"] == [
+        *selections,
+        f"not ({' or '.join(selections)})",
+    ]
+    assert 'pytest -k "${{ matrix.tests }}"' in commands
+    assert all(combination_id(a).startswith(tuple(selections)) for a in all_combinations())
+
+
 def generated_files(project: Path) -> dict[str, Path]:
     return {
         str(path.relative_to(project)): path
