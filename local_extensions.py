@@ -3,9 +3,10 @@ written into each kind of file.
 
 One module for both sides, so they cannot disagree: cookiecutter.json derives the
 default `project_slug` and `github_repository` with the Jinja filters below (loaded
-through `_extensions`), and hooks/pre_gen_project.py refuses a typed answer with the
-same rules. A derived default always passes them, whatever the name people typed
-(accents, punctuation, digits, emoji): only an answer someone typed can be refused.
+through `_extensions`), and its `__answers_checked` refuses a typed answer with the
+same rules (`check_answers`). A derived default always passes them, whatever the name
+people typed (accents, punctuation, digits, emoji): only an answer someone typed can be
+refused.
 
 The free-text answers (project_name, description, author_name, author_email) are
 one line of any text: quotes, backslashes, "{{", "<script>", other scripts and
@@ -182,6 +183,37 @@ def text_problem(field: str, text: str) -> str | None:
     return None
 
 
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def answer_problems(answers: dict) -> list[str]:
+    """One sentence for each answer that cannot be used."""
+    found = []
+    if not answers["project_name"].strip():
+        found.append("project_name is empty: give the project a name.")
+    found += [text_problem(field, answers[field]) for field in FREE_TEXT]
+    found.append(slug_problem(answers["project_slug"], answers["platform"]))
+    if not EMAIL_PATTERN.fullmatch(answers["author_email"]):
+        found.append(
+            f"author_email {answers['author_email']!r} does not look like an email"
+            " address: answer with one such as you@example.com."
+        )
+    found.append(repository_problem(answers["github_repository"]))
+    return [problem for problem in found if problem]
+
+
+def check_answers(answers: dict) -> str:
+    """cookiecutter.json's `__answers_checked`, rendered once every question has its
+    answer and before anything is written: the first problem, as one sentence, and
+    exit 1. Only the first, since one bad answer (the project name) can spoil the
+    answers derived from it. (A pre_gen_project hook that exits 1 stops generation
+    too, but cookiecutter then prints its own traceback above the sentence.)"""
+    if found := answer_problems(answers):
+        print(f"Error: {found[0]}", file=sys.stderr)
+        raise SystemExit(1)
+    return ""
+
+
 def json_string(text: str) -> str:
     """Free text as a JSON string, readable: "Café", not "Caf\\u00e9"."""
     return json.dumps(text, ensure_ascii=False)
@@ -309,21 +341,22 @@ def jinja_string(text: str) -> str:
 
 def __getattr__(name: str):
     """Makes AnswersExtension when cookiecutter first loads it (cookiecutter.json's
-    `_extensions`). The hooks import this module for its rules alone, and importing
-    Jinja would be half of each hook's run time."""
+    `_extensions`). The post-generation hook imports this module for its names alone,
+    and importing Jinja would be half of the hook's run time."""
     if name != "AnswersExtension":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from jinja2.ext import Extension
 
     class AnswersExtension(Extension):
-        """The filters that cookiecutter.json (`project_slug`, `github_owner`) and the
-        project's files (`json_string`, `app_json_name`, `yaml_string`, `markdown_text`,
-        `html_text`) use, where the hooks find this module, and answers kept as the
-        text they are."""
+        """The filters that cookiecutter.json (`project_slug`, `github_owner`,
+        `check_answers`) and the project's files (`json_string`, `app_json_name`,
+        `yaml_string`, `markdown_text`, `html_text`) use, where the hooks find this
+        module, and answers kept as the text they are."""
 
         def __init__(self, environment):
             super().__init__(environment)
             environment.filters["project_slug"] = derive_slug
+            environment.filters["check_answers"] = check_answers
             environment.filters["github_owner"] = derive_owner
             environment.filters["json_string"] = json_string
             environment.filters["python_string"] = python_string
@@ -331,8 +364,8 @@ def __getattr__(name: str):
             environment.filters["yaml_string"] = yaml_string
             environment.filters["markdown_text"] = markdown_text
             environment.filters["html_text"] = html_text
-            # The hooks import this module's rules from here: cookiecutter's _repo_dir
-            # may be relative to a directory the hooks do not run in.
+            # The post-generation hook imports this module from here: cookiecutter's
+            # _repo_dir may be relative to the directory the hook runs in.
             environment.globals["template_dir"] = str(TEMPLATE_DIR)
 
         def preprocess(self, source, name, filename=None):

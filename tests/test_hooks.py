@@ -88,6 +88,7 @@ def test_bad_answer_is_refused_with_one_sentence(bad_answers, complaint, tmp_pat
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     assert result.returncode != 0
     assert len(errors) == 1 and complaint in errors[0], result.stderr
+    assert result.stderr == errors[0] + "\n" and result.stdout == "", "the sentence alone"
     assert errors[0].rstrip().endswith("."), "one whole sentence, saying how to fix it"
     assert "{" not in errors[0] and "}" not in errors[0], "no template text in a message"
     assert list(tmp_path.iterdir()) == [], "nothing half-written may be left behind"

@@ -11,7 +11,7 @@ from the same text, shaped like an address. Each example either
   JSON, YAML and TOML parse, whose README (rendered by markdown-it-py) and HTML
   templates show the answers as text and no markup, and whose settings import (in
   the Django 6.1 venv, one process for all examples), or
-- is refused by the pre-generation hook with one sentence naming the answer, and
+- is refused before anything is written, with one sentence naming the answer, and
   leaves nothing behind;
 
 and refusal is for one reason only: a line break or a control character in an
@@ -40,7 +40,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -370,8 +369,9 @@ def test_free_text_answers(answers, import_settings, config_file, tmp_path_facto
             check_project(project, answers, import_settings(project))
             assert "Error: " not in capfd.readouterr().err
         else:
-            with pytest.raises(FailedHookException):
+            with pytest.raises(SystemExit) as refused:
                 generate_in_process(answers, output, config_file)
+            assert refused.value.code == 1
             stderr = capfd.readouterr().err
             errors = [line for line in stderr.splitlines() if line.startswith("Error: ")]
             assert len(errors) == 1, errors
