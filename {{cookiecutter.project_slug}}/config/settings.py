@@ -37,7 +37,15 @@ load_dotenv(BASE_DIR / ".env")
 
 
 def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+    value = os.environ.get(name, "").strip().lower()
+    if value in {"", "0", "false", "no", "off"}:
+        return False
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    raise ImproperlyConfigured(
+        f"{name} is {os.environ[name]!r}: set it to 1 to turn it on, or to 0 (or leave"
+        " it unset) to turn it off."
+    )
 
 
 def env_whole_number(name: str, default: int, unit: str, minimum: int = 0) -> int:

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.management import CommandError, call_command
 
+import config.settings
 from {{ cookiecutter.project_slug }}.environment import (
     RequireEnvironmentMiddleware,
     check_environment,
@@ -49,3 +50,31 @@ def test_nothing_is_required_once_everything_is_set(
     assert check_environment(app_configs=None) == []
     with pytest.raises(MiddlewareNotUsed):
         RequireEnvironmentMiddleware(get_response=None)
+
+
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [
+        ("1", True),
+        (" Yes ", True),
+        ("true", True),
+        ("0", False),
+        ("off", False),
+        ("", False),
+    ],
+)
+def test_a_switch_reads_on_and_off(monkeypatch, value, on):
+    monkeypatch.setenv("DJANGO_HSTS_PRELOAD", value)
+
+    assert config.settings.env_flag("DJANGO_HSTS_PRELOAD") is on
+
+
+@pytest.mark.parametrize("value", ["ture", "2", "enabled"])
+def test_a_switch_that_is_neither_on_nor_off_is_refused(monkeypatch, value):
+    monkeypatch.setenv("DJANGO_HSTS_PRELOAD", value)
+
+    with pytest.raises(ImproperlyConfigured) as refusal:
+        config.settings.env_flag("DJANGO_HSTS_PRELOAD")
+
+    message = str(refusal.value)
+    assert message.startswith(f"DJANGO_HSTS_PRELOAD is {value!r}: set it to 1")
