@@ -19,10 +19,16 @@ class Response:
     body: bytes
 
 
-def request(port: int, path: str, headers: dict[str, str] | None = None) -> Response:
+def request(
+    port: int,
+    path: str,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    body: str | None = None,
+) -> Response:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        conn.request("GET", path, headers=headers or {})
+        conn.request(method, path, body=body, headers=headers or {})
         raw = conn.getresponse()
         return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw.read())
     finally:

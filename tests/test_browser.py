@@ -19,8 +19,9 @@ Every page a test opens keeps to the site's Content Security Policy: the browser
 refuses nothing (tests/content_policy.py). A crawl opens every page reachable from
 home by links, signed out and then as a superuser, the admin's lists and change
 pages included; a picture uploaded through the profile form shows from the bucket;
-and an inline script without the request's nonce, added to a page as a user adds
-one, is refused while the one carrying the nonce runs.
+the site's error pages (a 500, and the 403 for a form sent once its cookie is gone)
+refuse nothing either; and an inline script without the request's nonce, added to a
+page as a user adds one, is refused while the one carrying the nonce runs.
 """
 
 import contextlib
@@ -475,25 +476,42 @@ def project_with_user_views(deployed_project, runtime_answers, tmp_path_factory)
     return copy
 
 
-@pytest.mark.only(in_browser_groups, platform="heroku", channel_layer="redis")
-def test_the_policy_refuses_an_inline_script_without_the_nonce(
-    browser, start_web, project_with_user_views, violations, tmp_path_factory
-):
-    """After the site's own error page (500), which keeps to the policy."""
+@pytest.fixture(scope="module")
+def user_views_site(start_web, project_with_user_views, tmp_path_factory):
     port = start_web(project=project_with_user_views)
     router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
-    try:
-        with watched_page(browser, violations) as page:
-            response = page.goto(f"https://127.0.0.1:{router.port}/broken/")
-            assert response is not None and response.status == 500
-            expect(page.locator("h1")).to_have_text("Something went wrong")
-            page.wait_for_timeout(200)
-            assert violations.found == []
+    yield f"https://127.0.0.1:{router.port}"
+    router.stop()
 
-            page.goto(f"https://127.0.0.1:{router.port}/inline/")
-            expect(page.locator("body")).to_have_attribute("data-with-nonce", "ran")
-            page.wait_for_timeout(200)  # time for the other script, were it let through
-            assert page.locator("body").get_attribute("data-without-nonce") is None
-            assert any("script-src" in found for found in violations.found), violations.found
-    finally:
-        router.stop()
+
+@pytest.mark.only(in_browser_groups, platform="heroku", channel_layer="redis")
+def test_error_pages_keep_to_the_policy(browser, user_views_site, violations):
+    """The site's own 500 page, after a view that fails, and its 403 page for a form
+    sent once its cookie is gone (Django's own has an inline style)."""
+    with watched_page(browser, violations) as page:
+        response = page.goto(f"{user_views_site}/broken/")
+        assert response is not None and response.status == 500
+        expect(page.locator("h1")).to_have_text("Something went wrong")
+
+        page.goto(f"{user_views_site}/accounts/login/")
+        page.context.clear_cookies()
+        page.fill("#id_username", "nobody")
+        page.fill("#id_password", PASSWORD)
+        with page.expect_navigation() as sent:
+            page.click("main button[type=submit]")
+        assert sent.value is not None and sent.value.status == 403
+        expect(page.locator("h1")).to_have_text("This form has expired")
+        page.wait_for_timeout(200)  # for a refusal on the last page to be reported
+        assert violations.found == []
+
+
+@pytest.mark.only(in_browser_groups, platform="heroku", channel_layer="redis")
+def test_the_policy_refuses_an_inline_script_without_the_nonce(
+    browser, user_views_site, violations
+):
+    with watched_page(browser, violations) as page:
+        page.goto(f"{user_views_site}/inline/")
+        expect(page.locator("body")).to_have_attribute("data-with-nonce", "ran")
+        page.wait_for_timeout(200)  # time for the other script, were it let through
+        assert page.locator("body").get_attribute("data-without-nonce") is None
+        assert any("script-src" in found for found in violations.found), violations.found

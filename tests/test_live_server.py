@@ -126,6 +126,30 @@ def test_missing_page_is_the_sites_404_not_a_debug_page(server):
     assert "URLconf" not in body and "Traceback" not in body
 
 
+def test_refused_requests_get_the_sites_own_pages(server):
+    """A form sent without its CSRF cookie (a tab left open, cookies cleared) gets the
+    site's 403 page, not Django's, whose inline style the policy refuses; a request
+    for a host the site does not serve gets its 400 page."""
+    form = urlencode({"username": "someone", "password": "not-a-password"})
+    headers = {
+        **FROM_ROUTER,
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": f"https://{HOST}",
+        "Referer": f"https://{HOST}/accounts/login/",
+    }
+    expired = request(server, "/accounts/login/", headers, method="POST", body=form)
+    stranger = request(server, "/", {**FROM_ROUTER, "Host": "not-this-site.example"})
+
+    for response, status, heading in (
+        (expired, 403, "This form has expired"),
+        (stranger, 400, "Bad request"),
+    ):
+        body = response.body.decode()
+        assert response.status == status, body[:500]
+        assert f"<h1>{heading}</h1>" in body and 'class="site-header"' in body, body[:500]
+        assert "<style" not in body and "content-security-policy" in response.headers
+
+
 def test_pages_a_visitor_can_reach_from_home(server):
     for path in ("/accounts/signup/", "/accounts/login/", "/admin/login/"):
         response = request(server, path, FROM_ROUTER)

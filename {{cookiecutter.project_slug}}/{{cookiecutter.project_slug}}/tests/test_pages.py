@@ -1,6 +1,8 @@
 import pytest
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.test import Client
 from django.utils.html import escape
-from django.views.defaults import server_error
+from django.views.defaults import bad_request, permission_denied, server_error
 
 
 @pytest.mark.django_db
@@ -53,6 +55,33 @@ def test_server_error_page_needs_no_database(rf):
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
     assert b"Traceback" not in response.content
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_cookie_gets_the_sites_403_page():
+    # Django's own page for this has an inline style, which the policy refuses.
+    client = Client(enforce_csrf_checks=True)
+    form = {"username": "someone", "password": "not-a-password"}
+    response = client.post("/accounts/login/", form, secure=True)
+
+    assert response.status_code == 403
+    assert b"This form has expired" in response.content
+    assert b'href="/accounts/login/"' in response.content
+
+
+@pytest.mark.parametrize(
+    ("view", "exception", "status", "heading"),
+    [
+        (bad_request, SuspiciousOperation(), 400, b"<h1>Bad request</h1>"),
+        (permission_denied, PermissionDenied(), 403, b"<h1>Not allowed</h1>"),
+    ],
+)
+def test_refused_requests_get_the_sites_pages(rf, view, exception, status, heading):
+    response = view(rf.get("/", secure=True), exception)
+
+    assert response.status_code == status
+    assert heading in response.content
+    assert b'href="/accounts/login/"' in response.content
 
 
 def test_favicon_is_named_by_every_page_and_answers_at_the_root(client, db):
