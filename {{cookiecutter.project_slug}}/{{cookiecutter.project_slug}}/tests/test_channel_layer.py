@@ -8,7 +8,6 @@ import logging
 import os
 {%- if cookiecutter.channel_layer == "redis" %}
 import threading
-import time
 {%- endif %}
 {% if cookiecutter.channel_layer == "redis" %}
 import channels_redis.core
@@ -61,13 +60,24 @@ async def test_a_socket_is_closed_with_4013_while_redis_is_down(
 {%- if cookiecutter.channel_layer == "redis" %}
 
 
-def wait_until_popped(key: str) -> None:
-    """Block (the event loop too) until Redis has handed `key`'s message out."""
+def messages_waiting(key: str) -> int:
+    return Redis.from_url(os.environ["REDIS_URL"]).zcard(key)
+
+
+async def wait_until_blocked_in_redis() -> None:
+    """Until a client of this database waits in BZPOPMIN, as a layer's read does."""
     redis = Redis.from_url(os.environ["REDIS_URL"])
-    deadline = time.monotonic() + 5
-    while redis.zcard(key) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert redis.zcard(key) == 0, "nobody read the message"
+    database = redis.connection_pool.connection_kwargs.get("db", 0)
+    for _ in range(500):
+        if any(
+            client["cmd"] == "bzpopmin"
+            and "b" in client["flags"]
+            and int(client["db"]) == database
+            for client in redis.client_list()
+        ):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no read waits in Redis")
 
 
 @pytest.mark.asyncio
@@ -77,9 +87,12 @@ async def test_a_consumer_cancelled_mid_read_hands_the_message_over(settings):
     still deliver the message to the socket it is for."""
     config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
     layer, sender = RedisChannelLayer(**config), RedisChannelLayer(**config)
+    # One read that outlasts the send: with the layer's quarter-second reads, the
+    # blocked event loop below cannot start the next one if the send comes late.
+    layer.brpop_timeout = 5
     leaving, staying = await layer.new_channel(), await layer.new_channel()
     reader = asyncio.ensure_future(layer.receive(leaving))
-    await asyncio.sleep(0.3)  # `reader` now blocks in Redis for the whole process
+    await wait_until_blocked_in_redis()  # `reader` reads for the whole process
     waiter = asyncio.ensure_future(layer.receive(staying))
     await asyncio.sleep(0.1)
 
@@ -89,9 +102,10 @@ async def test_a_consumer_cancelled_mid_read_hands_the_message_over(settings):
         target=asyncio.run, args=(sender.send(staying, {"type": "hello"}),)
     )
     send.start()
-    wait_until_popped(layer.prefix + layer.non_local_name(staying))
-    reader.cancel()
     send.join()
+    # Redis gave the message to the read waiting for it as it arrived.
+    assert messages_waiting(layer.prefix + layer.non_local_name(staying)) == 0
+    reader.cancel()
 
     assert await asyncio.wait_for(waiter, 5) == {"type": "hello"}
     with pytest.raises(asyncio.CancelledError):
