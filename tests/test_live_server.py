@@ -24,7 +24,7 @@ import platform_env
 from content_policy import directives
 from router import Router
 from servers import Server, request
-from visitors import open_websocket
+from visitors import form_headers, open_websocket
 
 HOST = platform_env.HOST
 FROM_ROUTER = {"Host": HOST, "X-Forwarded-Proto": "https"}
@@ -130,12 +130,7 @@ def test_a_form_sent_without_its_csrf_cookie_gets_the_sites_403_page(server):
     """A tab left open, cookies cleared: the site's page, not Django's, whose inline
     style the policy refuses."""
     form = urlencode({"username": "someone", "password": "not-a-password"})
-    headers = {
-        **FROM_ROUTER,
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Origin": f"https://{HOST}",
-        "Referer": f"https://{HOST}/accounts/login/",
-    }
+    headers = {**FROM_ROUTER, **form_headers("/accounts/login/")}
     response = request(server, "/accounts/login/", headers, method="POST", body=form)
     body = response.body.decode()
 
@@ -300,9 +295,7 @@ def test_cookies_are_secure_httponly_and_same_site(server, create_users):
             body=body,
             headers={
                 **FROM_ROUTER,
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Origin": f"https://{HOST}",
-                "Referer": f"https://{HOST}/accounts/login/",
+                **form_headers("/accounts/login/"),
                 "Cookie": csrf_cookie.split(";", 1)[0],
             },
         )

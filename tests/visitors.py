@@ -46,6 +46,17 @@ User.objects.bulk_create(
 """
 
 
+def form_headers(
+    page: str, content_type: str = "application/x-www-form-urlencoded"
+) -> dict[str, str]:
+    """What a browser sends with a form posted from the site's https:// `page`."""
+    return {
+        "Content-Type": content_type,
+        "Origin": f"https://{HOST}",
+        "Referer": f"https://{HOST}{page}",
+    }
+
+
 class Visitor:
     def __init__(self, port: int):
         self.port = port
@@ -77,12 +88,7 @@ class Visitor:
         status, html = self.get(page)
         assert status == 200, html[:500]
         body = urlencode({**fields, "csrfmiddlewaretoken": CSRF_INPUT.search(html).group(1)})
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Origin": f"https://{HOST}",
-            "Referer": f"https://{HOST}{page}",
-        }
-        return self._send("POST", action, body, headers)
+        return self._send("POST", action, body, form_headers(page))
 
     def upload(
         self, page: str, action: str, field: str, filename: str, content: bytes
@@ -102,12 +108,8 @@ class Visitor:
             + content
             + f"\r\n--{boundary}--\r\n".encode()
         )
-        headers = {
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-            "Origin": f"https://{HOST}",
-            "Referer": f"https://{HOST}{page}",
-        }
-        return self._send("POST", action, body, headers)
+        content_type = f"multipart/form-data; boundary={boundary}"
+        return self._send("POST", action, body, form_headers(page, content_type))
 
     def submit(self, page: str, action: str, fields: dict[str, str]) -> None:
         """post_form, which must succeed (a redirect)."""
