@@ -28,6 +28,7 @@ import contextlib
 import re
 import shutil
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -113,12 +114,22 @@ def mail_server():
     server.stop()
 
 
+@contextlib.contextmanager
+def over_https(port: int, tmp_path_factory) -> Iterator[str]:
+    """The web process on `port` behind router.Router, as the platform serves it: the
+    https:// address a browser opens."""
+    router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
+    try:
+        yield f"https://127.0.0.1:{router.port}"
+    finally:
+        router.stop()
+
+
 @pytest.fixture(scope="module")
 def site(start_web, mail_server, tmp_path_factory):
     port = start_web(EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}")
-    router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
-    yield f"https://127.0.0.1:{router.port}"
-    router.stop()
+    with over_https(port, tmp_path_factory) as address:
+        yield address
 
 
 @pytest.fixture
@@ -201,28 +212,26 @@ def test_live_page_reconnects_after_a_redis_restart(
     browser, own_redis, start_web, web_servers, create_users, violations, tmp_path_factory, tmp_path
 ):
     port = start_web(REDIS_URL=own_redis.url())
-    router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
-    site = f"https://127.0.0.1:{router.port}"
     name = "back-after-restart"
     create_users(["restart-watcher", name], PASSWORD)
-    try:
-        with watched_page(browser, violations, tmp_path / "reconnecting.png") as page:
-            status = page.locator("#live-status")
-            watch_live_page(page, site, "restart-watcher")
+    with (
+        over_https(port, tmp_path_factory) as site,
+        watched_page(browser, violations, tmp_path / "reconnecting.png") as page,
+    ):
+        status = page.locator("#live-status")
+        watch_live_page(page, site, "restart-watcher")
 
-            own_redis.stop()
-            expect(status).to_have_attribute("data-state", "closed", timeout=WAIT_MS)
-            expect(status).to_contain_text("reconnecting")
-            own_redis.start()
-            # Backoff from 1 s, doubling, plus jitter: back within a few tries.
-            expect(status).to_have_attribute("data-state", "open", timeout=2 * WAIT_MS)
+        own_redis.stop()
+        expect(status).to_have_attribute("data-state", "closed", timeout=WAIT_MS)
+        expect(status).to_contain_text("reconnecting")
+        own_redis.start()
+        # Backoff from 1 s, doubling, plus jitter: back within a few tries.
+        expect(status).to_have_attribute("data-state", "open", timeout=2 * WAIT_MS)
 
-            Visitor(port).log_in(name, PASSWORD)
-            event = page.locator("#live-events li", has_text=name)
-            expect(event.first).to_contain_text(f"{name} logged in", timeout=WAIT_MS)
-            assert violations.found == []
-    finally:
-        router.stop()
+        Visitor(port).log_in(name, PASSWORD)
+        event = page.locator("#live-events li", has_text=name)
+        expect(event.first).to_contain_text(f"{name} logged in", timeout=WAIT_MS)
+        assert violations.found == []
     assert "Traceback" not in web_servers[port].output
 
 
@@ -478,10 +487,8 @@ def project_with_user_views(deployed_project, runtime_answers, tmp_path_factory)
 
 @pytest.fixture(scope="module")
 def user_views_site(start_web, project_with_user_views, tmp_path_factory):
-    port = start_web(project=project_with_user_views)
-    router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
-    yield f"https://127.0.0.1:{router.port}"
-    router.stop()
+    with over_https(start_web(project=project_with_user_views), tmp_path_factory) as address:
+        yield address
 
 
 @pytest.mark.only(in_browser_groups, platform="heroku", channel_layer="redis")
