@@ -10,6 +10,10 @@ anything before it), on App Platform DO-Connecting-IP. Without the header, the
 peer's address: each request here comes from 127.0.0.7, so that the peer is not
 mistaken for a fixed 127.0.0.1. The rule does not depend on the Django version or
 the channel layer, so it runs on one group per server and platform.
+
+Under gunicorn (WSGI), no peer's forwarded headers are trusted: a client's
+SCRIPT_NAME header, which gunicorn would map into the environ for a trusted peer,
+moves nothing.
 """
 
 import http.client
@@ -19,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import platform_env
+from servers import request
 from visitors import open_websocket
 
 
@@ -156,3 +161,16 @@ def test_a_consumer_sees_the_address_the_router_saw(server, runtime_answers):
         expected[case] = address
 
     assert seen == expected
+
+
+@pytest.mark.only(one_group_per_server, interface="wsgi")
+def test_a_client_cannot_move_the_site_under_another_path(server):
+    """gunicorn maps a trusted peer's SCRIPT_NAME header into the environ, and Django
+    then prefixes every link it writes with it: with the router trusted, any client
+    could have pages (and whatever caches them) link elsewhere. No peer is trusted."""
+    headers = {"Host": platform_env.HOST, "X-Forwarded-Proto": "https"}
+    response = request(server, "/elsewhere/", {**headers, "SCRIPT_NAME": "/elsewhere"})
+
+    assert response.status == 404
+    page = request(server, "/", {**headers, "SCRIPT_NAME": "/elsewhere"}).body.decode()
+    assert 'href="/accounts/login/"' in page and "/elsewhere" not in page
