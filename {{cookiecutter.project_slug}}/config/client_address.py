@@ -68,7 +68,8 @@ class ASGIClientAddress:
         if scope["type"] in ("http", "websocket"):
             values = [value for name, value in scope["headers"] if name == ASGI_NAME]
             if values and (address := last_entry(values[-1].decode("latin-1"))):
-                # The visitor's port is not known: 0, as ASGI servers give it.
+                # The visitor's port is unknown: 0, as daphne and uvicorn give it
+                # when they take the address from a header.
                 scope = {**scope, "client": (address, 0)}
         return await self.application(scope, receive, send)
 {%- endif %}
