@@ -105,7 +105,7 @@ def pytest_generate_tests(metafunc):
 LIVE_TIERS = {
     "test_live_server.py", "test_async_views.py", "test_realtime.py", "test_readme_steps.py",
     "test_tls.py", "test_outages.py", "test_restarts.py", "test_load.py", "test_worker.py",
-    "test_media.py", "test_browser.py", "test_email.py",
+    "test_media.py", "test_browser.py", "test_email.py", "test_client_address.py",
 }  # fmt: skip
 NODE_ID = re.compile(r"tests/(?P<module>[^:]+)::[^\[]*\[(?P<param>[^\]]+)\]@(?P<group>\S+)$")
 

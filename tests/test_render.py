@@ -310,7 +310,9 @@ def test_web_and_release_commands(project, answers):
         # daphne with the project's graceful stop (config/daphne_server.py).
         assert web[:3] == ["python", "-m", "config.daphne_server"]
         assert web[-1] == "config.asgi:application"
-        assert "--proxy-headers" in web
+        # The visitor's address comes from config/client_address.py, not from daphne,
+        # which would take the client's first X-Forwarded-For entry.
+        assert "--proxy-headers" not in web
         assert web[web.index("--bind") + 1] == "0.0.0.0"
         assert web[web.index("--port") + 1] == "$PORT"
         # A WebSocket message limit well under daphne's default of 1 MiB.
@@ -330,7 +332,9 @@ def test_gunicorn_configuration(project, answers):
 
     assert "bind" not in settings
     assert settings["worker_tmp_dir"] == "/dev/shm"
-    assert settings["forwarded_allow_ips"] == "*"
+    # No peer's forwarded headers trusted, the buildpack's FORWARDED_ALLOW_IPS="*"
+    # overridden: the project reads the router's headers itself.
+    assert settings["forwarded_allow_ips"] == ""
     assert settings["graceful_timeout"] < 30
     if answers["interface"] == "wsgi":
         assert settings["worker_class"] == "gthread"

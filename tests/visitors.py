@@ -126,13 +126,13 @@ class Visitor:
         self.submit("/live/", "/accounts/logout/", {})
 
 
-def open_websocket(port: int, route: str, **options) -> ClientConnection:
+def open_websocket(port: int, route: str, headers=None, **options) -> ClientConnection:
     """A WebSocket to the web process as the router opens it for a page of the site:
-    the site's own Origin, marked as HTTPS."""
+    the site's own Origin, marked as HTTPS, with `headers` besides."""
     return connect(
         f"ws://127.0.0.1:{port}{route}",
         origin=f"https://{HOST}",
-        additional_headers={"X-Forwarded-Proto": "https"},
+        additional_headers={"X-Forwarded-Proto": "https", **(headers or {})},
         open_timeout=10,
         **options,
     )

@@ -70,9 +70,13 @@ timeout = 30
 graceful_timeout = 20
 {%- endif %}
 
-# The platform's router terminates TLS and is the only way in, so trust its
-# X-Forwarded-For and X-Forwarded-Proto headers whatever address it comes from.
-forwarded_allow_ips = "*"
+# Trust no peer's forwarded headers, whatever FORWARDED_ALLOW_IPS says (the Python
+# buildpack sets it to "*"). The project reads the router's own: X-Forwarded-Proto
+# through SECURE_PROXY_SSL_HEADER (config/settings.py) and the visitor's address
+# through config/client_address.py. Trusting the router, uvicorn workers would take
+# the first X-Forwarded-For entry, which the client wrote, and gunicorn would take
+# environ entries such as SCRIPT_NAME from request headers.
+forwarded_allow_ips = ""
 
 # Access logs go to stdout, where the platform collects them.
 accesslog = "-"

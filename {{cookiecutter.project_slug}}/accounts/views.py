@@ -13,7 +13,7 @@ from django.views.generic import CreateView
 
 from {{ cookiecutter.project_slug }} import mail
 
-from .forms import PasswordResetForm, SignUpForm
+from .forms import SignUpForm
 
 
 class LoginView(SuccessMessageMixin, auth_views.LoginView):
@@ -48,11 +48,12 @@ class SignUpView(SuccessMessageMixin, CreateView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's view, which answers a known and an unknown address alike. Where the
-    mail cannot go out (EMAIL_URL unset, or the provider failing), the form's page
-    says so in a sentence instead."""
+    """Django's view: every address gets the same redirect to the "done" page, whether
+    it has an account or not and whether its mail goes out or not, so that nobody can
+    learn from it which addresses have accounts. A provider that fails shows in the
+    log ({{ cookiecutter.project_slug }}/mail.py), never on the page. Where mail is off
+    (EMAIL_URL unset), the page says so, to every visitor alike."""
 
-    form_class = PasswordResetForm
     extra_email_context = {"site_name": settings.SITE_NAME}
 
     def get_context_data(self, **kwargs):
@@ -61,8 +62,4 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         if not mail.is_set_up():
             return self.render_to_response(self.get_context_data(form=form))
-        response = super().form_valid(form)
-        if form.failed:
-            context = self.get_context_data(form=form, mail_failed=True)
-            return self.render_to_response(context)
-        return response
+        return super().form_valid(form)

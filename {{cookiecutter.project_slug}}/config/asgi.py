@@ -31,6 +31,7 @@ from django.conf import settings  # noqa: E402
 
 import {{ cookiecutter.project_slug }}.health  # noqa: E402
 from config.asgi_handler import ASGIHandler  # noqa: E402
+from config.client_address import ASGIClientAddress  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.static_files import StaticFiles  # noqa: E402
 from config.view_router import ViewTypeRouter  # noqa: E402
@@ -55,3 +56,7 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Before anything reads it, the scope's client is the visitor's address as the
+# platform's router saw it, for HTTP and WebSockets alike (config/client_address.py).
+application = ASGIClientAddress(application)

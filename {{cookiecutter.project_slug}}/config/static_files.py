@@ -95,7 +95,8 @@ class StaticFiles:
 def is_secure(scope, request_headers: dict[str, str]) -> bool:
     """Whether Django's request.is_secure() would say HTTPS: by the router's header
     (SECURE_PROXY_SSL_HEADER) when the request has it, else by the server's scheme.
-    daphne reads X-Forwarded-Proto only beside X-Forwarded-For; Django does not care."""
+    The server's scheme is the connection's own: no server here reads the router's
+    headers (config/client_address.py)."""
     request = HttpRequest()
     request.META = request_headers
     request._get_scheme = lambda: scope.get("scheme", "http")  # Django's own hook
