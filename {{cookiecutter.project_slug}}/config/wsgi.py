@@ -1,4 +1,5 @@
-"""The WSGI application{% if cookiecutter.interface == "wsgi" %} that gunicorn serves{% endif %}."""
+"""The WSGI application{% if cookiecutter.interface == "wsgi" %} that gunicorn serves{% endif %}, refusing a request body over the limit
+before it is read (config/request_bodies.py)."""
 
 import os
 
@@ -7,3 +8,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+
+from config.request_bodies import WSGIBodyLimit  # noqa: E402
+
+application = WSGIBodyLimit(application)
