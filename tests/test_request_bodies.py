@@ -1,0 +1,332 @@
+"""Request bodies: anyone can POST a large body to any URL. Under every server choice
+(gunicorn, daphne, uvicorn), through the web command, a body over the project's
+limit (DJANGO_MAX_REQUEST_BODY_BYTES, 10 MB by default) is refused before it is
+read: a declared Content-Length gets 413 as soon as the headers arrive, a chunked
+body is cut at the limit, and four 150 MB bodies at once neither grow the web
+process tree's memory nor fill its temporary directory. Bodies within the limit
+(a log-in, declared or chunked) are served as before. Response headers a view sets
+reach the client as latin-1, as PEP 3333 and Django's ASGI handler write them.
+
+The test adds two views (a module on PYTHONPATH with its own URLconf around the
+project's, as test_restarts.py does), one sync and one async, that set a header
+with a latin-1 character; the project itself is unchanged.
+"""
+
+import http.client
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from platform_env import HOST
+from visitors import CSRF_INPUT, Visitor, form_headers
+
+LIMIT = 10 * 1024 * 1024  # the generated settings' default
+LARGE = 150 * 1024 * 1024
+PIECE = 256 * 1024
+# The growth a 512 MB dyno can afford, for all four bodies together.
+GROWTH_ALLOWED = 64 * 1024 * 1024
+# A body the server stopped reading was cut long before its end: what it read up to
+# the limit, plus what the kernel's socket buffers took.
+SENT_ALLOWED = 64 * 1024 * 1024
+ANSWER_TIMEOUT = 15
+PASSWORD = "bodies-pass-1234"
+# A sync view (the WSGI bridge under ASGI) and a path Django's ASGI handler serves.
+PATHS = ["/accounts/login/", "/healthz"]
+FILENAME = 'attachment; filename="café.txt"'
+
+HEADER_VIEWS = f"""
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+def download(request):
+    response = HttpResponse("café", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = {FILENAME!r}
+    return response
+
+
+async def async_download(request):
+    return download(request)
+
+
+urlpatterns = [
+    path("download/", download),
+    path("async-download/", async_download),
+    path("", include("config.urls")),
+]
+"""
+HEADER_SETTINGS = """
+from config.settings import *  # noqa: F403
+
+ROOT_URLCONF = "body_urls"
+"""
+
+marked = pytest.mark.only(platform="heroku", django_version="6.1", channel_layer="redis")
+
+
+@pytest.fixture(scope="module")
+def web(start_web, web_servers, tmp_path_factory):
+    """One web process for the module, with a temporary directory of its own (TMPDIR,
+    which Python's tempfile, twisted and Django's uploads use)."""
+    modules = tmp_path_factory.mktemp("body-modules")
+    (modules / "body_urls.py").write_text(HEADER_VIEWS)
+    (modules / "body_settings.py").write_text(HEADER_SETTINGS)
+    temporary = tmp_path_factory.mktemp("body-tmp")
+    port = start_web(
+        PYTHONPATH=str(modules), DJANGO_SETTINGS_MODULE="body_settings", TMPDIR=str(temporary)
+    )
+    return port, web_servers[port], temporary
+
+
+def request_head(path: str, framing: str, boundary: str = "ccdp-bodies") -> bytes:
+    """A multipart form's POST as a browser sends it from the site's page, with a
+    CSRF cookie, so that Django's CSRF check reads the form (and its files) for the
+    token rather than refusing it unread."""
+    headers = {
+        "Host": HOST,
+        "X-Forwarded-Proto": "https",
+        "Cookie": f"csrftoken={'a' * 32}",
+        **form_headers(path, f"multipart/form-data; boundary={boundary}"),
+    }
+    lines = [f"POST {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items()), framing]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def multipart_pieces(size: int, boundary: str = "ccdp-bodies"):
+    """A multipart form with one file of `size` bytes, piece by piece: the test never
+    holds more than one piece."""
+    yield (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="picture";'
+        f' filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n'
+    ).encode()
+    zeros = bytes(PIECE)
+    for start in range(0, size, PIECE):
+        yield zeros[: min(PIECE, size - start)]
+    yield f"\r\n--{boundary}--\r\n".encode()
+
+
+def multipart_length(size: int) -> int:
+    return sum(len(piece) for piece in multipart_pieces(0)) + size
+
+
+def status_of(answer: bytes) -> int | None:
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", answer)
+    return int(match.group(1)) if match else None
+
+
+def read_answer(sock: socket.socket) -> bytes:
+    """The server's answer: until its declared length has arrived, the server closed
+    the connection, or it went quiet for ANSWER_TIMEOUT."""
+    answer = b""
+    deadline = time.monotonic() + ANSWER_TIMEOUT
+    while time.monotonic() < deadline:
+        head, _, body = answer.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length: *(\d+)", head)
+        if length and len(body) >= int(length.group(1)):
+            break
+        try:
+            data = sock.recv(65536)
+        except OSError:  # a timeout, or a reset once the rest of the body was refused
+            break
+        if not data:
+            break
+        answer += data
+    return answer
+
+
+class LargeBody:
+    """A POST of a `size`-byte multipart body, declared or chunked, sent from a
+    thread until the server stops reading it; then its answer, if any."""
+
+    def __init__(self, port: int, path: str, chunked: bool, size: int = LARGE):
+        self.port, self.path, self.chunked, self.size = port, path, chunked, size
+        self.sent = 0
+        self.answer = b""
+        self.error: str | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        framing = (
+            "Transfer-Encoding: chunked"
+            if self.chunked
+            else f"Content-Length: {multipart_length(self.size)}"
+        )
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=ANSWER_TIMEOUT) as sock:
+                sock.sendall(request_head(self.path, framing))
+                try:
+                    for piece in multipart_pieces(self.size):
+                        if self.chunked:
+                            piece = b"%x\r\n%s\r\n" % (len(piece), piece)
+                        sock.sendall(piece)
+                        self.sent += len(piece)
+                    if self.chunked:
+                        sock.sendall(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the server closed the connection: it reads no more
+                self.answer = read_answer(sock)
+        except Exception as error:  # noqa: BLE001 - any other failure is the finding
+            self.error = repr(error)
+
+    def join(self) -> None:
+        self.thread.join(timeout=120)
+        assert not self.thread.is_alive(), f"{self.path}: still sending after 120 s"
+
+
+def process_group(pgid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # it ended meanwhile
+        # The fields after the command's parenthesis: state, ppid, pgrp, ...
+        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
+            pids.append(int(entry.name))
+    return pids
+
+
+def resident_bytes(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        if match := re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE):
+            total += int(match.group(1)) * 1024
+    return total
+
+
+def temporary_bytes(pids: list[int], directory: Path) -> int:
+    """The size of every file in `directory` the processes hold open, deleted ones
+    (twisted's and tempfile's TemporaryFile) included."""
+    total = 0
+    for pid in pids:
+        try:
+            descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            try:
+                if os.readlink(descriptor).startswith(str(directory)):
+                    total += descriptor.stat().st_size
+            except OSError:
+                continue
+    return total
+
+
+@marked
+@pytest.mark.parametrize("path", PATHS)
+def test_a_declared_length_over_the_limit_gets_413_before_the_body_is_sent(web, path):
+    port, server, _ = web
+    framing = f"Content-Length: {LIMIT + 1}"
+    with socket.create_connection(("127.0.0.1", port), timeout=ANSWER_TIMEOUT) as sock:
+        sock.sendall(request_head(path, framing))  # and not a byte of the body
+        answer = read_answer(sock)
+    assert status_of(answer) == 413, answer[:500]
+    assert b"this site accepts requests of up to 10 MB" in answer, answer[:500]
+    assert "Traceback" not in server.output, server.output[-3000:]
+
+
+@marked
+@pytest.mark.parametrize("path", PATHS)
+def test_a_chunked_body_is_cut_at_the_limit(web, path):
+    port, server, _ = web
+    body = LargeBody(port, path, chunked=True)
+    body.join()
+    assert body.error is None, body.error
+    assert body.sent < SENT_ALLOWED, f"the server read {body.sent} bytes of {LARGE}"
+    # 413, unless the connection was reset before the answer could be read.
+    assert status_of(body.answer) in (413, None), body.answer[:500]
+    assert "Traceback" not in server.output, server.output[-3000:]
+
+
+@marked
+def test_bodies_within_the_limit_are_served(web, create_users):
+    port, _, _ = web
+    create_users(["bodies-user"], PASSWORD)
+    Visitor(port).log_in("bodies-user", PASSWORD)  # a declared Content-Length
+
+    # The same log-in, sent in chunks (no Content-Length), as a client may stream it.
+    visitor = Visitor(port)
+    status, page = visitor.get("/accounts/login/")
+    assert status == 200
+    fields = {
+        "username": "bodies-user",
+        "password": PASSWORD,
+        "csrfmiddlewaretoken": CSRF_INPUT.search(page).group(1),
+    }
+    body = urlencode(fields).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        headers = {
+            "Host": HOST,
+            "X-Forwarded-Proto": "https",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in visitor.cookies.items()),
+            **form_headers("/accounts/login/"),
+        }
+        conn.request(
+            "POST",
+            "/accounts/login/",
+            body=iter([body[:10], body[10:]]),
+            headers=headers,
+            encode_chunked=True,
+        )
+        response = conn.getresponse()
+        assert response.status == 302, response.read()[:2000]
+        assert "sessionid" in (response.getheader("Set-Cookie") or "")
+    finally:
+        conn.close()
+
+
+@marked
+@pytest.mark.parametrize("path", ["/download/", "/async-download/"])
+def test_a_header_value_reaches_the_client_as_latin_1(web, path):
+    port, _, _ = web
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https"})
+        response = conn.getresponse()
+        response.read()
+    finally:
+        conn.close()
+    assert response.status == 200
+    # http.client reads header bytes as latin-1: é arrives as the one byte 0xE9, as
+    # gunicorn writes it, not as UTF-8's two (which would read "cafÃ©").
+    assert response.getheader("Content-Disposition") == FILENAME
+
+
+@marked
+def test_four_large_bodies_at_once_keep_memory_and_disk(web):
+    port, server, temporary = web
+    group = process_group(server.process.pid)
+    memory_before = resident_bytes(group)
+    bodies = [LargeBody(port, path, chunked) for path in PATHS for chunked in (False, True)]
+    memory_peak, disk_peak = memory_before, 0
+    deadline = time.monotonic() + 120
+    while any(body.thread.is_alive() for body in bodies) and time.monotonic() < deadline:
+        group = process_group(server.process.pid)
+        memory_peak = max(memory_peak, resident_bytes(group))
+        disk_peak = max(disk_peak, temporary_bytes(group, temporary))
+        time.sleep(0.05)
+    for body in bodies:
+        body.join()
+
+    grew = memory_peak - memory_before
+    assert grew < GROWTH_ALLOWED, f"the web processes grew by {grew / 2**20:.0f} MB"
+    assert disk_peak < GROWTH_ALLOWED, f"{disk_peak / 2**20:.0f} MB of temporary files"
+    for body in bodies:
+        assert body.error is None, body.error
+        assert body.sent < SENT_ALLOWED, f"{body.path}: the server read {body.sent} bytes"
+        assert status_of(body.answer) in (413, None), body.answer[:500]
+    assert "Traceback" not in server.output, server.output[-3000:]
