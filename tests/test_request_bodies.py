@@ -191,6 +191,17 @@ def test_bodies_within_the_limit_are_served(web, create_users):
 
 
 @marked
+def test_a_bad_limit_is_refused_in_one_sentence(deployed_project, production_env, run):
+    env = {**production_env, "DJANGO_MAX_REQUEST_BODY_BYTES": "10MB"}
+    result = run(["python", "-c", "import config.settings"], cwd=deployed_project, env=env)
+    assert result.returncode != 0
+    assert (
+        "DJANGO_MAX_REQUEST_BODY_BYTES is '10MB': set it to a whole number of bytes,"
+        " at least 1, like 10485760." in result.stderr
+    ), result.stderr[-2000:]
+
+
+@marked
 @pytest.mark.parametrize("path", ["/download/", "/async-download/"])
 def test_a_header_value_reaches_the_client_as_latin_1(web, path):
     port, _, _ = web
