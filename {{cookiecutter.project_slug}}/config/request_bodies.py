@@ -11,10 +11,10 @@ without a Content-Length, is counted as it arrives and cut at the limit: 413, if
 nothing has been answered yet, and the connection is closed.
 
 - gunicorn (WSGI): WSGIBodyLimit, around Django's WSGI handler (config/wsgi.py).
-- uvicorn, and any ASGI server: ASGIBodyLimit, around the HTTP application
-  (config/asgi.py). uvicorn reads a body only as the application asks for it.
-- daphne reads the body before any application runs, so config/daphne_server.py
-  applies the same rule inside daphne, as the headers and then the chunks arrive.
+- Under ASGI, uvicorn and any other server: ASGIBodyLimit, around the HTTP
+  application (config/asgi.py). uvicorn reads a body only as the application asks.
+- daphne reads the body before any application runs, so its server
+  (config/daphne_server.py) applies the same rule as the headers and chunks arrive.
 https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large
 """
 

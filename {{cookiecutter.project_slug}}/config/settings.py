@@ -211,10 +211,9 @@ WEB_THREADS = env_whole_number("WEB_THREADS", {{ cookiecutter.__threads_per_proc
 
 # The largest request body the site accepts, enforced by every server before it reads
 # the body (config/request_bodies.py): anything larger gets 413 at once. 10 MB leaves
-# room for the forms' fields and for uploads (a profile picture is up to 2 MB, and one
-# a little larger gets the form's own error instead). Django's own limits stay within
-# it: form fields are read into memory up to 2.5 MB, and an uploaded file past that
-# goes to a temporary file.
+# room for forms and uploads, and lets a file a little over a form's own limit get
+# that form's error instead. Django's own limits stay within it: form fields are read
+# into memory up to 2.5 MB, and an uploaded file past that goes to a temporary file.
 MAX_REQUEST_BODY_BYTES = env_whole_number(
     "DJANGO_MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024, "bytes", minimum=1
 )
