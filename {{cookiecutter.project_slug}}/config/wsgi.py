@@ -5,10 +5,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.request_bodies import WSGIBodyLimit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
-
-from config.request_bodies import WSGIBodyLimit  # noqa: E402
-
-application = WSGIBodyLimit(application)
+application = WSGIBodyLimit(get_wsgi_application())
