@@ -13,6 +13,8 @@ with one worker (daphne's baseline) and each ASGI server's ceiling (an ASGI app
 without Django). Per project: HTTP throughput and latency (wrk), cold start, RSS and
 PSS, the busiest worker's CPU share, WebSocket round trips and, for the generated
 ASGI projects, the live feed's login broadcast to many watchers on another process.
+For each generated project, last, the memory of its process tree while four 150 MB
+request bodies arrive at once (tests/large_bodies.py), as anyone can send them.
 
 Runs are interleaved (generated, bare, then bare, generated, ...) and every figure
 is the median of the rounds with min-max, next to the ratio generated / bare from
@@ -23,6 +25,7 @@ for reading, not for asserting.
 
     .venv/bin/python bench/serve.py [--rounds 3] [--seconds 10]
     .venv/bin/python bench/serve.py --short     # one round of 2 s: proves it runs
+    .venv/bin/python bench/serve.py --bodies-only   # the large bodies' memory alone
 
 Needs wrk, Python 3.13, PostgreSQL and Redis (as the test suite does). The projects,
 the venv and the logs are kept in a temporary directory that the last line names.
@@ -49,6 +52,7 @@ sys.path[:0] = [str(TEMPLATE_DIR / "tests"), str(TEMPLATE_DIR)]
 import processes  # noqa: E402
 import websocket_load  # noqa: E402
 
+import large_bodies  # noqa: E402
 import machine  # noqa: E402
 import platform_env  # noqa: E402
 import user_views  # noqa: E402
@@ -66,6 +70,10 @@ SERVER_ANSWERS = {
 STATIC_FILES = {"bench/small.bin": 24 * 1024, "bench/large.bin": 1024 * 1024}
 PATHS = {"/": "/", "/healthz": "/healthz", "24 kB static": None, "1 MB static": None}
 REDIS_DB = 9
+# Large bodies, two with a declared length and two chunked, to a sync view and to the
+# probe (under ASGI, Django's own ASGI handler serves it).
+BODY_PATHS = ["/accounts/login/", "/healthz"]
+BODIES = "4 x 150 MB bodies"
 HEADERS = {"Host": platform_env.HOST, "X-Forwarded-Proto": "https"}
 
 BARE_SETTINGS = """
@@ -170,6 +178,7 @@ class Project:
     websockets: bool = False  # serves /ws/ping/
     live_feed: bool = False  # and the live login feed, through Redis
     async_views: bool = False  # has tests/user_views.py's views added
+    large_bodies: bool = False  # is sent four large request bodies at once
     generation_seconds: float = 0.0
 
 
@@ -220,6 +229,7 @@ def generated_project(server: str, root: Path, venv: Path, database_url: str) ->
     command = platform_env.commands(directory)["web"]
     project = Project(f"generated {server}", directory, command, env, websockets=asgi)
     project.live_feed = project.async_views = asgi
+    project.large_bodies = True
     project.generation_seconds = generation_seconds
     project.static_urls = hashed_urls(directory)
     if asgi:
@@ -345,7 +355,9 @@ def log_path(log_dir: Path, name: str, port: int) -> Path:
     return log_dir / f"{name.replace(' ', '-').replace(',', '')}-{port}.log"
 
 
-def measure(project: Project, seconds: int, log_dir: Path) -> dict[str, float]:
+def measure(
+    project: Project, seconds: int, log_dir: Path, bodies_only: bool = False
+) -> dict[str, float]:
     port = machine.free_port()
     log = log_path(log_dir, project.name, port)
     started = time.monotonic()
@@ -357,6 +369,8 @@ def measure(project: Project, seconds: int, log_dir: Path) -> dict[str, float]:
         figures["cold start s"] = time.monotonic() - started
         time.sleep(1)
         figures.update({f"{k} idle MiB": v for k, v in processes.memory_mib(pgid).items()})
+        if bodies_only:
+            return {**figures, **large_body_figures(port, pgid)}
         paths = {**{k: v for k, v in PATHS.items() if v}, **project.static_urls}
         cpu_before = processes.cpu_seconds(pgid)
         for label, path in paths.items():
@@ -377,9 +391,36 @@ def measure(project: Project, seconds: int, log_dir: Path) -> dict[str, float]:
         if project.live_feed:
             figures.update(login_broadcast(project, port, log_dir))
         figures.update({f"{k} after load MiB": v for k, v in processes.memory_mib(pgid).items()})
+        if project.large_bodies:
+            figures.update(large_body_figures(port, pgid))
     finally:
         server.stop()
     return figures
+
+
+def large_body_figures(port: int, pgid: int) -> dict[str, float]:
+    """The process tree's RSS before and at its peak (sampled every 50 ms) while four
+    150 MB bodies arrive at once, and how many of them the server stopped reading
+    within 64 MB (the rest it read whole)."""
+    before = processes.memory_mib(pgid)["RSS"]
+    bodies = [
+        large_bodies.LargeBody(port, path, chunked)
+        for path in BODY_PATHS
+        for chunked in (False, True)
+    ]
+    peak = before
+    deadline = time.monotonic() + 180
+    while any(body.thread.is_alive() for body in bodies) and time.monotonic() < deadline:
+        peak = max(peak, processes.memory_mib(pgid)["RSS"])
+        time.sleep(0.05)
+    for body in bodies:
+        body.join()
+    cut = sum(body.sent < 64 * 1024 * 1024 for body in bodies)
+    return {
+        f"RSS before {BODIES} MiB": before,
+        f"RSS peak during {BODIES} MiB": peak,
+        f"{BODIES} cut short": cut,
+    }
 
 
 def async_view_figures(port: int) -> dict[str, float]:
@@ -437,6 +478,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="of wrk per path")
     parser.add_argument("--short", action="store_true", help="one round of 2 s per path")
     parser.add_argument("--servers", default=",".join(SERVER_ANSWERS))
+    parser.add_argument(
+        "--bodies-only",
+        action="store_true",
+        help=f"only the generated projects' memory under {BODIES}",
+    )
     args = parser.parse_args()
     rounds, seconds = (1, 2) if args.short else (args.rounds, args.seconds)
     servers = args.servers.split(",")
@@ -445,7 +491,8 @@ def main() -> None:
             f"bench: unknown server {', '.join(sorted(unknown))};"
             f" choose from {', '.join(SERVER_ANSWERS)}."
         )
-    missing = [tool for tool in ("wrk",) if not shutil.which(tool)]
+    tools = () if args.bodies_only else ("wrk",)
+    missing = [tool for tool in tools if not shutil.which(tool)]
     python = machine.find_python(PYTHON)
     if missing or python is None:
         sys.exit(f"bench: install {', '.join(missing) or f'Python {PYTHON}'} first.")
@@ -462,6 +509,9 @@ def main() -> None:
             database = f"bench_{server}"
             databases.append(database)
             generated = generated_project(server, root, venv, machine.create_database(database))
+            if args.bodies_only:
+                groups[server] = [generated]
+                continue
             groups[server] = [generated, bare_project(server, root, venv, generated)]
             if server == "gunicorn" and "daphne" in servers:  # daphne's WSGI baseline
                 groups[server].append(one_worker(generated))
@@ -474,11 +524,16 @@ def main() -> None:
                 order = groups[server] if round_number % 2 == 0 else groups[server][::-1]
                 for project in order:
                     print(f"round {round_number + 1}/{rounds}: {project.name}", flush=True)
-                    results.setdefault(project.name, []).append(measure(project, seconds, root))
+                    figures = measure(project, seconds, root, args.bodies_only)
+                    results.setdefault(project.name, []).append(figures)
     finally:
         for database in databases:
             machine.drop_database(database)
 
+    if args.bodies_only:
+        print_bodies(servers, results)
+        print(f"\nprojects, venv and server logs: {root}")
+        return
     print(
         f"\nwrk -t2 -c32 -d{seconds}s per path, {rounds} interleaved round(s);"
         " median (min-max); ratio = generated / bare"
@@ -503,6 +558,21 @@ def print_pair(server: str, generated: list[dict], bare: list[dict]) -> None:
         base = statistics.median(theirs) if theirs else 0
         ratio = f"{statistics.median(ours) / base:.2f}" if base else "-"
         print(f"| {metric} | {spread(ours)} | {spread(theirs) if theirs else '-'} | {ratio} |")
+
+
+def print_bodies(servers: list[str], results: dict[str, list[dict]]) -> None:
+    print(f"\n| {BODIES}, generated | RSS before MiB | peak MiB | growth MiB | cut short |")
+    print("| --- | --- | --- | --- | --- |")
+    for server in servers:
+        runs = results[f"generated {server}"]
+        before = [r[f"RSS before {BODIES} MiB"] for r in runs]
+        peak = [r[f"RSS peak during {BODIES} MiB"] for r in runs]
+        growth = [p - b for p, b in zip(peak, before, strict=True)]
+        cut = [r[f"{BODIES} cut short"] for r in runs]
+        print(
+            f"| {server} | {spread(before)} | {spread(peak)} | {spread(growth)}"
+            f" | {min(cut):.0f} of 4 |"
+        )
 
 
 def print_others(names: list[str], results: dict[str, list[dict]]) -> None:
@@ -555,6 +625,11 @@ def print_targets(servers: list[str], medians: dict[str, dict[str, float]]) -> N
             during = figures["/ during 40 async views ms"]
             rows.append((f"{server} / during 40 async views ms", during, None, 500))
             rows.append((f"{server} first event ms", figures["first event ms"], None, 500))
+    for server in servers:  # issue 28: large request bodies
+        figures = medians.get(f"generated {server}", {})
+        if f"RSS peak during {BODIES} MiB" in figures:
+            growth = figures[f"RSS peak during {BODIES} MiB"] - figures[f"RSS before {BODIES} MiB"]
+            rows.append((f"{server} RSS growth under {BODIES} MiB", growth, None, 64))
     idle = "RSS idle MiB"
     ratio("uvicorn idle RSS / bare", "generated uvicorn", "bare uvicorn", idle, at_most=1.15)
     for name, figures in medians.items():

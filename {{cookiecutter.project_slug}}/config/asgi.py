@@ -1,6 +1,8 @@
 """The ASGI application: WebSockets go to Channels consumers; HTTP to static files,
 async views or sync views, each served the way it runs best.
 
+- A request body over the limit is refused before it is read
+  (config/request_bodies.py).
 - Static files are sent from the event loop (config/static_files.py).
 - Coroutine views (`async def`) and the platform's probes go to Django's ASGI
   handler (config/asgi_handler.py), which awaits them on the event loop: a view
@@ -32,6 +34,7 @@ from django.conf import settings  # noqa: E402
 import {{ cookiecutter.project_slug }}.health  # noqa: E402
 from config.asgi_handler import ASGIHandler  # noqa: E402
 from config.client_address import ASGIClientAddress  # noqa: E402
+from config.request_bodies import ASGIBodyLimit  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.static_files import StaticFiles  # noqa: E402
 from config.view_router import ViewTypeRouter  # noqa: E402
@@ -41,12 +44,14 @@ sync_views = WSGIBridge(django_wsgi_application, threads=settings.WEB_THREADS)
 
 application = ProtocolTypeRouter(
     {
-        "http": StaticFiles(
-            ViewTypeRouter(
-                sync_application=sync_views,
-                async_application=ASGIHandler(),
-                # Answered while every thread is busy with a slow sync view.
-                async_paths={{ cookiecutter.project_slug }}.health.PROBE_PATHS,
+        "http": ASGIBodyLimit(
+            StaticFiles(
+                ViewTypeRouter(
+                    sync_application=sync_views,
+                    async_application=ASGIHandler(),
+                    # Answered while every thread is busy with a slow sync view.
+                    async_paths={{ cookiecutter.project_slug }}.health.PROBE_PATHS,
+                )
             )
         ),
         # Refuse WebSockets opened by pages from other sites (their Origin is not in

@@ -9,6 +9,12 @@ listening, sends each WebSocket a 1001 "going away" close frame so that its page
 reconnects to a process that is staying, and lets in-flight HTTP requests finish;
 only then does daphne cancel whatever is left.
 
+daphne reads a request's whole body, into a temporary file and then into memory,
+before it starts the application (https://github.com/django/daphne/issues/483), so
+the limit on request bodies (config/request_bodies.py) is applied here, in twisted's
+request, as the headers and then the body's chunks arrive: a body over the limit is
+answered with 413 and its connection closed, and what was read of it let go.
+
 Run it as daphne itself: `python -m config.daphne_server` takes daphne's arguments.
 """
 
@@ -16,9 +22,12 @@ import asyncio
 import time
 
 from daphne.cli import CommandLineInterface
+from daphne.http_protocol import HTTPFactory, WebRequest
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import defer
+
+from config import request_bodies
 
 # Below the platform's 30 seconds, like gunicorn's graceful_timeout.
 DRAIN_SECONDS = 20
@@ -33,7 +42,60 @@ def in_flight(connection: dict) -> bool:
     return application is not None and not application.done()
 
 
+class BodyLimitedRequest(WebRequest):
+    """daphne's request, refusing a body over the limit before it is read
+    (twisted.web.http.Request: gotLength once the headers are in, then
+    handleContentChunk for each piece of the body, then process)."""
+
+    refused = False
+    received = 0
+
+    def gotLength(self, length):
+        if length is not None and request_bodies.too_large(length):
+            # A client that asked to be told before sending gets the 413 only.
+            self.requestHeaders.removeHeader(b"Expect")
+            self.refuse()
+            length = 0  # nothing of the body is kept
+        super().gotLength(length)
+
+    def handleContentChunk(self, data):
+        if self.refused:
+            return
+        self.received += len(data)
+        if request_bodies.too_large(self.received):  # chunked: no length declared
+            self.content.truncate(0)
+            self.refuse()
+            return
+        super().handleContentChunk(data)
+
+    def process(self):
+        if not self.refused:
+            return super().process()
+
+    def refuse(self):
+        self.refused = True
+        self.channel.transport.write(request_bodies.raw_refusal())
+        self.channel.loseConnection()  # twisted reads nothing more from it
+
+
+class BodyLimitedHTTPFactory(HTTPFactory):
+    def buildProtocol(self, addr):
+        protocol = super().buildProtocol(addr)
+        protocol.requestFactory = BodyLimitedRequest
+        return protocol
+
+
 class GracefulServer(Server):
+    # daphne's run() makes its HTTP factory in place; this server's is the same, with
+    # requests that apply the limit on bodies.
+    @property
+    def http_factory(self):
+        return self._http_factory
+
+    @http_factory.setter
+    def http_factory(self, daphne_factory):
+        self._http_factory = BodyLimitedHTTPFactory(daphne_factory.server)
+
     def run(self):
         self.ports = []
         super().run()

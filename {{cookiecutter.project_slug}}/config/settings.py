@@ -209,6 +209,17 @@ TEMPLATES = [
 {%- endif %}
 WEB_THREADS = env_whole_number("WEB_THREADS", {{ cookiecutter.__threads_per_process }}, "threads", minimum=1)
 
+# The largest request body the site accepts, enforced by every server before it reads
+# the body (config/request_bodies.py): anything larger gets 413 at once. 10 MB leaves
+# room for forms and uploads, and lets a file a little over a form's own limit get
+# that form's error instead. Django's own limits stay within it: form fields are read
+# into memory up to 2.5 MB, and an uploaded file past that goes to a temporary file.
+MAX_REQUEST_BODY_BYTES = env_whole_number(
+    "DJANGO_MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024, "bytes", minimum=1
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, MAX_REQUEST_BODY_BYTES)
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, MAX_REQUEST_BODY_BYTES)
+
 # DATABASE_URL comes from the Postgres add-on or managed database. Without it, DEBUG
 # uses SQLite; production never does, since the platform's disk is wiped on restart.
 DATABASES = {

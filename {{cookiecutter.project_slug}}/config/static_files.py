@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from config.wsgi_bridge import wsgi_headers
+from config.wsgi_bridge import encode_headers, wsgi_headers
 
 BLOCK_BYTES = 256 * 1024
 
@@ -40,7 +40,7 @@ def security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
         handler = import_string(path)(handler)
     response = handler(request)
     del response["Content-Type"]
-    return [(name.lower().encode(), value.encode()) for name, value in response.items()]
+    return encode_headers(response.items())
 
 
 class StaticFiles:
@@ -70,8 +70,7 @@ class StaticFiles:
 
     async def serve(self, response, secure, send):
         """Send WhiteNoise's response, with the security headers."""
-        headers = [(k.lower().encode(), v.encode()) for k, v in response.headers]
-        headers += self.headers[secure]
+        headers = encode_headers(response.headers) + self.headers[secure]
         await send(
             {
                 "type": "http.response.start",

@@ -1,15 +1,16 @@
 """Django's WSGI handler served to the ASGI server, one thread hop per request.
 
 config/view_router.py sends here every request whose view is sync (and every request
-no view matches). A request's body is read on the event loop (into memory, or a
-temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE, as Django's ASGI handler does), then
-the whole WSGI request runs on a thread from a pool: middleware, view, signals and
-database connection in one thread, exactly as under gunicorn's threads. A page, whose
-content is in memory already, is sent in one message. A streaming response is sent
-chunk by chunk as it is produced, by its request's thread for a sync iterator, from
-the event loop for an async one, until the client leaves: the ASGI server then says
-`http.disconnect`, and the iterator is closed (a generator's `finally` runs) instead
-of running on for nobody.
+no view matches), once the request's view is known and a body over the limit has
+been refused (config/request_bodies.py). A request's body is read on the event loop,
+within that limit (into memory, or a temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE,
+as Django's ASGI handler does), then the whole WSGI request runs on a thread from a
+pool: middleware, view, signals and database connection in one thread, exactly as
+under gunicorn's threads. A page, whose content is in memory already, is sent in one
+message. A streaming response is sent chunk by chunk as it is produced, by its
+request's thread for a sync iterator, from the event loop for an async one, until the
+client leaves: the ASGI server then says `http.disconnect`, and the iterator is closed
+(a generator's `finally` runs) instead of running on for nobody.
 
 The thread is entered through asgiref's sync_to_async, as Django's ASGI handler
 enters its threads, so that async_to_sync in a request (the live feed's broadcast)
@@ -66,7 +67,7 @@ class WSGIBridge:
 
         def start_response(status, headers, exc_info=None):
             start["status"] = int(status.split(" ", 1)[0])
-            start["headers"] = [(k.lower().encode(), v.encode()) for k, v in headers]
+            start["headers"] = encode_headers(headers)
 
         response = self.wsgi_application(environ, start_response)
         if getattr(response, "streaming", True):  # any WSGI iterable may stream
@@ -123,6 +124,12 @@ class WSGIBridge:
             await send(END_OF_BODY)
         finally:
             await self.close_in_thread(response)
+
+
+def encode_headers(headers: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """A response's headers as an ASGI server takes them: in latin-1, as PEP 3333
+    has WSGI servers write them and Django's ASGI handler encodes them."""
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
 
 
 async def read_body(receive):
