@@ -75,14 +75,15 @@ def send_email(self, fields: dict) -> int:
         delays = retry_delays(settings.EMAIL_RETRY_SECONDS)
         attempt = self.request.retries
         if attempt < len(delays):
+            delay = delays[attempt]
             logger.warning(
                 "E-mail to %d recipient(s) not sent, trying again in %d s: %s: %s",
                 len(message.recipients()),
-                delays[attempt],
+                delay,
                 type(error).__name__,
                 error,
             )
-            raise self.retry(countdown=delays[attempt], max_retries=len(delays)) from None
+            raise self.retry(countdown=delay, max_retries=len(delays)) from None
         logger.error(
             "E-mail to %d recipient(s) not sent in %d attempts over %d s: %s: %s",
             len(message.recipients()),
