@@ -41,7 +41,7 @@ def as_fields(message) -> dict | None:
     }
     try:
         json.dumps(fields)
-    except (TypeError, ValueError):
+    except TypeError:  # a value JSON cannot carry
         return None
     return fields
 
