@@ -343,14 +343,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # termination.grace_period_seconds in .do/app.yaml).
 # https://docs.digitalocean.com/products/app-platform/reference/app-spec/
 {%- endif %}
-# The worker command sets REMAP_SIGTERM=SIGQUIT: the pool's processes then ignore
-# SIGTERM instead of dying mid-task (https://github.com/celery/celery/issues/4795),
-# and the main process takes it as Celery's soft shutdown. Running tasks get
-# WORKER_SHUTDOWN_SECONDS to finish; then the rest, and the tasks waiting for a
-# countdown (retries), go back on the queue at once, for the next worker. Celery
-# sleeps the whole window whenever a task runs (and, with the on-idle setting that
-# puts countdown tasks back, always), so the window is kept well short of the kill,
-# which leaves the time to put the tasks back.
+# The worker command sets REMAP_SIGTERM=SIGQUIT, which billiard reads when imported:
+# the pool's processes then ignore SIGTERM instead of dying mid-task
+# (https://github.com/celery/celery/issues/4795, billiard/common.py), and the main
+# process takes it as Celery's soft shutdown. Running tasks get
+# WORKER_SHUTDOWN_SECONDS to finish; the rest, and the tasks held for a countdown
+# (retries), are cancelled unacknowledged, and kombu puts them back on the Redis
+# queue as the worker disconnects ("Restoring N unacknowledged message(s)"), for the
+# next worker at once. Celery sleeps the whole window whenever a task runs (and, with
+# the on-idle setting that puts countdown tasks back, always: wait_for_soft_shutdown
+# in celery/worker/worker.py), so the window is kept well short of the kill.
 # https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_whole_number(
     "WORKER_SHUTDOWN_SECONDS", {{ cookiecutter.__worker_shutdown_seconds }}, "seconds", minimum=1
