@@ -75,11 +75,14 @@ class Handler:
 
 
 class SmtpServer:
-    """aiosmtpd on a free port. With `certificate`, STARTTLS is offered and required,
-    and so is a login with `login` (user, password)."""
+    """aiosmtpd on a free port, or on `port` (to start again where one stopped). With
+    `certificate`, STARTTLS is offered and required, and so is a login with `login`
+    (user, password)."""
 
-    def __init__(self, certificate: tuple[Path, Path] | None = None, login=None):
-        self.port = machine.free_port()
+    def __init__(
+        self, certificate: tuple[Path, Path] | None = None, login=None, port: int | None = None
+    ):
+        self.port = port or machine.free_port()
         self.received: list[Received] = []
         self.lock = threading.Lock()
         options = {}

@@ -13,7 +13,13 @@ and production settings.
   server's certificate signed by a CA the process trusts (SSL_CERT_FILE).
 - A mail server that is stopped, that accepts connections and never answers, or that
   refuses the login: the visitor gets, within 10 s, the redirect an unknown address
-  gets, the log one WARNING line and no traceback.
+  gets, the log one WARNING line and no traceback. With Celery, the worker tries
+  again (EMAIL_RETRY_SECONDS, short here) and gives up with one WARNING line per
+  failed attempt and one ERROR line.
+- On every runtime group with Celery (not only the mail group): the SMTP server
+  stopped when the reset is asked for and started again after the worker's second
+  failed attempt: exactly one message arrives, and the worker's log has a WARNING
+  line per failed attempt and no ERROR.
 - EMAIL_URL unset: start-up says mail is off, and the reset page says so (200).
 - A view that raises (added as a user adds one): the visitor gets the site's 500
   page, and the admins (DJANGO_ADMINS) one message naming the error.
@@ -55,6 +61,11 @@ ADMIN = "admin-of-the-site@example.com"
 SENTENCE_SECONDS = 10
 # With Celery, how long the worker may take to start and send.
 DELIVERY_SECONDS = 30
+# With Celery: how long the worker tries again before it gives up, here (a first
+# attempt, and one more 2 s later), and how long that may take with attempts that
+# each wait out the project's 5 s timeout.
+RETRY_SECONDS = 2
+GIVE_UP_SECONDS = SENTENCE_SECONDS * 2 + RETRY_SECONDS
 RESET_LINK = re.compile(rf"https://{re.escape(HOST)}(/accounts/reset/\S+/)")
 SITE_NAME = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["project_name"]
 BROKEN_VIEW = 'def broken(request):\n    raise RuntimeError("a bug in a view")\n'
@@ -81,12 +92,15 @@ def user_project(deployed_project, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def group_env(runtime_answers, redis_url, worker_id) -> dict[str, str]:
     """What every web process and worker of the module gets: the admins' address and,
-    with Celery, a Redis database of the module's own for the task queue."""
+    with Celery, a Redis database of the module's own for the task queue, and a short
+    shutdown window, since each test stops its worker (which puts back the mail it
+    was to try again: worker_for empties the queue after each test)."""
     env = {"DJANGO_ADMINS": ADMIN}
     if celery(runtime_answers):
         db = 12 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
         machine.redis_command("FLUSHDB", db=db)
         env["REDIS_URL"] = redis_url.rsplit("/", 1)[0] + f"/{db}"
+        env["WORKER_SHUTDOWN_SECONDS"] = "1"
     return env
 
 
@@ -125,6 +139,9 @@ def worker_for(user_project, production_env, group_env, runtime_answers, tmp_pat
     yield worker_for
     for worker in workers:
         worker.stop()
+    if workers:
+        db = group_env["REDIS_URL"].rsplit("/", 1)[1]
+        machine.redis_command("FLUSHDB", db=int(db))
 
 
 @pytest.fixture
@@ -250,7 +267,7 @@ def test_a_mail_server_that_fails_costs_one_warning_and_the_usual_answer(
         }
     try:
         port = site(**variables)
-        worker = worker_for(**variables)
+        worker = worker_for(**variables, EMAIL_RETRY_SECONDS=str(RETRY_SECONDS))
         address = sign_up(port, new_name(runtime_answers, failure.replace(" ", "-")))
         logged_before = len(web_servers[port].output)
 
@@ -259,18 +276,51 @@ def test_a_mail_server_that_fails_costs_one_warning_and_the_usual_answer(
         assert seconds < SENTENCE_SECONDS, seconds
         if worker:  # the page only queued the mail: the worker meets the failure
             assert (status, location) == (302, "/accounts/password_reset/done/")
-            assert worker.wait_for_output(" not sent: ", SENTENCE_SECONDS), worker.output[-3000:]
+            gave_up = worker.wait_for_output(" not sent in 2 attempts ", GIVE_UP_SECONDS)
+            assert gave_up, worker.output[-3000:]
             log = worker.output
+            errors = [line for line in log.splitlines() if "ERROR" in line]
+            assert len(errors) == 1 and " not sent in 2 attempts " in errors[0], log[-3000:]
         else:
             # What an unknown address gets: nothing tells that this one has an account.
             assert (status, location) == (302, "/accounts/password_reset/done/"), page
             log = web_servers[port].output[logged_before:]
+            assert "ERROR" not in log, log[-3000:]
         warnings = [line for line in log.splitlines() if "WARNING" in line]
-        assert len(warnings) == 1 and " not sent: " in warnings[0], log[-3000:]
-        assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
+        assert len(warnings) == 1 and " not sent" in warnings[0], log[-3000:]
+        assert "Traceback" not in log, log[-3000:]
     finally:
         if server:
             server.stop()
+
+
+@pytest.mark.only(background_worker="celery")  # every Celery group, in place of MAIL_GROUPS
+def test_the_worker_sends_once_the_mail_server_is_back(site, worker_for, runtime_answers):
+    stopped = SmtpServer()
+    stopped.stop()
+    email_url = f"smtp+insecure://127.0.0.1:{stopped.port}"
+    port = site(EMAIL_URL=email_url)
+    worker = worker_for(EMAIL_URL=email_url)
+    address = sign_up(port, new_name(runtime_answers, "back"))
+
+    ask_for_a_reset(port, address)  # whatever the page says, the worker has the mail
+    deadline = time.monotonic() + GIVE_UP_SECONDS
+    while worker.output.count(" not sent, trying again in ") < 2:
+        assert time.monotonic() < deadline, worker.output[-3000:]
+        time.sleep(0.2)
+    server = SmtpServer(port=stopped.port)
+    try:
+        (message,) = server.wait_for(address, DELIVERY_SECONDS)
+        time.sleep(0.5)  # a second message, if one were sent, would be here by now
+        assert len(server.to(address)) == 1
+    finally:
+        server.stop()
+    assert sent_by(message.pid, worker), message.pid
+    assert RESET_LINK.search(message.text())
+    log = worker.output
+    warnings = [line for line in log.splitlines() if "WARNING" in line]
+    assert len(warnings) >= 2 and all(" not sent, trying again in " in w for w in warnings)
+    assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
 
 
 def test_without_email_url_the_site_says_mail_is_off(site, web_servers):

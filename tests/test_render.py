@@ -752,9 +752,23 @@ def test_the_worker_runs_one_command_everywhere(project, answers):
         assert commands == set() and "## The background worker" not in readme
         return
     (command,) = commands
-    assert command.startswith("celery --app config worker ")
+    # The pool's processes ignore SIGTERM, and the main process starts Celery's soft
+    # shutdown (config/settings.py).
+    assert command.startswith("env REMAP_SIGTERM=SIGQUIT celery --app config worker ")
     assert f"```sh\n{command}\n```" in readme
     settings = (project / "config" / "settings.py").read_text()
+    # The default window, plus the time to put the tasks back (tests/test_worker.py's
+    # AFTER_WINDOW), fits before the platform's SIGKILL: 30 s on Heroku, the worker's
+    # grace period on App Platform.
+    window = re.search(r'"WORKER_SHUTDOWN_SECONDS", (\d+), "seconds"', settings)
+    if answers["platform"] == "heroku":
+        kill = 30
+    else:
+        (worker,) = platform_env.do_spec(project)["workers"]
+        kill = worker["termination"]["grace_period_seconds"]
+    assert window and int(window.group(1)) + 10 <= kill, (window, kill)
+    assert "CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True" in settings
+    assert "CELERY_TASK_ACKS_LATE = True" in settings
     assert "CELERY_BROKER_URL = REDIS_URL" in settings
     assert "REDIS_URL" in settings.split("PRODUCTION_ENVIRONMENT = [", 1)[1].split("]", 1)[0]
     if answers["platform"] == "digitalocean":

@@ -334,21 +334,43 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks report through the database
 # Acknowledge a task when it has run, not when it starts, so that one cut short by a
-# restart runs again; and let each worker process hold one task at a time, so that
-# none waits behind a slow one.
+# restart goes back on the queue; and let each worker process hold one task at a time,
+# so that none waits behind a slow one.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Redis hands an unacknowledged task to another worker after this long: more
-    # than any task may take (the time limits below).
+    # Redis hands a task that no worker acknowledged or put back (one killed outright)
+    # to another worker after this long: more than any task's time limit.
     "visibility_timeout": 3600,
     # A web request that queues a task gives up on a broker that does not answer.
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
-# The platform stops a {{ cookiecutter.__unit }} with SIGTERM and kills it 30 s later; Celery's warm
-# shutdown waits for running tasks, so no task may run that long.
-# https://devcenter.heroku.com/articles/dynos#graceful-shutdown-with-sigterm
+{%- if cookiecutter.platform == "heroku" %}
+# Stopping: Heroku sends SIGTERM to every process of the dyno, and SIGKILL {{ cookiecutter.__worker_kill_seconds }} s later.
+# https://devcenter.heroku.com/articles/dyno-shutdown-behavior
+{%- else %}
+# Stopping: App Platform sends SIGTERM, and SIGKILL {{ cookiecutter.__worker_kill_seconds }} s later (the worker's
+# termination.grace_period_seconds in .do/app.yaml).
+# https://docs.digitalocean.com/products/app-platform/reference/app-spec/
+{%- endif %}
+# The worker command sets REMAP_SIGTERM=SIGQUIT, which billiard reads when imported:
+# the pool's processes then ignore SIGTERM instead of dying mid-task
+# (https://github.com/celery/celery/issues/4795, billiard/common.py), and the main
+# process takes it as Celery's soft shutdown. Running tasks get
+# WORKER_SHUTDOWN_SECONDS to finish; the rest, and the tasks held for a countdown
+# (retries), are cancelled unacknowledged, and kombu puts them back on the Redis
+# queue as the worker disconnects ("Restoring N unacknowledged message(s)"), for the
+# next worker at once. Celery sleeps the whole window whenever a task runs (and, with
+# the on-idle setting that puts countdown tasks back, always: wait_for_soft_shutdown
+# in celery/worker/worker.py), so the window is kept well short of the kill.
+# https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_whole_number(
+    "WORKER_SHUTDOWN_SECONDS", {{ cookiecutter.__worker_shutdown_seconds }}, "seconds", minimum=1
+)
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
+# A task that hangs is stopped: SoftTimeLimitExceeded is raised in it at 20 s and its
+# process killed at 25. A task that needs longer says so in its decorator (README.md).
 CELERY_TASK_SOFT_TIME_LIMIT = 20
 CELERY_TASK_TIME_LIMIT = 25
 # Two worker processes fit a 512 MB {{ cookiecutter.__unit }}; one that grows past 200 MB is replaced
@@ -500,8 +522,10 @@ if EMAIL_TRANSPORT is None and DEBUG:
     EMAIL_TRANSPORT = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 {%- if cookiecutter.background_worker == "celery" %}
 # Django sends through this backend, which queues each message for the worker; the
-# worker sends it through EMAIL_TRANSPORT, so no page waits on the provider:
-# {{ cookiecutter.project_slug }}/tasks.py.
+# worker sends it through EMAIL_TRANSPORT, so no page waits on the provider, and
+# tries again, a little later each time, for EMAIL_RETRY_SECONDS while the provider
+# fails: {{ cookiecutter.project_slug }}/tasks.py.
+EMAIL_RETRY_SECONDS = env_whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")
 {%- set email_backend = cookiecutter.project_slug ~ ".tasks.QueuedEmailBackend" %}
 {%- else %}
 # Django sends through this backend, which sends through EMAIL_TRANSPORT and turns a

@@ -1,63 +1,98 @@
 """Mail goes out from the worker: a page only queues it, so a provider that is slow
 or down never holds a request, and a stopped worker only delays the mail.
 
-The message crosses the queue as JSON: its addresses, headers, text, alternative
-parts (HTML) and attachments given as (name, content, type).
+The message crosses the queue as JSON (Celery's serializer, which also carries bytes
+and datetimes): every attribute the sending backend reads, django-anymail's `tags`,
+`metadata`, `template_id`, `merge_data` and the rest included. JSON rather than a
+pickle, since whoever can write to Redis could make a pickle run code in the worker.
+A provider that fails is tried again, a little later each time, for
+EMAIL_RETRY_SECONDS (config/settings.py).
 """
 
-import base64
+import logging
 
+from anymail.utils import UNSET
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import EmailAlternative, EmailAttachment
+from kombu.utils import json
 
 from . import mail
 
-ADDRESS_FIELDS = ("to", "cc", "bcc", "reply_to")
+logger = logging.getLogger(__name__)
+
+# What the sending writes on the message, rather than reads from it (django-anymail
+# also leaves UNSET in the attributes a message does not use).
+NOT_CARRIED = {"connection", "anymail_status"}
+FIRST_DELAY = 2  # seconds before the second attempt; each next one waits twice as long
+LONGEST_DELAY = 300
 
 
 def as_fields(message) -> dict | None:
-    """The message as JSON-ready fields, or None for one with a MIME part attached
-    as such, which only the process that built it can send."""
-    attachments = []
-    for attachment in message.attachments:
-        if not isinstance(attachment, tuple):
-            return None
-        name, content, mimetype = attachment
-        if isinstance(content, bytes):
-            content = {"base64": base64.b64encode(content).decode()}
-        attachments.append([name, content, mimetype])
-    return {
-        "subject": message.subject,
-        "body": message.body,
-        "from_email": message.from_email,
-        **{field: list(getattr(message, field)) for field in ADDRESS_FIELDS},
-        "headers": message.extra_headers,
-        "alternatives": [list(part) for part in getattr(message, "alternatives", [])],
-        "attachments": attachments,
+    """The message's attributes as JSON-ready fields, or None for a message that
+    cannot cross as JSON (a MIME part attached as such), which only the process
+    that built it can send."""
+    fields = {
+        name: value
+        for name, value in vars(message).items()
+        if not name.startswith("_") and name not in NOT_CARRIED and value is not UNSET
     }
+    try:
+        json.dumps(fields)
+    except TypeError:  # a value JSON cannot carry
+        return None
+    return fields
 
 
 def from_fields(fields: dict) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=fields["subject"],
-        body=fields["body"],
-        from_email=fields["from_email"],
-        headers=fields["headers"],
-        **{field: fields[field] for field in ADDRESS_FIELDS},
-    )
-    for content, mimetype in fields["alternatives"]:
-        message.attach_alternative(content, mimetype)
-    for name, content, mimetype in fields["attachments"]:
-        if isinstance(content, dict):
-            content = base64.b64decode(content["base64"])
-        message.attach(name, content, mimetype)
+    message = EmailMultiAlternatives()
+    vars(message).update(fields)
+    # JSON turned the named tuples into lists.
+    message.alternatives = [EmailAlternative(*part) for part in message.alternatives]
+    message.attachments = [EmailAttachment(*part) for part in message.attachments]
     return message
 
 
-@shared_task
-def send_email(fields: dict) -> int:
-    return mail.EmailBackend().send_messages([from_fields(fields)])
+def retry_delays(seconds: int) -> list[int]:
+    """The waits before each attempt after the first: doubling, at most
+    LONGEST_DELAY each, and `seconds` in all at most."""
+    delays = []
+    delay = FIRST_DELAY
+    while sum(delays) + delay <= seconds:
+        delays.append(delay)
+        delay = min(delay * 2, LONGEST_DELAY)
+    return delays
+
+
+@shared_task(bind=True)
+def send_email(self, fields: dict) -> int:
+    message = from_fields(fields)
+    try:
+        return mail.transport().send_messages([message]) or 0
+    except Exception as error:  # whatever the provider's library raises
+        delays = retry_delays(settings.EMAIL_RETRY_SECONDS)
+        attempt = self.request.retries
+        if attempt < len(delays):
+            delay = delays[attempt]
+            logger.warning(
+                "E-mail to %d recipient(s) not sent, trying again in %d s: %s: %s",
+                len(message.recipients()),
+                delay,
+                type(error).__name__,
+                error,
+            )
+            raise self.retry(countdown=delay, max_retries=len(delays)) from None
+        logger.error(
+            "E-mail to %d recipient(s) not sent in %d attempts over %d s: %s: %s",
+            len(message.recipients()),
+            attempt + 1,
+            sum(delays),
+            type(error).__name__,
+            error,
+        )
+        return 0
 
 
 class QueuedEmailBackend(BaseEmailBackend):

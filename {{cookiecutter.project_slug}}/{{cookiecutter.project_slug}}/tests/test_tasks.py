@@ -1,7 +1,12 @@
+from datetime import UTC, datetime
+
+import pytest
+from anymail.message import AnymailMessage
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from kombu.utils import json
 
-from {{ cookiecutter.project_slug }}.tasks import as_fields, send_email
+from {{ cookiecutter.project_slug }}.tasks import as_fields, retry_delays, send_email
 
 FIELDS = (
     "subject",
@@ -13,12 +18,30 @@ FIELDS = (
     "reply_to",
     "extra_headers",
 )
+ANYMAIL_FIELDS = {
+    "tags": ["reset"],
+    "metadata": {"user_id": 7},
+    "template_id": "welcome-template",
+    "merge_data": {"a@example.com": {"name": "A"}},
+    "merge_global_data": {"site": "Example"},
+    "esp_extra": {"MessageStream": "outbound"},
+    "track_clicks": False,
+    "send_at": datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
+}
 
 
-def test_the_worker_sends_the_message_a_page_queued(settings):
-    settings.EMAIL_TRANSPORT = {
-        "BACKEND": "django.core.mail.backends.locmem.EmailBackend"
-    }
+@pytest.fixture(autouse=True)
+def sent_to_the_outbox(settings):
+    backend = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_TRANSPORT = {"BACKEND": backend}
+
+
+def across_the_queue(message):
+    """What the worker gets: the fields as Celery's JSON carries them."""
+    return json.loads(json.dumps(as_fields(message)))
+
+
+def test_the_worker_sends_the_message_a_page_queued():
     original = EmailMultiAlternatives(
         subject="Hello",
         body="Plain text",
@@ -33,12 +56,30 @@ def test_the_worker_sends_the_message_a_page_queued(settings):
     original.attach("data.bin", b"\x00\xff binary", "application/octet-stream")
     original.attach("note.txt", "some text", "text/plain")
 
-    assert send_email(as_fields(original)) == 1
+    assert send_email(across_the_queue(original)) == 1
 
     (sent,) = mail.outbox
     for field in FIELDS:
         assert getattr(sent, field) == getattr(original, field), field
-    assert list(map(tuple, sent.alternatives)) == list(
-        map(tuple, original.alternatives)
+    assert sent.alternatives == original.alternatives
+    assert sent.attachments == original.attachments
+
+
+def test_django_anymail_fields_cross_the_queue():
+    original = AnymailMessage(
+        subject="Hello", body="Text", to=["a@example.com"], **ANYMAIL_FIELDS
     )
-    assert list(map(tuple, sent.attachments)) == list(map(tuple, original.attachments))
+
+    assert send_email(across_the_queue(original)) == 1
+
+    (sent,) = mail.outbox
+    for field, value in ANYMAIL_FIELDS.items():
+        assert getattr(sent, field) == value, field
+
+
+def test_retries_double_and_stop_within_the_time_given():
+    delays = retry_delays(1800)
+
+    assert delays[:4] == [2, 4, 8, 16] and max(delays) == 300
+    assert sum(delays) <= 1800 < sum(delays) + 300
+    assert retry_delays(1) == []
