@@ -90,6 +90,13 @@ def sessions_opened(name: str) -> int:
         return conn.execute(query, [name]).fetchone()[0]
 
 
+def active_queries(name: str) -> list[str]:
+    """The queries running now on database `name`."""
+    query = "SELECT query FROM pg_stat_activity WHERE datname = %s AND state = 'active'"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        return [row[0] for row in conn.execute(query, [name])]
+
+
 def find_python(version: str) -> Path | None:
     """Find a CPython `version` interpreter: on PATH, or installed by pyenv."""
     pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")

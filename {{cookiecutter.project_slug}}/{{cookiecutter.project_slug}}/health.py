@@ -20,10 +20,12 @@ The database check runs on a thread of its own, and probes that arrive while it
 runs, or within FRESH_SECONDS of its end, share its answer: polling /readyz through
 a database outage holds that one thread, never the ones that serve pages, and a
 flood of probes (App Platform's, an uptime service's, anyone's) makes at most one
-query a second on one connection that the thread keeps, as a request's thread does.
-{%- if cookiecutter.interface == "asgi" %} Both probes
-are answered on the event loop (config/asgi.py sends them to Django's ASGI handler,
-where this middleware runs in async mode), so they answer while every thread is busy.
+query a second, on a connection the thread keeps as a request's thread does.
+{%- if cookiecutter.interface == "asgi" %}
+
+Both probes are answered on the event loop (config/asgi.py sends them to Django's
+ASGI handler, where this middleware runs in async mode), so they answer while every
+thread is busy.
 {%- endif %}
 """
 
