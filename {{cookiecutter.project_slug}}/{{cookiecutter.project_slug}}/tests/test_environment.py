@@ -30,7 +30,8 @@ def test_server_refuses_to_start(production_without_environment):
 
     message = str(refusal.value)
     assert message.startswith(", ".join(production_without_environment[:-1]))
-    assert "\n" not in message and message.endswith("run `install -m 600 .env.example .env`.")
+    assert "\n" not in message
+    assert message.endswith("run `install -m 600 .env.example .env`.")
 
 
 def test_runserver_says_what_to_copy_before_django_complains(
