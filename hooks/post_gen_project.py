@@ -106,7 +106,12 @@ if __name__ == "__main__":
     example = Path(".env.example").read_text()
     settings = example.split("\n\n", 1)[1]  # without the example's own header
     secret = LOCAL_SECRET.format(secret_key=secrets.token_urlsafe(50))
-    Path(".env").write_text(LOCAL_ENV_HEADER + settings + secret)
+    env = Path(".env")
+    # Readable by its owner only, as the README's `install -m 600` makes it in a clone:
+    # it holds the secret key. Created so before anything is written to it.
+    env.touch(mode=0o600)
+    env.chmod(0o600)
+    env.write_text(LOCAL_ENV_HEADER + settings + secret)
 
     print(next_steps(Path.cwd()))
     if ANSWERS["github_repository"].split("/")[0] == PLACEHOLDER_OWNER:

@@ -82,6 +82,21 @@ def connections_to(name: str) -> int:
         return conn.execute(query, [name]).fetchone()[0]
 
 
+def sessions_opened(name: str) -> int:
+    """How many sessions database `name` has had since PostgreSQL started (a
+    session's count reaches the statistics when it ends, or within seconds)."""
+    query = "SELECT sessions FROM pg_stat_database WHERE datname = %s"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        return conn.execute(query, [name]).fetchone()[0]
+
+
+def active_queries(name: str) -> list[str]:
+    """The queries running now on database `name`."""
+    query = "SELECT query FROM pg_stat_activity WHERE datname = %s AND state = 'active'"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        return [row[0] for row in conn.execute(query, [name])]
+
+
 def find_python(version: str) -> Path | None:
     """Find a CPython `version` interpreter: on PATH, or installed by pyenv."""
     pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")

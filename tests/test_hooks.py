@@ -3,6 +3,7 @@ nothing, and generation needs no network."""
 
 import json
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -165,6 +166,13 @@ def test_each_project_gets_its_own_secret_key(tmp_path):
     first = (tmp_path / "one/my_django_app/.env").read_text()
     second = (tmp_path / "two/my_django_app/.env").read_text()
     assert first != second
+
+
+def test_the_local_env_file_is_readable_by_its_owner_only(tmp_path):
+    """.env holds the local secret key: mode 600, not the umask's usual 644."""
+    assert generate(tmp_path).returncode == 0
+
+    assert stat.S_IMODE((tmp_path / "my_django_app/.env").stat().st_mode) == 0o600
 
 
 # Names people type, none of them a slug: punctuation, accents, other scripts, digits

@@ -8,6 +8,8 @@ router adds; the router itself is the one part that cannot exist here (router.py
 stands in for it where a client needs TLS: the HTTP Observatory's scanner).
 """
 
+import asyncio
+import functools
 import http.client
 import json
 import re
@@ -21,6 +23,7 @@ from websockets.sync.client import connect
 import machine
 import observatory
 import platform_env
+import user_views
 from content_policy import directives
 from router import Router
 from servers import Server, request
@@ -176,6 +179,33 @@ def test_readiness_probe_by_ip_over_plain_http(server, runtime_answers):
     if runtime_answers["interface"] == "asgi":
         expected["channel_layer"] = "ok"
     assert (response.status, json.loads(response.body)) == (200, expected)
+
+
+def test_a_flood_of_readiness_probes_opens_few_database_sessions(server, database_url):
+    """App Platform's checks, an uptime service or anyone may poll /readyz: 100
+    probes, ten at a time, share recent answers and kept connections."""
+    database = database_url.rsplit("/", 1)[1]
+    probe = functools.partial(user_views.get, server, "/readyz", timeout=10)
+    headers = platform_env.PROBE_HEADERS
+
+    async def flood(rounds: int):
+        answers = []
+        for _ in range(rounds):
+            answers += await asyncio.gather(*(probe(headers=headers) for _ in range(10)))
+            await asyncio.sleep(0.1)
+        return answers
+
+    # The first probes after a start connect each web process (and fill its pool).
+    asyncio.run(flood(1))
+    before = machine.sessions_opened(database)
+    answers = asyncio.run(flood(10))
+    time.sleep(0.5)  # a closed session's count reaches the statistics as it ends
+    opened = machine.sessions_opened(database) - before
+
+    assert {answer.status for answer in answers} == {200}
+    # Each web process (gunicorn runs two) keeps its connection, on its readiness
+    # thread or in its pool: one new session each at most, where each probe made one.
+    assert opened <= 2, f"100 probes opened {opened} database sessions"
 
 
 def test_unknown_host_is_refused_with_one_log_line(server, web_servers):

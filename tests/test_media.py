@@ -3,11 +3,11 @@ own S3-compatible server (moto's, tests/object_store.py), never on the disk.
 
 For every runtime group with uploads, the project's web command runs with the
 environment its manifests ask for, the bucket variables pointing at that server (the
-group's bucket created by the test). A signed-in visitor uploads a picture over HTTP
-with CSRF: exactly one new object appears in the bucket, the profile page shows it
-through a signed URL that returns the same bytes, a file that is too big or of the
-wrong kind gets a form error and adds nothing, and the project directory holds no
-uploaded file.
+group's bucket created by the test). A signed-in visitor uploads a phone's photo over
+HTTP with CSRF: exactly one new object appears in the bucket, upright and without
+its EXIF (GPS) data, the profile page shows it through a signed URL that returns
+that object, a file that is too big or of the wrong kind gets a form error and adds
+nothing, and the project directory holds no uploaded file.
 """
 
 import html
@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import ExifTags, Image
 
 from combinations import runtime_key, short_hash
 from visitors import Visitor
@@ -28,6 +28,19 @@ IMG_SRC = re.compile(r'<img id="picture" src="([^"]+)"')
 def image(image_format: str, size=(16, 16)) -> bytes:
     data = io.BytesIO()
     Image.new("RGB", size, "orange").save(data, image_format)
+    return data.getvalue()
+
+
+def phone_photo() -> bytes:
+    """A JPEG as a phone writes it: where it was taken (GPS), and stored on its side
+    with an EXIF orientation that says to turn it a quarter clockwise to show."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (48.0, 51.0, 29.0)
+    data = io.BytesIO()
+    Image.new("RGB", (40, 20), "orange").save(data, "JPEG", exif=exif)
     return data.getvalue()
 
 
@@ -50,18 +63,22 @@ def test_an_upload_lands_in_the_bucket_and_comes_back_signed(
     visitor.log_in(name, PASSWORD)
     on_disk_before = files_under(deployed_project)
     in_bucket_before = s3_server.keys(bucket)
-    picture = image("PNG")
 
-    status, _ = visitor.upload("/profile/", "/profile/", "picture", "me.png", picture)
+    status, _ = visitor.upload("/profile/", "/profile/", "picture", "me.jpg", phone_photo())
 
     assert status == 302
     (key,) = s3_server.keys(bucket) - in_bucket_before
-    assert key.startswith("pictures/") and key.endswith(".png")
+    assert key.startswith("pictures/") and key.endswith(".jpg")
     _, page = visitor.get("/profile/")
     url = html.unescape(IMG_SRC.search(page).group(1))
     assert url.startswith(f"{s3_server.url}/{bucket}/{key}?") and "X-Amz-Signature=" in url
     with s3_server.open(url) as response:
-        assert response.read() == picture
+        served = response.read()
+    assert served == s3_server.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+    # Stored upright, and without where it was taken or any other metadata.
+    with Image.open(io.BytesIO(served)) as stored:
+        assert not stored.getexif() and "xmp" not in stored.info
+        assert stored.size == (20, 40)
 
     too_big = image("PNG") + b"\0" * (3 * 1024 * 1024)
     for filename, content, error in [

@@ -49,6 +49,9 @@ BROADCAST_DEADLINE = 8.0
 SOCKET_DEADLINE = 3.0
 # How long a process may take to use a Redis that has come back.
 RECOVERY_DEADLINE = 15.0
+# Seconds /readyz gives a finished database check's answer again (health.py's
+# FRESH_SECONDS): a probe right after an outage starts may still get the last "ok".
+READINESS_FRESH_SECONDS = 1.0
 # How long an open socket may wait on Redis before it is closed: at once when Redis
 # is stopped, after the read timeout (10 s, config/settings.py) when it hangs.
 CLOSE_DEADLINE = {"stopped": SOCKET_DEADLINE, "hung": 15.0}
@@ -194,6 +197,7 @@ def test_recovers_without_a_restart_when_postgresql_and_redis_return(
 
         postgres.stop()
         redis.stop()
+        time.sleep(READINESS_FRESH_SECONDS)
         down = json.loads(request(port, "/readyz", PROBE_HEADERS).body)
         assert down["database"] != "ok" and down["channel_layer"] != "ok", down
 

@@ -29,6 +29,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -319,6 +320,12 @@ def server_errors(pages: list[crawler.Page]) -> list[str]:
         for hop in page.hops
         if hop.status >= 500
     ]
+
+
+def test_the_env_file_is_readable_by_its_owner_only(local_server):
+    """Written by generation, or copied by the block's `install -m 600`: it holds the
+    local secret key, and the settings a person adds (EMAIL_URL, keys)."""
+    assert stat.S_IMODE((local_server.project / ".env").stat().st_mode) == 0o600
 
 
 def test_every_page_linked_from_home_answers_without_a_server_error(local_server, readme_answers):

@@ -526,6 +526,44 @@ def do_specs(project: Path) -> dict[str, dict]:
     return specs
 
 
+def module_constant(path: Path, name: str):
+    """The literal a module assigns to `name` at its top level."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{path} assigns no {name}")
+
+
+@pytest.mark.reads_no_version_file
+@pytest.mark.only(platform="digitalocean")
+def test_do_web_service_is_restarted_when_hung_and_stopped_gracefully(project, answers):
+    """App Platform restarts an instance only when its liveness_health_check fails,
+    and kills it termination.grace_period_seconds after SIGTERM: the web service
+    declares both, and they agree with the web server's own timeouts."""
+    if answers["interface"] == "asgi" and answers["asgi_server"] == "daphne":
+        graceful_stop = module_constant(project / "config" / "daphne_server.py", "DRAIN_SECONDS")
+        replaces_a_hung_worker = 0  # daphne has no master to do it
+    else:
+        gunicorn = gunicorn_settings(project)
+        graceful_stop, replaces_a_hung_worker = gunicorn["graceful_timeout"], gunicorn["timeout"]
+    query_timeout = module_constant(project / "config" / "web_process.py", "QUERY_TIMEOUT_SECONDS")
+    health_path = module_constant(project / project.name / "health.py", "HEALTH_CHECK_PATH")
+    for name, spec in do_specs(project).items():
+        (web,) = spec["services"]
+        liveness, termination = web["liveness_health_check"], web["termination"]
+        unanswered = liveness["period_seconds"] * liveness["failure_threshold"]
+
+        assert web["health_check"]["http_path"] == liveness["http_path"] == health_path, name
+        # Not restarted while a request may hold every thread (its queries end at
+        # query_timeout), nor before gunicorn has replaced a hung worker itself.
+        assert unanswered > max(query_timeout, replaces_a_hung_worker), name
+        assert liveness["timeout_seconds"] < liveness["period_seconds"], name
+        # SIGTERM comes once the load balancer has had drain_seconds to stop sending
+        # requests; the server's graceful stop ends before the kill.
+        assert termination["drain_seconds"] >= 1, name
+        assert termination["grace_period_seconds"] > graceful_stop, name
+
+
 @pytest.mark.only(platform="digitalocean")
 def test_do_dev_databases_are_postgresql_only(project, answers):
     """App Platform's dev databases are PostgreSQL only (its "How to Manage Databases

@@ -75,16 +75,18 @@ EVENT_SECONDS = 0.4  # between two events of either stream
 HEADERS = {"Host": platform_env.HOST, "X-Forwarded-Proto": "https"}
 
 
-def add_views(package: Path, urls: Path) -> None:
-    """Write VIEWS as `package`/async_views.py and route ROUTES to them first in the
+def add_views(
+    package: Path, urls: Path, views: str = VIEWS, routes: dict = ROUTES, module="async_views"
+) -> None:
+    """Write `views` as `package`/`module`.py and route `routes` to them first in the
     urlpatterns of `urls`, as a user edits a project's urls.py."""
-    (package / "async_views.py").write_text(VIEWS)
+    (package / f"{module}.py").write_text(views)
     text = urls.read_text()
-    routes = "".join(
-        f'    path("{route[1:]}", async_views.{view}),\n' for route, view in ROUTES.items()
+    patterns = "".join(
+        f'    path("{route[1:]}", {module}.{view}),\n' for route, view in routes.items()
     )
-    text = text.replace("urlpatterns = [\n", f"urlpatterns = [\n{routes}", 1)
-    text = f"from {package.name} import async_views\n{text}"
+    text = text.replace("urlpatterns = [\n", f"urlpatterns = [\n{patterns}", 1)
+    text = f"from {package.name} import {module}\n{text}"
     if "from django.urls import path" not in text and "import include, path" not in text:
         text = f"from django.urls import path\n{text}"
     urls.write_text(text)

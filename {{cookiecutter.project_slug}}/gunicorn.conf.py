@@ -49,24 +49,35 @@ reuse_port = True
 # The heartbeat file lives in memory: on a container's overlay disk its writes can
 # stall and get healthy workers killed.
 worker_tmp_dir = "/dev/shm"
-{%- if cookiecutter.platform == "heroku" %}
+{%- if cookiecutter.interface == "wsgi" %}
 
-# The router gives a request 30 seconds to start answering (H12); restart a worker
-# stuck for longer rather than let it hold a slot.
-timeout = 20
+# Seconds a worker may go without telling the master it is alive before the master
+# kills and replaces it. A gthread worker tells it from its main loop, which goes on
+# while a view holds one of its threads: this replaces a worker that hangs as a
+# whole, and ends no slow request (README.md, Configuration, says what does).
+{%- else %}
+
+# Seconds a worker may go without telling the master it is alive before the master
+# kills and replaces it. A uvicorn worker tells it from its event loop: a loop
+# blocked that long (a blocking call in an async view) gets the worker replaced,
+# with every request and WebSocket it serves; a sync view holding one of its
+# threads, or an async view awaiting, does not (README.md, Configuration, says what
+# ends a slow request).
+{%- endif %}
+timeout = {{ 20 if cookiecutter.platform == "heroku" else 30 }}
+{%- if cookiecutter.platform == "heroku" %}
 # On shutdown a dyno gets SIGTERM and, 30 seconds later, SIGKILL: finish in-flight
 # requests before that.
+# https://devcenter.heroku.com/articles/dyno-shutdown-behavior
 graceful_timeout = 20
 # Router 2.0 keeps idle connections to the dyno open for 90 seconds; stay open
 # longer so it never reuses a connection gunicorn has just closed.
 keepalive = 95
 {%- else %}
-
-# A request still running after 30 seconds is stuck: restart its worker rather
-# than let it hold a slot.
-timeout = 30
-# App Platform sends SIGTERM, waits `termination.drain_seconds` (15 by default) and
-# then up to `grace_period_seconds` more: finish in-flight requests in time.
+# App Platform stops sending an instance new requests, waits the spec's
+# `termination.drain_seconds`, sends SIGTERM and kills the instance
+# `grace_period_seconds` later (.do/app.yaml): finish in-flight requests before that.
+# https://docs.digitalocean.com/products/app-platform/reference/app-spec/
 graceful_timeout = 20
 {%- endif %}
 

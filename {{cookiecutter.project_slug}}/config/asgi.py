@@ -20,7 +20,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from config.web_process import limit_database_queries
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+limit_database_queries()
 
 # Set up Django (settings, app registry) before importing code that may import
 # models: Channels' auth and the consumers behind the websocket routes.

@@ -245,6 +245,7 @@ DATABASES = {
 if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
     # Give up on a connection after 3 s (libpq waits forever by default), so that a
     # database that is down fails requests, and /readyz, instead of hanging them.
+    # A web process's queries give up too, after 20 s: config/web_process.py.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 {%- if cookiecutter.interface == "asgi" %}
     # Under ASGI, Django runs an async view's queries on a thread made for its request,

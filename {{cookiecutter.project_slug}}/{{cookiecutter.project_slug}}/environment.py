@@ -29,7 +29,7 @@ PLATFORM_FIX = "set {it} with `heroku config:set NAME=value`"
 PLATFORM_FIX = "add {it} to the envs in .do/app.yaml or in the app's settings"
 {%- endif %}
 # A fresh clone has no .env (git ignores it): the committed example turns DEBUG on.
-LOCAL_FIX = "for local development, run `cp .env.example .env`"
+LOCAL_FIX = "for local development, run `install -m 600 .env.example .env`"
 MAIL_OFF = (
     "EMAIL_URL is not set, so the site sends no e-mail (password resets, error"
     " reports to ADMINS): README.md says how to set it, under E-mail."

@@ -17,17 +17,22 @@ HTTP, which the Host check (ALLOWED_HOSTS) and the HTTPS redirect would refuse.
   and users.
 
 The database check runs on a thread of its own, and probes that arrive while it
-runs share its answer: polling /readyz through a
-database outage holds that one thread, never the ones that serve pages.
-{%- if cookiecutter.interface == "asgi" %} Both probes
-are answered on the event loop (config/asgi.py sends them to Django's ASGI handler,
-where this middleware runs in async mode), so they answer while every thread is busy.
+runs, or within FRESH_SECONDS of its end, share its answer: polling /readyz through
+a database outage holds that one thread, never the ones that serve pages, and a
+flood of probes (App Platform's, an uptime service's, anyone's) makes at most one
+query a second, on a connection the thread keeps as a request's thread does.
+{%- if cookiecutter.interface == "asgi" %}
+
+Both probes are answered on the event loop (config/asgi.py sends them to Django's
+ASGI handler, where this middleware runs in async mode), so they answer while every
+thread is busy.
 {%- endif %}
 """
 
 import asyncio
 import logging
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
@@ -44,23 +49,39 @@ READINESS_PATH = "/readyz"
 PROBE_PATHS = (HEALTH_CHECK_PATH, READINESS_PATH)
 # Seconds a readiness check may take; the database's connect_timeout is in settings.
 CHECK_TIMEOUT = 2.0
+# Seconds a finished check's answer is given again instead of running a new one.
+FRESH_SECONDS = 1.0
 
 
 class SharedRun:
-    """Runs `function` on a thread of its own; callers that come while it runs get
-    that run's future instead of starting another."""
+    """Runs `function` on a thread of its own; callers that come while it runs, or
+    within `fresh_seconds` of its end, get that run's future instead of starting
+    another."""
 
-    def __init__(self, function):
+    def __init__(self, function, fresh_seconds: float):
         self.function = function
+        self.fresh_seconds = fresh_seconds
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="readiness")
         self.lock = threading.Lock()
-        self.running: Future | None = None
+        self.last: Future | None = None
+        self.last_ended = 0.0
 
     def future(self) -> Future:
         with self.lock:
-            if self.running is None or self.running.done():
-                self.running = self.executor.submit(self.function)
-            return self.running
+            if self.last is None or self.stale():
+                self.last = self.executor.submit(self.timed)
+            return self.last
+
+    def stale(self) -> bool:
+        if not self.last.done():
+            return False
+        return time.monotonic() - self.last_ended >= self.fresh_seconds
+
+    def timed(self):
+        try:
+            return self.function()
+        finally:
+            self.last_ended = time.monotonic()
 
 
 def select_one() -> None:
@@ -68,11 +89,13 @@ def select_one() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     finally:
-        # The next check starts from a new connection{% if cookiecutter.interface == "asgi" %}, or one the pool has checked{% endif %}.
-        connection.close()
+        # What Django does when a request ends: drop the connection if it failed or
+        # has reached CONN_MAX_AGE, else keep it for the next check{% if cookiecutter.interface == "asgi" %} (under ASGI,
+        # whose CONN_MAX_AGE is 0, it goes back to the pool){% endif %}.
+        connection.close_if_unusable_or_obsolete()
 
 
-database_query = SharedRun(select_one)
+database_query = SharedRun(select_one, FRESH_SECONDS)
 
 
 async def check_database() -> None:

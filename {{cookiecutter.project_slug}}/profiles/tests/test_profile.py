@@ -3,7 +3,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import ExifTags, Image
 
 from profiles.forms import MAX_PICTURE_BYTES
 from profiles.models import Profile
@@ -83,3 +83,42 @@ def test_the_page_asks_visitors_to_sign_in(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def phone_photo() -> bytes:
+    """A JPEG as a phone writes it: where it was taken (GPS), and stored on its side
+    with an EXIF orientation that says to turn it a quarter clockwise to show."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.Model] = "Pat's phone"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (48.0, 51.0, 29.0)
+    data = io.BytesIO()
+    Image.new("RGB", (40, 20), "teal").save(data, "JPEG", exif=exif)
+    return data.getvalue()
+
+
+def test_a_picture_is_stored_upright_without_its_metadata(client, signed_in):
+    photo = phone_photo()
+    with Image.open(io.BytesIO(photo)) as sent:
+        assert sent.getexif().get_ifd(ExifTags.IFD.GPSInfo), "it says where"
+
+    upload(client, "photo.jpg", photo, "image/jpeg")
+
+    picture = Profile.objects.get(user=signed_in).picture
+    with picture.open("rb"), Image.open(picture) as stored:
+        assert not stored.getexif()
+        assert "exif" not in stored.info and "xmp" not in stored.info
+        assert stored.format == "JPEG"
+        assert stored.size == (20, 40), "turned as its orientation said"
+
+
+def test_a_picture_of_too_many_pixels_gets_a_form_error(client, signed_in):
+    # A few kilobytes of PNG, 25 million pixels once decoded.
+    response = upload(client, "huge.png", image("PNG", size=(5000, 5000)))
+
+    assert response.status_code == 200
+    error = "The picture is 5000 × 5000 pixels: the limit is 24 million."
+    assert error in response.content.decode()
+    assert not Profile.objects.exists()

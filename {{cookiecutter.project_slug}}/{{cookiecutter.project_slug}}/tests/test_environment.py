@@ -30,14 +30,15 @@ def test_server_refuses_to_start(production_without_environment):
 
     message = str(refusal.value)
     assert message.startswith(", ".join(production_without_environment[:-1]))
-    assert "\n" not in message and message.endswith("run `cp .env.example .env`.")
+    assert "\n" not in message
+    assert message.endswith("run `install -m 600 .env.example .env`.")
 
 
 def test_runserver_says_what_to_copy_before_django_complains(
     production_without_environment,
 ):
     # Django's own runserver would stop first, on the empty ALLOWED_HOSTS.
-    with pytest.raises(CommandError, match=r"cp \.env\.example \.env"):
+    with pytest.raises(CommandError, match=r"install -m 600 \.env\.example \.env"):
         call_command("runserver")
 
 

@@ -78,7 +78,7 @@ def test_probes_that_come_while_a_run_is_going_share_it():
         runs.append(threading.current_thread().name)
         release.wait(timeout=5)
 
-    shared = health.SharedRun(slow_query)
+    shared = health.SharedRun(slow_query, fresh_seconds=0)
     first, second = shared.future(), shared.future()
     release.set()
     first.result(timeout=5)
@@ -89,3 +89,13 @@ def test_probes_that_come_while_a_run_is_going_share_it():
     assert len(runs) == 2
     # On a thread of its own, never one that serves pages.
     assert all(name.startswith("readiness") for name in runs)
+
+
+def test_a_recent_answer_is_given_again():
+    runs = []
+    shared = health.SharedRun(lambda: runs.append("run"), fresh_seconds=60)
+    first = shared.future()
+    first.result(timeout=5)
+
+    assert shared.future() is first
+    assert runs == ["run"]
