@@ -21,7 +21,8 @@ runs, or within FRESH_SECONDS of its end, share its answer: polling /readyz thro
 a database outage holds that one thread, never the ones that serve pages, and a
 flood of probes (App Platform's, an uptime service's, anyone's) makes at most one
 query a second, on a connection the thread keeps as a request's thread does.
-{%- if cookiecutter.interface == "asgi" %}
+{%- if cookiecutter.interface == "asgi" %} The
+channel layer's round trip is shared the same way, on the event loop.
 
 Both probes are answered on the event loop (config/asgi.py sends them to Django's
 ASGI handler, where this middleware runs in async mode), so they answer while every
@@ -109,11 +110,47 @@ async def check_database() -> None:
 {%- if cookiecutter.interface == "asgi" %}
 
 
-async def check_channel_layer() -> None:
+class SharedOnLoop:
+    """Awaits the coroutine function `check` for the probes of one event loop: those
+    that come while it runs, or within `fresh_seconds` of its end, await that run
+    instead of starting another. A probe that gives up stops waiting, not the run."""
+
+    def __init__(self, check, fresh_seconds: float):
+        self.check = check
+        self.fresh_seconds = fresh_seconds
+        self.run: asyncio.Task | None = None
+        self.ended = 0.0
+
+    async def __call__(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.run is None or self.run.get_loop() is not loop or self.stale():
+            self.run = loop.create_task(self.timed())
+            # Its failure is read even when every probe waiting for it has given up.
+            self.run.add_done_callback(lambda run: run.cancelled() or run.exception())
+        await asyncio.shield(self.run)
+
+    def stale(self) -> bool:
+        if not self.run.done():
+            return False
+        return time.monotonic() - self.ended >= self.fresh_seconds
+
+    async def timed(self) -> None:
+        try:
+            await self.check()
+        finally:
+            self.ended = time.monotonic()
+
+
+async def channel_layer_round_trip() -> None:
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.send(channel, {"type": "readiness.probe"})
     await layer.receive(channel)
+
+
+# A round trip subscribes to a new channel (a Redis round trip or two): shared like
+# the database query, so that a flood of probes makes one a second.
+check_channel_layer = SharedOnLoop(channel_layer_round_trip, FRESH_SECONDS)
 {%- endif %}
 
 

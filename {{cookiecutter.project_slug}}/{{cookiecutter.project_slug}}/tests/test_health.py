@@ -99,3 +99,43 @@ def test_a_recent_answer_is_given_again():
 
     assert shared.future() is first
     assert runs == ["run"]
+{%- if cookiecutter.interface == "asgi" %}
+
+
+def test_probes_on_one_event_loop_share_a_channel_layer_round_trip():
+    runs = []
+
+    async def round_trip():
+        runs.append("run")
+        await asyncio.sleep(0.1)
+
+    shared = health.SharedOnLoop(round_trip, fresh_seconds=60)
+
+    async def flood():
+        await asyncio.gather(*(shared() for _ in range(10)))
+        await shared()  # within fresh_seconds of the run's end
+
+    asyncio.run(flood())
+    assert runs == ["run"]
+    asyncio.run(shared())  # another event loop starts its own run
+    assert runs == ["run", "run"]
+
+
+def test_a_probe_that_gives_up_leaves_the_shared_run_going():
+    finished = []
+
+    async def slow_round_trip():
+        await asyncio.sleep(0.3)
+        finished.append("done")
+
+    shared = health.SharedOnLoop(slow_round_trip, fresh_seconds=0)
+
+    async def give_up_then_wait():
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05):
+                await shared()
+        await shared()  # the same run, still going
+
+    asyncio.run(give_up_then_wait())
+    assert finished == ["done"]
+{%- endif %}
