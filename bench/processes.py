@@ -4,29 +4,16 @@ import os
 import re
 from pathlib import Path
 
+from machine import process_group  # tests/machine.py: serve.py puts tests/ on the path
+
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
-
-
-def group_pids(pgid: int) -> list[int]:
-    """Every process in the server's process group (the server and its workers)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
-            pids.append(int(entry.name))
-    return pids
 
 
 def memory_mib(pgid: int) -> dict[str, float]:
     """RSS and PSS of the whole group, in MiB. PSS shares each page between the
     processes that map it, so a copy-on-write page of the master counts once."""
     totals = {"RSS": 0, "PSS": 0}
-    for pid in group_pids(pgid):
+    for pid in process_group(pgid):
         try:
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:
@@ -41,7 +28,7 @@ def cpu_seconds(pgid: int) -> dict[int, float]:
     """CPU time (user + system) of each process in the group but the leader, which
     for gunicorn is the master that serves nothing."""
     seconds = {}
-    for pid in group_pids(pgid):
+    for pid in process_group(pgid):
         if pid == pgid:
             continue
         try:

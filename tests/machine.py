@@ -126,3 +126,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def process_group(pgid: int) -> list[int]:
+    """The pids of every process in a process group (a server and its workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # it ended meanwhile
+        # The fields after the command's parenthesis: state, ppid, pgrp, ...
+        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
+            pids.append(int(entry.name))
+    return pids

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import platform_env
+import user_views
 from servers import request
 from visitors import open_websocket
 
@@ -66,17 +67,8 @@ def user_project(deployed_project, runtime_answers, tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("client-address") / deployed_project.name
     shutil.copytree(deployed_project, copy)
     package = copy / copy.name
-    (package / "address_views.py").write_text(VIEWS)
-    urls = copy / "config" / "urls.py"
-    urls.write_text(
-        f"from {package.name} import address_views\n"
-        + urls.read_text().replace(
-            "urlpatterns = [\n",
-            'urlpatterns = [\n    path("address/", address_views.address),\n'
-            '    path("async-address/", address_views.async_address),\n',
-            1,
-        )
-    )
+    routes = {"/address/": "address", "/async-address/": "async_address"}
+    user_views.add_views(package, copy / "config" / "urls.py", VIEWS, routes, "address_views")
     if runtime_answers["interface"] == "asgi":
         (package / "address_consumer.py").write_text(CONSUMER)
         routing = copy / "config" / "routing.py"

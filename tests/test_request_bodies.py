@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+import machine
 from large_bodies import ANSWER_TIMEOUT, LARGE, LargeBody, read_answer, request_head, status_of
 from platform_env import HOST
 from visitors import CSRF_INPUT, Visitor, form_headers
@@ -79,21 +80,6 @@ def web(start_web, web_servers, tmp_path_factory):
         PYTHONPATH=str(modules), DJANGO_SETTINGS_MODULE="body_settings", TMPDIR=str(temporary)
     )
     return port, web_servers[port], temporary
-
-
-def process_group(pgid: int) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # it ended meanwhile
-        # The fields after the command's parenthesis: state, ppid, pgrp, ...
-        if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
-            pids.append(int(entry.name))
-    return pids
 
 
 def resident_bytes(pids: list[int]) -> int:
@@ -221,13 +207,13 @@ def test_a_header_value_reaches_the_client_as_latin_1(web, path):
 @marked
 def test_four_large_bodies_at_once_keep_memory_and_disk(web):
     port, server, temporary = web
-    group = process_group(server.process.pid)
+    group = machine.process_group(server.process.pid)
     memory_before = resident_bytes(group)
     bodies = [LargeBody(port, path, chunked) for path in PATHS for chunked in (False, True)]
     memory_peak, disk_peak = memory_before, 0
     deadline = time.monotonic() + 120
     while any(body.thread.is_alive() for body in bodies) and time.monotonic() < deadline:
-        group = process_group(server.process.pid)
+        group = machine.process_group(server.process.pid)
         memory_peak = max(memory_peak, resident_bytes(group))
         disk_peak = max(disk_peak, temporary_bytes(group, temporary))
         time.sleep(0.05)
