@@ -43,6 +43,8 @@ WELCOME_DEADLINE = 30
 WINDOW = 3
 AFTER_WINDOW = 10
 EXIT_DEADLINE = WINDOW + AFTER_WINDOW
+# Both platforms kill a worker 30 s after SIGTERM (the render tier checks the spec).
+PLATFORM_KILL = 30
 # Runs of the user's task: one that ends within the window, one that cannot.
 SHORT, LONG = 1, WINDOW + 3
 # How soon the next worker must start a task put back on the queue (Redis would hand
@@ -91,11 +93,14 @@ def start_worker(released, user_project, production_env, worker_redis, tmp_path)
     """start_worker() -> a new process of the worker command, ready; each one is
     stopped at the end of the test, so no other test's task reaches it."""
     command = platform_env.commands(user_project)["worker"]
-    env = {**production_env, "REDIS_URL": worker_redis, "WORKER_SHUTDOWN_SECONDS": str(WINDOW)}
+    env = {**production_env, "REDIS_URL": worker_redis}
     workers: list[Server] = []
 
-    def start_worker() -> Server:
-        process = Server(command, user_project, env, tmp_path / f"worker-{len(workers)}.log")
+    def start_worker(window: int | None = WINDOW) -> Server:
+        """`window`: WORKER_SHUTDOWN_SECONDS, or None for the platform's default."""
+        variables = {} if window is None else {"WORKER_SHUTDOWN_SECONDS": str(window)}
+        log = tmp_path / f"worker-{len(workers)}.log"
+        process = Server(command, user_project, {**env, **variables}, log)
         workers.append(process)
         ready = process.wait_for_output("ready.", timeout=60)
         assert process.process.poll() is None, f"`{command}` exited:\n{process.output}"
@@ -187,19 +192,19 @@ def test_the_worker_welcomes_a_new_user_and_stops_cleanly(
     assert_stops_cleanly(worker, os.killpg)
 
 
-def assert_stops_cleanly(worker: Server, kill) -> None:
-    """`kill` (os.killpg or os.kill) sends SIGTERM: the worker exits 0 before the
-    platform would kill it, with no error in its log."""
+def assert_stops_cleanly(worker: Server, kill, deadline: float = EXIT_DEADLINE) -> None:
+    """`kill` (os.killpg or os.kill) sends SIGTERM: the worker exits 0 within
+    `deadline` seconds, before the platform would kill it, with no error in its log."""
     kill(worker.process.pid, signal.SIGTERM)
     try:
-        exit_code = worker.wait_for_exit(EXIT_DEADLINE)
+        exit_code = worker.wait_for_exit(deadline)
     except subprocess.TimeoutExpired:
         raise AssertionError(
-            f"still running {EXIT_DEADLINE} s after SIGTERM:\n{worker.output[-3000:]}"
+            f"still running {deadline} s after SIGTERM:\n{worker.output[-3000:]}"
         ) from None
     output = worker.output
     assert exit_code == 0, (exit_code, output[-3000:])
-    for error in ("WorkerLostError", "ERROR", "Traceback"):
+    for error in ("WorkerLostError", "ERROR", "Traceback", "time limit"):
         assert error not in output, output[-3000:]
 
 
@@ -246,3 +251,31 @@ def test_a_stopping_worker_finishes_what_it_can_and_puts_back_the_rest(
     assert on_first == [("finished", "short"), ("started", "long"), ("started", "short")], notes
     assert on_second == [("started", "long"), ("finished", "long")], notes
     assert "Restoring 1 unacknowledged message" in first.output, first.output[-3000:]
+
+
+# One group per platform: the default window is the platform's, the rest is the same.
+@pytest.mark.only(
+    lambda answers: answers["interface"] == "asgi" and answers["channel_layer"] == "redis",
+    background_worker="celery",
+    django_version="6.1",
+    asgi_server="daphne",
+)
+def test_with_the_platforms_defaults_a_task_that_ends_in_the_window_stops_cleanly(
+    start_worker, user_project, production_env, worker_redis, run, tmp_path
+):
+    """The default window and time limits together: a task that ends during the
+    window is not told afterwards that it ran out of time (Celery applies time limits
+    that fell due in the window once it ends)."""
+    worker = start_worker(window=None)
+    notes = tmp_path / "notes"
+    queue = "from welcome.tasks import take_seconds; take_seconds.delay(3, 'short', {!r})"
+    queued = run(
+        ["python", "manage.py", "shell", "-c", queue.format(str(notes))],
+        cwd=user_project,
+        env={**production_env, "REDIS_URL": worker_redis},
+    )
+    assert queued.returncode == 0, queued.stdout + queued.stderr
+    wait_for_note(notes, lambda *note: note[1] == "short", 30, worker)
+
+    assert_stops_cleanly(worker, os.killpg, deadline=PLATFORM_KILL)
+    assert ("finished", "short", worker.process.pid) in notes_of(notes), worker.output[-3000:]
