@@ -11,16 +11,22 @@ without a Content-Length, is counted as it arrives and cut at the limit: 413, if
 nothing has been answered yet, and the connection is closed.
 
 - gunicorn (WSGI): WSGIBodyLimit, around Django's WSGI handler (config/wsgi.py).
+{%- if cookiecutter.interface == "asgi" %}
 - Under ASGI, uvicorn and any other server: ASGIBodyLimit, around the HTTP
   application (config/asgi.py). uvicorn reads a body only as the application asks.
 - daphne reads the body before any application runs, so its server
   (config/daphne_server.py) applies the same rule as the headers and chunks arrive.
+{%- endif %}
 https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large
 """
 
 import tempfile
 
 from django.conf import settings
+{%- if cookiecutter.interface == "asgi" %}
+
+from config.wsgi_bridge import encode_headers
+{%- endif %}
 
 STATUS = 413
 REASON = "Content Too Large"
@@ -53,14 +59,6 @@ def refusal() -> tuple[list[tuple[str, str]], bytes]:
         ("Content-Length", str(len(body))),
     ]
     return headers, body
-
-
-def raw_refusal() -> bytes:
-    """The 413 answer as HTTP/1.1 bytes, for a server's own connection."""
-    headers, body = refusal()
-    headers.append(CLOSE)
-    lines = [f"HTTP/1.1 {STATUS} {REASON}", *(f"{k}: {v}" for k, v in headers)]
-    return "\r\n".join([*lines, "", ""]).encode("latin-1") + body
 
 
 class WSGIBodyLimit:
@@ -97,6 +95,15 @@ def refuse(start_response) -> list[bytes]:
     headers, body = refusal()
     start_response(f"{STATUS} {REASON}", headers)
     return [body]
+{%- if cookiecutter.interface == "asgi" %}
+
+
+def raw_refusal() -> bytes:
+    """The 413 answer as HTTP/1.1 bytes, for a server's own connection."""
+    headers, body = refusal()
+    headers.append(CLOSE)
+    lines = [f"HTTP/1.1 {STATUS} {REASON}", *(f"{k}: {v}" for k, v in headers)]
+    return "\r\n".join([*lines, "", ""]).encode("latin-1") + body
 
 
 class ASGIBodyLimit:
@@ -143,6 +150,7 @@ class ASGIBodyLimit:
 async def refuse_asgi(send) -> None:
     headers, body = refusal()
     headers.append(CLOSE)
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+    headers = encode_headers(headers)
     await send({"type": "http.response.start", "status": STATUS, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+{%- endif %}

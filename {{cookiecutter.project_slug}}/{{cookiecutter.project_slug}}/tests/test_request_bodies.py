@@ -1,12 +1,18 @@
 """The limit on request bodies (config/request_bodies.py), as each server meets it."""
-
+{% if cookiecutter.interface == "asgi" %}
 import asyncio
+{%- endif %}
 import io
 
 import pytest
+{%- if cookiecutter.interface == "asgi" %}
 from asgiref.testing import ApplicationCommunicator
 
 from config.request_bodies import ASGIBodyLimit, WSGIBodyLimit
+{%- else %}
+
+from config.request_bodies import WSGIBodyLimit
+{%- endif %}
 
 LIMIT = 1000
 
@@ -49,6 +55,7 @@ def test_wsgi_reads_a_chunked_body_within_the_limit_and_cuts_a_longer_one():
     assert call_wsgi(within) == ("200 OK", b"x" * LIMIT)
     over = {"wsgi.input_terminated": True, "wsgi.input": io.BytesIO(b"x" * (LIMIT + 1))}
     assert call_wsgi(over)[0] == "413 Content Too Large"
+{%- if cookiecutter.interface == "asgi" %}
 
 
 async def asgi_echo(scope, receive, send):
@@ -97,3 +104,4 @@ def test_asgi_cuts_a_chunked_body_at_the_limit():
 
     start, body = exchange([], [b"x" * 500, b"x" * 500])
     assert start["status"] == 200 and body["body"] == b"x" * LIMIT
+{%- endif %}
