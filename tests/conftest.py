@@ -275,9 +275,14 @@ def kept_or_shared(shared_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def observatory_scanner(shared_dir) -> Path:
+def tools_dir(shared_dir) -> Path:
+    return kept_or_shared(shared_dir)
+
+
+@pytest.fixture(scope="session")
+def observatory_scanner(tools_dir) -> Path:
     """The MDN HTTP Observatory's scanner (tests/observatory.py), installed once."""
-    return observatory.install(kept_or_shared(shared_dir) / "observatory")
+    return observatory.install(tools_dir / "observatory")
 
 
 @pytest.fixture(scope="session")
