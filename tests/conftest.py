@@ -106,7 +106,7 @@ LIVE_TIERS = {
     "test_live_server.py", "test_async_views.py", "test_realtime.py", "test_readme_steps.py",
     "test_tls.py", "test_outages.py", "test_restarts.py", "test_load.py", "test_worker.py",
     "test_media.py", "test_browser.py", "test_email.py", "test_client_address.py",
-    "test_request_bodies.py", "test_stuck_requests.py",
+    "test_request_bodies.py", "test_stuck_requests.py", "test_readme_sections.py",
 }  # fmt: skip
 NODE_ID = re.compile(r"tests/(?P<module>[^:]+)::[^\[]*\[(?P<param>[^\]]+)\]@(?P<group>\S+)$")
 
@@ -156,7 +156,7 @@ SECONDS_PER_TEST = {
     "test_media.py": 11, "test_readme_steps.py": 10, "test_outages.py": 8,
     "test_restarts.py": 8, "test_tls.py": 7, "test_email.py": 6, "test_async_views.py": 4,
     "test_django.py": 2, "test_request_bodies.py": 2, "test_hooks.py": 1.5,
-    "test_stuck_requests.py": 12,
+    "test_stuck_requests.py": 12, "test_readme_sections.py": 15,
 }  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Refuse to run without the variables that settings.REQUIRED_ENVIRONMENT names.
+"""Refuse to run without the variables that settings.REQUIRED_ENVIRONMENT names,
+or a web process without the collected static files its pages link to.
 
 Settings import without those values on purpose (builds run collectstatic with no
 secrets or database), so the refusal happens here instead, at two doors:
@@ -8,8 +9,10 @@ secrets or database), so the refusal happens here instead, at two doors:
   server at start-up rather than on its first request;
 and `manage.py runserver` (management/commands/runserver.py) says it before Django
 complains about ALLOWED_HOSTS, as it would first in a fresh clone without .env.
-The middleware also says, in one line, when EMAIL_URL is missing: the site runs
-without it, but sends no mail.
+The middleware also stops a production web process whose static files were never
+collected: every page would otherwise be a 500 ("Missing staticfiles manifest
+entry"). And it says, in one line, when EMAIL_URL is missing: the site runs without
+it, but sends no mail.
 """
 
 import functools
@@ -17,6 +20,7 @@ import logging
 import os
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 
@@ -30,6 +34,10 @@ PLATFORM_FIX = "add {it} to the envs in .do/app.yaml or in the app's settings"
 {%- endif %}
 # A fresh clone has no .env (git ignores it): the committed example turns DEBUG on.
 LOCAL_FIX = "for local development, run `install -m 600 .env.example .env`"
+STATIC_FILES_MISSING = (
+    "The static files are not collected: run `python manage.py collectstatic"
+    " --noinput` before starting the web process (the platform's build runs it)."
+)
 MAIL_OFF = (
     "EMAIL_URL is not set, so the site sends no e-mail (password resets, error"
     " reports to ADMINS): README.md says how to set it, under E-mail."
@@ -51,6 +59,16 @@ def describe(missing: list[str]) -> str:
     return f"{names} {verb} not set: {PLATFORM_FIX.format(it=it)}, or {LOCAL_FIX}."
 
 
+def static_files_missing() -> bool:
+    """Whether pages would link to hashed names that collectstatic never wrote (with
+    DEBUG on, the storage links to the files by name instead)."""
+    return (
+        not settings.DEBUG
+        and isinstance(staticfiles_storage, ManifestFilesMixin)
+        and staticfiles_storage.read_manifest() is None
+    )
+
+
 @register()
 def check_environment(app_configs, **kwargs) -> list[Error]:
     return [Error(describe([name]), id=CHECK_ID) for name in missing_environment()]
@@ -70,6 +88,8 @@ class RequireEnvironmentMiddleware:
     def __init__(self, get_response):
         if missing := missing_environment():
             raise ImproperlyConfigured(describe(missing))
+        if static_files_missing():
+            raise ImproperlyConfigured(STATIC_FILES_MISSING)
         if not mail_is_set_up():
             say_mail_is_off()
         # Nothing to do per request: Django drops this middleware from the chain.

@@ -53,6 +53,23 @@ def test_nothing_is_required_once_everything_is_set(
         RequireEnvironmentMiddleware(get_response=None)
 
 
+def test_a_web_process_without_collected_static_files_refuses_to_start(
+    production_without_environment, monkeypatch, settings, tmp_path
+):
+    for name in production_without_environment:
+        monkeypatch.setenv(name, "set")
+    # The project's own storage (the tests' fixture swaps it), and no collectstatic.
+    settings.STORAGES = config.settings.STORAGES
+    settings.STATIC_ROOT = tmp_path
+
+    with pytest.raises(ImproperlyConfigured) as refusal:
+        RequireEnvironmentMiddleware(get_response=None)
+
+    message = str(refusal.value)
+    assert "`python manage.py collectstatic --noinput`" in message
+    assert "\n" not in message
+
+
 @pytest.mark.parametrize(
     ("value", "on"),
     [
