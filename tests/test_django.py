@@ -156,7 +156,7 @@ def test_production_settings(settings_under, production_env, runtime_answers):
     else:
         # Under ASGI a bounded pool instead of connections kept per thread (async views
         # run their queries on a thread of their request's own), and static files
-        # served before Django (config/static_files.py), not by a sync-only middleware.
+        # served before Django (serving/static_files.py), not by a sync-only middleware.
         assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (0, True)
         pool = database["OPTIONS"]["pool"]
         assert pool["max_size"] == settings["WEB_THREADS"] + 2 and pool["timeout"] <= 10
@@ -170,8 +170,8 @@ def test_production_settings(settings_under, production_env, runtime_answers):
     assert "daphne" not in settings["INSTALLED_APPS"]
     if runtime_answers["interface"] == "asgi":
         expected_backend = {
-            "redis": "config.channel_layers.RedisChannelLayer",
-            "redis-pubsub": "config.channel_layers.RedisPubSubChannelLayer",
+            "redis": "serving.channel_layers.RedisChannelLayer",
+            "redis-pubsub": "serving.channel_layers.RedisPubSubChannelLayer",
             "in-memory": "channels.layers.InMemoryChannelLayer",
         }[runtime_answers["channel_layer"]]
         assert settings["CHANNEL_LAYERS"]["default"]["BACKEND"] == expected_backend

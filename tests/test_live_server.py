@@ -79,7 +79,7 @@ def test_home_page_over_https(server, production_env):
 
 
 def test_static_files_carry_the_pages_security_headers(server):
-    """WhiteNoise's middleware under WSGI, config/static_files.py under ASGI."""
+    """WhiteNoise's middleware under WSGI, serving/static_files.py under ASGI."""
     page = request(server, "/", FROM_ROUTER)
     stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page.body.decode()).group(1)
 

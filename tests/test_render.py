@@ -167,14 +167,14 @@ def test_files_match_the_options(project, answers):
         "config/wsgi.py": True,
         ".do/deploy.template.yaml": not heroku and not uses_redis(answers),
         "config/asgi.py": asgi,
-        "config/static_files.py": asgi,
-        "config/wsgi_bridge.py": asgi,
-        "config/view_router.py": asgi,
-        "config/asgi_handler.py": asgi,
+        "serving/static_files.py": asgi,
+        "serving/wsgi_bridge.py": asgi,
+        "serving/view_router.py": asgi,
+        "serving/asgi_handler.py": asgi,
         "config/routing.py": asgi,
-        "config/workers.py": asgi and answers["asgi_server"] == "uvicorn",
-        "config/daphne_server.py": asgi and answers["asgi_server"] == "daphne",
-        "config/channel_layers.py": redis_layer(answers),
+        "serving/workers.py": asgi and answers["asgi_server"] == "uvicorn",
+        "serving/daphne_server.py": asgi and answers["asgi_server"] == "daphne",
+        "serving/channel_layers.py": redis_layer(answers),
         f"{slug}/tests/test_channel_layer.py": redis_layer(answers),
         "config/celery.py": celery(answers),
         "welcome": celery(answers),
@@ -307,10 +307,10 @@ def test_web_and_release_commands(project, answers):
 
     assert shlex.split(commands["release"]) == ["python", "manage.py", "migrate", "--noinput"]
     if answers["interface"] == "asgi" and answers["asgi_server"] == "daphne":
-        # daphne with the project's graceful stop (config/daphne_server.py).
-        assert web[:3] == ["python", "-m", "config.daphne_server"]
+        # daphne with the project's graceful stop (serving/daphne_server.py).
+        assert web[:3] == ["python", "-m", "serving.daphne_server"]
         assert web[-1] == "config.asgi:application"
-        # The visitor's address comes from config/client_address.py, not from daphne,
+        # The visitor's address comes from serving/client_address.py, not from daphne,
         # which would take the client's first X-Forwarded-For entry.
         assert "--proxy-headers" not in web
         assert web[web.index("--bind") + 1] == "0.0.0.0"
@@ -340,7 +340,7 @@ def test_gunicorn_configuration(project, answers):
         assert settings["worker_class"] == "gthread"
     else:
         # uvicorn-worker's class with a WebSocket message limit (uvicorn's is 16 MiB).
-        assert settings["worker_class"] == "config.workers.UvicornWorker"
+        assert settings["worker_class"] == "serving.workers.UvicornWorker"
         workers = (project / "config" / "workers.py").read_text()
         assert "from uvicorn_worker import UvicornWorker" in workers
         assert '"ws_max_size": MAX_MESSAGE_BYTES' in workers

@@ -2,7 +2,7 @@
 the router waits for an answer (30 s, Heroku's H12) gets an error answer before
 then, under every server, and its thread and its connection serve the next
 request; the release step's processes have no such limit (migrations may take
-longer). config/web_process.py sets it.
+longer). serving/web_process.py sets it.
 
 One group per server (Heroku, Django 6.1): gunicorn's threads, a uvicorn worker's
 and daphne's threads for sync views. The web command runs as one process of one

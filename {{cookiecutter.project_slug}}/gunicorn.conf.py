@@ -35,8 +35,8 @@ threads = WEB_THREADS
 {%- else %}
 
 # Each uvicorn worker runs config/asgi.py's application on an event loop, WebSockets
-# included: uvicorn-worker's class, with this project's limits (config/workers.py).
-worker_class = "config.workers.UvicornWorker"
+# included: uvicorn-worker's class, with this project's limits (serving/workers.py).
+worker_class = "serving.workers.UvicornWorker"
 {%- endif %}
 
 # Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
@@ -84,7 +84,7 @@ graceful_timeout = 20
 # Trust no peer's forwarded headers, whatever FORWARDED_ALLOW_IPS says (the Python
 # buildpack sets it to "*"). The project reads the router's own: X-Forwarded-Proto
 # through SECURE_PROXY_SSL_HEADER (config/settings.py) and the visitor's address
-# through config/client_address.py. Trusting the router, uvicorn workers would take
+# through serving/client_address.py. Trusting the router, uvicorn workers would take
 # the first X-Forwarded-For entry, which the client wrote, and gunicorn would take
 # environ entries such as SCRIPT_NAME from request headers.
 forwarded_allow_ips = ""

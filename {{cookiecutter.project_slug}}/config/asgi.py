@@ -2,17 +2,17 @@
 async views or sync views, each served the way it runs best.
 
 - A request body over the limit is refused before it is read
-  (config/request_bodies.py).
-- Static files are sent from the event loop (config/static_files.py).
+  (serving/request_bodies.py).
+- Static files are sent from the event loop (serving/static_files.py).
 - Coroutine views (`async def`) and the platform's probes go to Django's ASGI
-  handler (config/asgi_handler.py), which awaits them on the event loop: a view
+  handler (serving/asgi_handler.py), which awaits them on the event loop: a view
   waiting on I/O holds no thread, and a streaming response sends each chunk as it
   is produced.
 - Sync views go to Django's WSGI handler on a pool of WEB_THREADS threads
-  (config/wsgi_bridge.py), one thread hop per request, as gunicorn's threads run
+  (serving/wsgi_bridge.py), one thread hop per request, as gunicorn's threads run
   them. Django's ASGI handler would take a hop for each sync middleware, all of
   Django's own included, and a page would queue for the one thread it runs them on.
-config/view_router.py tells the two kinds of view apart.
+serving/view_router.py tells the two kinds of view apart.
 https://docs.djangoproject.com/en/stable/topics/async/#performance
 """
 
@@ -20,7 +20,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from config.web_process import limit_database_queries
+from serving.web_process import limit_database_queries
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 limit_database_queries()
@@ -35,13 +35,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 import {{ cookiecutter.project_slug }}.health  # noqa: E402
-from config.asgi_handler import ASGIHandler  # noqa: E402
-from config.client_address import ASGIClientAddress  # noqa: E402
-from config.request_bodies import ASGIBodyLimit  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
-from config.static_files import StaticFiles  # noqa: E402
-from config.view_router import ViewTypeRouter  # noqa: E402
-from config.wsgi_bridge import WSGIBridge  # noqa: E402
+from serving.asgi_handler import ASGIHandler  # noqa: E402
+from serving.client_address import ASGIClientAddress  # noqa: E402
+from serving.request_bodies import ASGIBodyLimit  # noqa: E402
+from serving.static_files import StaticFiles  # noqa: E402
+from serving.view_router import ViewTypeRouter  # noqa: E402
+from serving.wsgi_bridge import WSGIBridge  # noqa: E402
 
 sync_views = WSGIBridge(django_wsgi_application, threads=settings.WEB_THREADS)
 
@@ -66,5 +66,5 @@ application = ProtocolTypeRouter(
 )
 
 # Before anything reads it, the scope's client is the visitor's address as the
-# platform's router saw it, for HTTP and WebSockets alike (config/client_address.py).
+# platform's router saw it, for HTTP and WebSockets alike (serving/client_address.py).
 application = ASGIClientAddress(application)

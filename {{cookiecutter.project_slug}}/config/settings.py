@@ -29,7 +29,7 @@ from django.utils.csp import CSP
 {%- endif %}
 from dotenv import load_dotenv
 
-from config import email_url
+from serving import email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -129,7 +129,7 @@ INSTALLED_APPS = [
 # response, static files included:
 {%- if cookiecutter.interface == "wsgi" %} they come before WhiteNoise's, which answers
 # static URLs.
-{%- else %} config/static_files.py, which answers static
+{%- else %} serving/static_files.py, which answers static
 # URLs before Django, sends the headers they add.
 {%- endif %}
 SECURITY_HEADERS_MIDDLEWARE = [
@@ -155,7 +155,7 @@ MIDDLEWARE = [
     # Right after them, so static files get the security headers and skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
 {%- else %}
-    # No WhiteNoiseMiddleware: config/static_files.py answers static URLs with its
+    # No WhiteNoiseMiddleware: serving/static_files.py answers static URLs with its
     # files before Django, and a sync-only middleware here would take every async
     # view's request through a thread hop.
 {%- endif %}
@@ -210,7 +210,7 @@ TEMPLATES = [
 WEB_THREADS = env_whole_number("WEB_THREADS", {{ cookiecutter.__threads_per_process }}, "threads", minimum=1)
 
 # The largest request body the site accepts, enforced by every server before it reads
-# the body (config/request_bodies.py): anything larger gets 413 at once. 10 MB leaves
+# the body (serving/request_bodies.py): anything larger gets 413 at once. 10 MB leaves
 # room for forms and uploads, and lets a file a little over a form's own limit get
 # that form's error instead. Django's own limits stay within it: form fields are read
 # into memory up to 2.5 MB, and an uploaded file past that goes to a temporary file.
@@ -245,7 +245,7 @@ DATABASES = {
 if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
     # Give up on a connection after 3 s (libpq waits forever by default), so that a
     # database that is down fails requests, and /readyz, instead of hanging them.
-    # A web process's queries give up too, after 20 s: config/web_process.py.
+    # A web process's queries give up too, after 20 s: serving/web_process.py.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 {%- if cookiecutter.interface == "asgi" %}
     # Under ASGI, Django runs an async view's queries on a thread made for its request,
@@ -290,7 +290,7 @@ if REDIS_URL:
         # A Redis that accepts connections but never answers (hung, or cut off by
         # the network) fails a read after this many seconds instead of never, so
         # open WebSockets are closed and reconnect. Far longer than the layer's own
-        # blocking reads ({% if cookiecutter.channel_layer == "redis" %}a quarter of a second each, config/channel_layers.py{% else %}a tenth of a second each{% endif %}).
+        # blocking reads ({% if cookiecutter.channel_layer == "redis" %}a quarter of a second each, serving/channel_layers.py{% else %}a tenth of a second each{% endif %}).
         "socket_timeout": 10,
     }
 {%- if cookiecutter.platform == "heroku" %}
@@ -308,11 +308,11 @@ if REDIS_URL:
         "default": {
 {%- if cookiecutter.channel_layer == "redis" %}
             # channels_redis's RedisChannelLayer, with a lost-message race closed.
-            "BACKEND": "config.channel_layers.RedisChannelLayer",
+            "BACKEND": "serving.channel_layers.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_host]},
 {%- else %}
-            # channels_redis's RedisPubSubChannelLayer (see config/channel_layers.py).
-            "BACKEND": "config.channel_layers.RedisPubSubChannelLayer",
+            # channels_redis's RedisPubSubChannelLayer (see serving/channel_layers.py).
+            "BACKEND": "serving.channel_layers.RedisPubSubChannelLayer",
             # Pub/Sub channels ignore Redis database numbers: name them after the
             # database, so apps on other databases of a shared Redis stay apart.
             "CONFIG": {"hosts": [redis_host], "prefix": f"asgi-db{redis_database}"},
@@ -517,7 +517,7 @@ else:
 SITE_NAME = {{ cookiecutter.project_name | python_string }}
 
 # E-mail: password resets, and a report to ADMINS of every error page (500). EMAIL_URL
-# names the provider in one of the forms config/email_url.py lists, as the backend
+# names the provider in one of the forms serving/email_url.py lists, as the backend
 # that sends (EMAIL_TRANSPORT). Without it, DEBUG prints each message on the console
 # and production sends none: the web process logs so when it starts, and the
 # password-reset page tells visitors. Python's SMTP waits forever by default; a

@@ -41,10 +41,10 @@ def close_database_pools():
 
 
 def check_channels_redis(app_configs, **kwargs):
-    """What config/channel_layers.py overrides of channels-redis, for `manage.py
+    """What serving/channel_layers.py overrides of channels-redis, for `manage.py
     check` and the release's `migrate`. Imported only then: the web process loads
     channels-redis when it first uses the layer."""
-    from config.channel_layers import upstream_problems
+    from serving.channel_layers import upstream_problems
 
     return upstream_problems()
 {%- endif %}

@@ -7,7 +7,7 @@ with 1011, "internal error", and bury real errors in the logs):
 - a binary frame: {"error": ...}, then a close with 4003;
 - text that is not JSON: {"error": ...}, then a close with 4007;
 - a message over the server's limit (64 KiB, on daphne's command line or in
-  config/workers.py): refused by the server itself, before any consumer (uvicorn
+  serving/workers.py): refused by the server itself, before any consumer (uvicorn
   closes with 1009, daphne drops the connection, which browsers report as 1006);
 - JSON of the wrong shape: each consumer's own answer (see receive_json).
 A client that goes away while a frame is being sent to it is normal too: the frame
@@ -56,7 +56,7 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         except Exception as error:
-            # The errors that mean Redis is unreachable, as config/channel_layers.py
+            # The errors that mean Redis is unreachable, as serving/channel_layers.py
             # names them; the in-memory layer has none.
             layer = getattr(self, "channel_layer", None)
             if not isinstance(error, getattr(layer, "unavailable_errors", ())):

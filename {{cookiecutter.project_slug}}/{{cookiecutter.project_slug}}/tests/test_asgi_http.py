@@ -14,10 +14,10 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.views import View
 
-from config.asgi_handler import ASGIHandler
-from config.static_files import BLOCK_BYTES, StaticFiles
-from config.view_router import ViewTypeRouter
-from config.wsgi_bridge import WSGIBridge
+from serving.asgi_handler import ASGIHandler
+from serving.static_files import BLOCK_BYTES, StaticFiles
+from serving.view_router import ViewTypeRouter
+from serving.wsgi_bridge import WSGIBridge
 
 
 async def not_found(scope, receive, send):

@@ -1,4 +1,4 @@
-"""The Redis channel layer of config/channel_layers.py, against a real Redis: the
+"""The Redis channel layer of serving/channel_layers.py, against a real Redis: the
 project's CI provides one (REDIS_URL); without it these tests are skipped."""
 
 {% if cookiecutter.channel_layer == "redis" -%}
@@ -19,7 +19,7 @@ from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 from redis import Redis
 
-from config.channel_layers import RedisChannelLayer
+from serving.channel_layers import RedisChannelLayer
 {%- endif %}
 
 pytestmark = pytest.mark.skipif(

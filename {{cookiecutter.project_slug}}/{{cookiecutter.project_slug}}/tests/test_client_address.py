@@ -5,14 +5,14 @@ import asyncio
 import pytest
 
 {% if cookiecutter.interface == "asgi" -%}
-from config.client_address import (
+from serving.client_address import (
     ASGI_NAME,
     WSGI_KEY,
     ASGIClientAddress,
     WSGIClientAddress,
 )
 {%- else -%}
-from config.client_address import WSGI_KEY, WSGIClientAddress
+from serving.client_address import WSGI_KEY, WSGIClientAddress
 {%- endif %}
 
 PEER = "10.1.2.3"  # the router, as a server sees it

@@ -1,4 +1,4 @@
-"""The limit on request bodies (config/request_bodies.py), as each server meets it."""
+"""The limit on request bodies (serving/request_bodies.py), as each server meets it."""
 {% if cookiecutter.interface == "asgi" %}
 import asyncio
 {%- endif %}
@@ -8,10 +8,10 @@ import pytest
 {%- if cookiecutter.interface == "asgi" %}
 from asgiref.testing import ApplicationCommunicator
 
-from config.request_bodies import ASGIBodyLimit, WSGIBodyLimit
+from serving.request_bodies import ASGIBodyLimit, WSGIBodyLimit
 {%- else %}
 
-from config.request_bodies import WSGIBodyLimit
+from serving.request_bodies import WSGIBodyLimit
 {%- endif %}
 
 LIMIT = 1000

@@ -11,11 +11,11 @@ only then does daphne cancel whatever is left.
 
 daphne reads a request's whole body, into a temporary file and then into memory,
 before it starts the application (https://github.com/django/daphne/issues/483), so
-the limit on request bodies (config/request_bodies.py) is applied here, in twisted's
+the limit on request bodies (serving/request_bodies.py) is applied here, in twisted's
 request, as the headers and then the body's chunks arrive: a body over the limit is
 answered with 413 and its connection closed, and what was read of it let go.
 
-Run it as daphne itself: `python -m config.daphne_server` takes daphne's arguments.
+Run it as daphne itself: `python -m serving.daphne_server` takes daphne's arguments.
 """
 
 import asyncio
@@ -27,7 +27,7 @@ from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import defer
 
-from config import request_bodies
+from serving import request_bodies
 
 # Below the platform's 30 seconds, like gunicorn's graceful_timeout.
 DRAIN_SECONDS = 20

@@ -88,7 +88,7 @@ def upstream_problems() -> list[CheckMessage]:
     if missing := missing_upstream_names():
         message = (
             f"channels-redis {installed} has no {', '.join(missing)}, which"
-            " config/channel_layers.py overrides."
+            " serving/channel_layers.py overrides."
         )
         hint = (
             f"Install channels-redis {VERIFIED_VERSION} (requirements.txt), or rewrite"
@@ -98,7 +98,7 @@ def upstream_problems() -> list[CheckMessage]:
     if installed == VERIFIED_VERSION:
         return []
     message = (
-        "config/channel_layers.py overrides private parts of channels-redis"
+        "serving/channel_layers.py overrides private parts of channels-redis"
         f" {VERIFIED_VERSION}, and {installed} is installed."
     )
     hint = (

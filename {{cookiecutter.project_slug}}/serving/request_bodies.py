@@ -15,7 +15,7 @@ nothing has been answered yet, and the connection is closed.
 - Under ASGI, uvicorn and any other server: ASGIBodyLimit, around the HTTP
   application (config/asgi.py). uvicorn reads a body only as the application asks.
 - daphne reads the body before any application runs, so its server
-  (config/daphne_server.py) applies the same rule as the headers and chunks arrive.
+  (serving/daphne_server.py) applies the same rule as the headers and chunks arrive.
 {%- endif %}
 https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large
 """
@@ -25,7 +25,7 @@ import tempfile
 from django.conf import settings
 {%- if cookiecutter.interface == "asgi" %}
 
-from config.wsgi_bridge import encode_headers
+from serving.wsgi_bridge import encode_headers
 {%- endif %}
 
 STATUS = 413

@@ -58,7 +58,7 @@ class WSGIClientAddress:
 
 class ASGIClientAddress:
     """Sets the scope's `client` for the ASGI application it wraps: HTTP requests
-    (Django's ASGI handler and config/wsgi_bridge.py take REMOTE_ADDR from it) and
+    (Django's ASGI handler and serving/wsgi_bridge.py take REMOTE_ADDR from it) and
     WebSockets."""
 
     def __init__(self, application):

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from config.wsgi_bridge import encode_headers, wsgi_headers
+from serving.wsgi_bridge import encode_headers, wsgi_headers
 
 BLOCK_BYTES = 256 * 1024
 
@@ -95,7 +95,7 @@ def is_secure(scope, request_headers: dict[str, str]) -> bool:
     """Whether Django's request.is_secure() would say HTTPS: by the router's header
     (SECURE_PROXY_SSL_HEADER) when the request has it, else by the server's scheme.
     The server's scheme is the connection's own: no server here reads the router's
-    headers (config/client_address.py)."""
+    headers (serving/client_address.py)."""
     request = HttpRequest()
     request.META = request_headers
     request._get_scheme = lambda: scope.get("scheme", "http")  # Django's own hook
