@@ -341,7 +341,7 @@ def test_gunicorn_configuration(project, answers):
     else:
         # uvicorn-worker's class with a WebSocket message limit (uvicorn's is 16 MiB).
         assert settings["worker_class"] == "serving.workers.UvicornWorker"
-        workers = (project / "config" / "workers.py").read_text()
+        workers = (project / "serving" / "workers.py").read_text()
         assert "from uvicorn_worker import UvicornWorker" in workers
         assert '"ws_max_size": MAX_MESSAGE_BYTES' in workers
         assert "MAX_MESSAGE_BYTES = 65536" in workers
@@ -541,12 +541,12 @@ def test_do_web_service_is_restarted_when_hung_and_stopped_gracefully(project, a
     and kills it termination.grace_period_seconds after SIGTERM: the web service
     declares both, and they agree with the web server's own timeouts."""
     if answers["interface"] == "asgi" and answers["asgi_server"] == "daphne":
-        graceful_stop = module_constant(project / "config" / "daphne_server.py", "DRAIN_SECONDS")
+        graceful_stop = module_constant(project / "serving" / "daphne_server.py", "DRAIN_SECONDS")
         replaces_a_hung_worker = 0  # daphne has no master to do it
     else:
         gunicorn = gunicorn_settings(project)
         graceful_stop, replaces_a_hung_worker = gunicorn["graceful_timeout"], gunicorn["timeout"]
-    query_timeout = module_constant(project / "config" / "web_process.py", "QUERY_TIMEOUT_SECONDS")
+    query_timeout = module_constant(project / "serving" / "web_process.py", "QUERY_TIMEOUT_SECONDS")
     health_path = module_constant(project / project.name / "health.py", "HEALTH_CHECK_PATH")
     for name, spec in do_specs(project).items():
         (web,) = spec["services"]
