@@ -1,8 +1,9 @@
 """Real mail servers on 127.0.0.1 for the e-mail tier, each stopped by the test that
-started it: an SMTP server (aiosmtpd) that keeps what it receives, plain or with
-STARTTLS and a login; a port that accepts connections and never answers, as a hung
-provider does; and an HTTP server standing in for a provider's HTTPS API (the one
-mock of this tier: Postmark and Mailgun cannot exist here).
+started it: an SMTP server (aiosmtpd) that keeps what it receives, plain, with
+STARTTLS or with implicit TLS, with or without a login; a port that accepts
+connections and never answers, as a hung provider does; and an HTTP server standing
+in for a provider's HTTPS API (the one mock of this tier: Postmark and Mailgun
+cannot exist here).
 """
 
 import json
@@ -28,7 +29,8 @@ class Received:
     recipients: list[str]
     message: EmailMessage
     pid: int | None  # of the process that sent it
-    tls: bool
+    tls: bool  # encrypted, by STARTTLS or from the start
+    starttls: bool
     login: str | None
 
     def text(self) -> str:
@@ -66,7 +68,8 @@ class Handler:
             list(envelope.rcpt_tos),
             message,
             pid_of_client(session.peer[1]),
-            session.ssl is not None,
+            smtp.transport.get_extra_info("ssl_object") is not None,
+            session.ssl is not None,  # aiosmtpd sets it on STARTTLS only
             login,
         )
         with self.server.lock:
@@ -76,11 +79,16 @@ class Handler:
 
 class SmtpServer:
     """aiosmtpd on a free port, or on `port` (to start again where one stopped). With
-    `certificate`, STARTTLS is offered and required, and so is a login with `login`
-    (user, password)."""
+    `certificate`, STARTTLS is offered and required, or with `implicit_tls` TLS is
+    spoken from the first byte (as on port 465). With `login` (user, password), a
+    login is required: over TLS if there is a certificate, in clear if not."""
 
     def __init__(
-        self, certificate: tuple[Path, Path] | None = None, login=None, port: int | None = None
+        self,
+        certificate: tuple[Path, Path] | None = None,
+        login=None,
+        port: int | None = None,
+        implicit_tls: bool = False,
     ):
         self.port = port or machine.free_port()
         self.received: list[Received] = []
@@ -90,8 +98,13 @@ class SmtpServer:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(*map(str, certificate))
             options = {"tls_context": context, "require_starttls": True}
+            if implicit_tls:
+                options = {"ssl_context": context}
         if login:
+            # aiosmtpd's auth_require_tls knows STARTTLS only, not implicit TLS.
+            require_starttls = bool(certificate) and not implicit_tls
             options |= {"authenticator": self.check_login, "auth_required": True}
+            options |= {"auth_require_tls": require_starttls}
         self.login = login
         self.controller = Controller(Handler(self), hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()

@@ -9,8 +9,13 @@ and production settings.
   for it), with an https:// link on the site's own host that sets a new password;
   the new one logs in, the old one no longer does. An unknown address gets the same
   answer and no message.
-- The same over STARTTLS with a login whose password needs percent-encoding, the
-  server's certificate signed by a CA the process trusts (SSL_CERT_FILE).
+- The same with a login whose password needs percent-encoding, in the spellings
+  django-environ and dj-email-url give: smtps:// over STARTTLS, smtp://…?ssl=True
+  over implicit TLS, the server's certificate signed by a CA the process trusts
+  (SSL_CERT_FILE).
+- A login over plain SMTP to a host that is not this machine by name (127.1, which
+  the resolver takes for 127.0.0.1): refused at start with one sentence that does
+  not repeat the password; with ?plaintext_login=yes, the message goes out.
 - A mail server that is stopped, that accepts connections and never answers, or that
   refuses the login: the visitor gets, within 10 s, the redirect an unknown address
   gets, the log one WARNING line and no traceback. With Celery, the worker tries
@@ -225,25 +230,60 @@ def test_a_reset_mails_one_link_that_sets_a_new_password(
     assert smtp.wait_for("nobody-here@example.com", 3) == []
 
 
-def test_starttls_with_a_login_and_a_trusted_certificate(
-    site, worker_for, certificates, runtime_answers
+LOGIN = ("mailer@example.com", "p@ss:w/rd#1")
+ENCODED_LOGIN = "mailer%40example.com:p%40ss%3Aw%2Frd%231"
+# How the ecosystem's libraries spell each TLS (django-environ, dj-email-url).
+TLS_URLS = {"starttls": "smtps://{login}@127.0.0.1:{port}",
+            "implicit": "smtp://{login}@127.0.0.1:{port}?ssl=True"}  # fmt: skip
+
+
+@pytest.mark.parametrize("tls", sorted(TLS_URLS))
+def test_tls_with_a_login_and_a_trusted_certificate(
+    site, worker_for, certificates, runtime_answers, tls
 ):
-    login = ("mailer@example.com", "p@ss:w/rd#1")
-    server = SmtpServer(certificate=(certificates.signed, certificates.signed_key), login=login)
+    certificate = (certificates.signed, certificates.signed_key)
+    server = SmtpServer(certificate, LOGIN, implicit_tls=tls == "implicit")
     try:
         variables = {
-            "EMAIL_URL": f"smtp://mailer%40example.com:p%40ss%3Aw%2Frd%231@127.0.0.1:{server.port}",
+            "EMAIL_URL": TLS_URLS[tls].format(login=ENCODED_LOGIN, port=server.port),
             # The platform's processes trust public CAs; this one trusts the test CA.
             "SSL_CERT_FILE": str(certificates.ca),
         }
         port = site(**variables)
         worker_for(**variables)
-        address = sign_up(port, new_name(runtime_answers, "tls"))
+        address = sign_up(port, new_name(runtime_answers, tls))
         assert ask_for_a_reset(port, address)[:3:2] == (302, "/accounts/password_reset/done/")
 
         (message,) = server.wait_for(address, DELIVERY_SECONDS)
-        assert (message.tls, message.login) == (True, login[0])
+        assert (message.tls, message.starttls) == (True, tls == "starttls")
+        assert message.login == LOGIN[0]
         assert RESET_LINK.search(message.text())
+    finally:
+        server.stop()
+
+
+def test_a_login_in_clear_to_another_host_only_when_the_url_asks_for_it(
+    site, worker_for, runtime_answers
+):
+    server = SmtpServer(login=LOGIN)
+    # 127.1 is 127.0.0.1 to the resolver (inet_aton's short form), but not one of
+    # the names of this machine (localhost, 127.0.0.1, ::1) that a login in clear may go to.
+    email_url = f"smtp://{ENCODED_LOGIN}@127.1:{server.port}"
+    try:
+        with pytest.raises(AssertionError, match=" exited with ") as refused:
+            site(EMAIL_URL=email_url)
+        output = str(refused.value)
+        assert "?plaintext_login=yes" in output and "EMAIL_URL (smtp://127.1" in output, output
+        assert "p@ss" not in output and "p%40ss" not in output, output
+
+        email_url += "?plaintext_login=yes"
+        port = site(EMAIL_URL=email_url)
+        worker_for(EMAIL_URL=email_url)
+        address = sign_up(port, new_name(runtime_answers, "clear"))
+        assert ask_for_a_reset(port, address)[:3:2] == (302, "/accounts/password_reset/done/")
+
+        (message,) = server.wait_for(address, DELIVERY_SECONDS)
+        assert (message.tls, message.login) == (False, LOGIN[0])
     finally:
         server.stop()
 
@@ -262,7 +302,7 @@ def test_a_mail_server_that_fails_costs_one_warning_and_the_usual_answer(
         login = ("mailer@example.com", "the-right-password")
         server = SmtpServer((certificates.signed, certificates.signed_key), login)
         variables = {
-            "EMAIL_URL": f"smtp://mailer%40example.com:a-wrong-one@127.0.0.1:{server.port}",
+            "EMAIL_URL": f"smtps://mailer%40example.com:a-wrong-one@127.0.0.1:{server.port}",
             "SSL_CERT_FILE": str(certificates.ca),
         }
     try:

@@ -479,7 +479,7 @@ def test_do_readme_command_adds_a_fresh_secret(project):
     # python3 as a developer's shell finds it, not through pyenv's slow shim.
     env = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **spaces_key}
     # The README's optional line exports EMAIL_URL: with it, and without it.
-    email_url = "smtp://apikey:p%40ss%23w@smtp.example.com:587"
+    email_url = "smtps://apikey:p%40ss%23w@smtp.example.com:587"
     app_yaml = (project / ".do" / "app.yaml").read_text()
     for extra, expected_email_url in (({}, None), ({"EMAIL_URL": email_url}, email_url)):
         key = (pipeline, app_yaml, extra.get("EMAIL_URL"))
@@ -509,7 +509,7 @@ def test_both_manifests_declare_email_url_as_optional(project, answers):
     hold it as a secret with no value, which the README's deploy line fills in."""
     if answers["platform"] == "heroku":
         declared = json.loads((project / "app.json").read_text())["env"]["EMAIL_URL"]
-        assert declared["required"] is False and "smtp://" in declared["description"]
+        assert declared["required"] is False and "smtps://" in declared["description"]
         return
     for name, spec in do_specs(project).items():
         for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
