@@ -8,10 +8,11 @@ reconnects once Redis is back ({{ cookiecutter.project_slug }}/consumers.py).
 
 It also closes a race that loses messages. The core layer reads the messages of
 every WebSocket a process holds with one blocking Redis read at a time, run by
-whichever consumer is waiting, and hands each message to the socket it is for. A
-consumer cancelled while it reads (its client left, which on a busy site happens all
-the time) cancels the read with it, and a message that Redis had just handed out is
-lost: a login that one of the process's live pages never shows
+whichever consumer is waiting, and hands each message to the socket it is for. The
+read takes a message off its queue and then saves it in a backup queue, from which
+the next read puts back anything unfinished. A consumer cancelled in between (its
+client left, which on a busy site happens all the time) cancels the read with it,
+and the message is lost: a login that one of the process's live pages never shows
 (django/channels_redis#366, https://github.com/django/channels_redis/issues/366).
 Here the read belongs to the process, not to the consumer that started it: a
 cancelled consumer leaves at once, its read goes on, and the next consumer to wait
@@ -23,19 +24,19 @@ A read that no consumer takes over goes on until a message comes, which it keeps
 the next consumer, or until its event loop ends (`asyncio.run` cancels it) or its
 process exits: what it could still bring is for this process's sockets alone.
 
-A consumer cancelled while it waits leaves its socket's message buffer behind
-upstream (a small queue leaked per socket); it is dropped here. And a read cancelled
-while it waits for the lock that keeps it from overtaking the previous message's
-clean-up (its event loop ending: each of the project's tests has one of its own)
-keeps its place in that lock's queue upstream; it is given back here. With that
-place still counted the lock is never deleted and stays tied to the event loop that
-made it, and the next loop to wait on it fails with "bound to a different event
-loop".
+A consumer cancelled while it reads for the process leaves its socket's message
+buffer behind upstream (a small queue leaked per socket); it is dropped here. And a
+read cancelled while it waits for the lock that keeps it from overtaking the
+previous message's clean-up (its event loop ending: each of the project's tests has
+one of its own) keeps its place in that lock's queue upstream; it is given back
+here. With that place still counted the lock is never deleted and stays tied to the
+event loop that made it, and the next loop to wait on it fails with "bound to a
+different event loop".
 
 These override parts of channels-redis that are not its API (UPSTREAM_NAMES).
-`manage.py check`, which the release runs with `migrate`, reports
-an error if one of them is gone from the installed channels-redis; whether the fixes
-still hold on another version, the project's tests show (test_channel_layer.py).
+`manage.py check`, which the release runs with `migrate`, reports an error if one of
+them is gone from the installed channels-redis; whether the fixes still hold on
+another version, the project's tests show (test_channel_layer.py).
 {%- endif %}
 """
 {%- if cookiecutter.channel_layer == "redis" %}
