@@ -217,6 +217,7 @@ class PlainRedis:
 )
 def test_idle_live_sockets_cost_redis_little(start_web, web_servers, tmp_path):
     redis = PlainRedis(tmp_path)
+    port = None
     try:
         port = start_web(REDIS_URL=redis.url())
         with contextlib.ExitStack() as stack:
@@ -229,6 +230,8 @@ def test_idle_live_sockets_cost_redis_little(start_web, web_servers, tmp_path):
             calls = redis.calls() - before
             closed = [websocket.close_code for websocket in sockets if websocket.close_code]
     finally:
+        if port is not None:
+            web_servers[port].stop()  # before its Redis
         redis.stop()
 
     calls["info"] -= 1  # the count `before` asked for

@@ -182,7 +182,7 @@ def overridden_parts_missing() -> list[str]:
     return [check.msg for check in run_checks() if check.id == error_id]
 
 
-def test_a_channels_redis_without_an_overridden_part_is_refused(monkeypatch):
+def test_a_channels_redis_without_an_overridden_part_is_an_error(monkeypatch):
     assert overridden_parts_missing() == []
 
     monkeypatch.delattr(channels_redis.core.RedisChannelLayer, "receive_single")
