@@ -9,11 +9,17 @@
   login and logout must reach every socket that stayed exactly once, and the server
   must log no error: a client that leaves while an event is being sent to it is
   normal.
+- Idle WebSockets: IDLE_SOCKETS live-feed sockets open on one process and nothing
+  happening cost Redis at most MAX_IDLE_COMMANDS_PER_SECOND commands a second (a
+  thousand idle visitors must not keep a small Redis plan busy), for the core layer
+  and the Pub/Sub layer, counted by a redis-server of the test's own (`INFO
+  commandstats`), which no other test shares.
 
 LOAD_SECONDS defaults to 10; set it in the environment for a longer run.
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -27,9 +33,10 @@ import pytest
 from websockets.asyncio.client import connect
 
 import machine
+import tls
 from combinations import runtime_key, short_hash
 from platform_env import HOST
-from visitors import Visitor
+from visitors import Visitor, open_websocket
 
 LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "10"))
 HELD_SOCKETS = 200
@@ -37,6 +44,9 @@ CHURNING_CLIENTS = 10
 LOGINS = 40
 PASSWORD = "load-password-that-is-not-secret"
 ERROR_LINE = re.compile(r"\bERROR\b|Traceback")
+IDLE_SOCKETS = 10
+IDLE_SECONDS = 15
+MAX_IDLE_COMMANDS_PER_SECOND = 2
 
 WRK_SCRIPT = """
 local paths = {"/", "%s", "/healthz"}
@@ -162,3 +172,70 @@ def test_live_feed_under_load_delivers_every_event_once(
     assert wrong == [], f"{len(wrong)} of {HELD_SOCKETS} sockets: {wrong[:3]}; {warnings[:5]}"
     assert sum(visits) > CHURNING_CLIENTS, visits
     assert error_lines(web_servers[port].output) == []
+
+
+class PlainRedis:
+    """A redis-server of the test's own on a free loopback port, stopped by its pid."""
+
+    def __init__(self, directory):
+        if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
+            machine.unavailable(
+                "the idle test needs redis-server and redis-cli (apt-get install redis-server)."
+            )
+        self.port = machine.free_port()
+        self.log = directory / f"redis-{self.port}.log"
+        command = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", str(directory),
+        ]  # fmt: skip
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        tls.wait_for_port(self.port, self.process, self.log)
+
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def calls(self) -> Counter:
+        """How many times each command has run since the server started."""
+        answer = subprocess.run(
+            ["redis-cli", "-p", str(self.port), "INFO", "commandstats"],
+            capture_output=True, text=True, timeout=10, check=True,
+        )  # fmt: skip
+        found = re.findall(r"^cmdstat_(\S+?):calls=(\d+)", answer.stdout, re.MULTILINE)
+        return Counter({name: int(calls) for name, calls in found})
+
+    def stop(self) -> None:
+        tls.stop(self.process)
+
+
+@pytest.mark.only(
+    interface="asgi",
+    platform="heroku",
+    django_version="6.1",
+    asgi_server="daphne",
+    channel_layer=("redis", "redis-pubsub"),
+)
+def test_idle_live_sockets_cost_redis_little(start_web, web_servers, tmp_path):
+    redis = PlainRedis(tmp_path)
+    port = None
+    try:
+        port = start_web(REDIS_URL=redis.url())
+        with contextlib.ExitStack() as stack:
+            sockets = [
+                stack.enter_context(open_websocket(port, "/ws/live/")) for _ in range(IDLE_SOCKETS)
+            ]
+            time.sleep(1)  # the sockets have joined the group and wait
+            before = redis.calls()
+            time.sleep(IDLE_SECONDS)
+            calls = redis.calls() - before
+            closed = [websocket.close_code for websocket in sockets if websocket.close_code]
+    finally:
+        if port is not None:
+            web_servers[port].stop()  # before its Redis
+        redis.stop()
+
+    calls["info"] -= 1  # the count `before` asked for
+    rate = calls.total() / IDLE_SECONDS
+    print(f"{IDLE_SOCKETS} idle sockets: {rate:.1f} Redis commands/s {dict(+calls)}")
+    assert closed == [], "the server closed idle sockets"
+    assert rate <= MAX_IDLE_COMMANDS_PER_SECOND, f"{rate:.1f} commands/s: {dict(+calls)}"

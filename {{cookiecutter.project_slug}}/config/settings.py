@@ -287,10 +287,20 @@ CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 if REDIS_URL:
     redis_host = {
         "address": REDIS_URL,
+{%- if cookiecutter.channel_layer == "redis" %}
         # A Redis that accepts connections but never answers (hung, or cut off by
         # the network) fails a read after this many seconds instead of never, so
-        # open WebSockets are closed and reconnect. Far longer than the layer's own
-        # blocking reads ({% if cookiecutter.channel_layer == "redis" %}a quarter of a second each, serving/channel_layers.py{% else %}a tenth of a second each{% endif %}).
+        # open WebSockets are closed and reconnect. Longer than the layer's blocking
+        # reads for its sockets' messages (channels-redis's 5 seconds, one at a time
+        # per process, serving/channel_layers.py), which a shorter one would cut off.
+{%- else %}
+        # A Redis that accepts connections but never answers (hung, or cut off by
+        # the network) fails a command (a publish, a subscribe) after this many
+        # seconds instead of never. Messages arrive on a subscribed connection that
+        # sends Redis nothing while it waits (channels-redis looks for a message on
+        # it every tenth of a second), so idle sockets cost Redis no commands:
+        # https://github.com/django/channels_redis/blob/4.3.0/channels_redis/pubsub.py
+{%- endif %}
         "socket_timeout": 10,
     }
 {%- if cookiecutter.platform == "heroku" %}

@@ -11,41 +11,42 @@ every WebSocket a process holds with one blocking Redis read at a time, run by
 whichever consumer is waiting, and hands each message to the socket it is for. The
 read takes a message off its queue and then saves it in a backup queue, from which
 the next read puts back anything unfinished. A consumer cancelled in between (its
-client left, which on a busy site happens all the time) loses the message: a login
-that one of the process's live pages never shows (django/channels_redis#366,
-https://github.com/django/channels_redis/issues/366). Here a cancelled consumer
-lets its read finish before it goes, so the message is in the backup queue and the
-next read delivers it. Each blocking read lasts at most a quarter of a second here
-(upstream's is 5), so a closed socket's consumer, or a process shutting down, waits
-no longer than that; an idle process makes four reads a second instead. Redis takes
-fractions of a second since 6.0, and Valkey, a fork of 7.2, does too:
-https://redis.io/docs/latest/commands/bzpopmin/
+client left, which on a busy site happens all the time) cancels the read with it,
+and the message is lost: a login that one of the process's live pages never shows
+(django/channels_redis#366, https://github.com/django/channels_redis/issues/366).
+Here the read belongs to the process, not to the consumer that started it: a
+cancelled consumer leaves at once, its read goes on, and the next consumer to wait
+takes it over and hands out what it brings. So the blocking reads keep
+channels-redis's length (RedisChannelLayer.brpop_timeout, 5 seconds: an idle process
+asks Redis for its messages once in that time, whatever number of sockets it holds),
+and neither a closed socket nor a process shutting down waits for one to end.
+A read that no consumer takes over goes on until a message comes, which it keeps for
+the next consumer, or until its event loop ends (`asyncio.run` cancels it) or its
+process exits: what it could still bring is for this process's sockets alone.
 
-A consumer cancelled while it reads for the process leaves two things behind
-upstream, and both are dropped here: its socket's message buffer (a small queue
-leaked per socket), and its place in the queue for the lock that keeps a read from
-overtaking the previous message's clean-up. With that place still counted the lock
-is never deleted and stays tied to the event loop that made it; the next loop to
-wait on it fails with "bound to a different event loop", which is what the
-project's tests, one event loop per test, ran into now and then.
+A consumer cancelled while it reads for the process leaves its socket's message
+buffer behind upstream (a small queue leaked per socket); it is dropped here. And a
+read cancelled while it waits for the lock that keeps it from overtaking the
+previous message's clean-up (its event loop ending: each of the project's tests has
+one of its own) keeps its place in that lock's queue upstream; it is given back
+here. With that place still counted the lock is never deleted and stays tied to the
+event loop that made it, and the next loop to wait on it fails with "bound to a
+different event loop".
 
-These override private parts of channels-redis, read in VERIFIED_VERSION.
+These override parts of channels-redis that are not its API (UPSTREAM_NAMES).
 `manage.py check`, which the release runs with `migrate`, reports an error if one of
-them is gone (and the layer refuses to start), and a warning once another version
-is installed; the project's tests (test_channel_layer.py) show whether the fixes
-still hold.
+them is gone from the installed channels-redis; whether the fixes still hold on
+another version, the project's tests show (test_channel_layer.py).
 {%- endif %}
 """
 {%- if cookiecutter.channel_layer == "redis" %}
 
 import asyncio
-import contextlib
 
 import channels_redis
 from channels_redis.core import ChannelLock as BaseChannelLock
 from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
-from django.core.checks import CheckMessage, Error, Warning
-from django.core.exceptions import ImproperlyConfigured
+from django.core.checks import CheckMessage, Error
 {%- else %}
 
 from channels_redis.pubsub import (
@@ -58,55 +59,33 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 {%- if cookiecutter.channel_layer == "redis" %}
 
-VERIFIED_VERSION = "4.3.0"
 # What the classes below override or use of channels-redis's own, attributes that
 # __init__ sets included.
 UPSTREAM_NAMES = {
     BaseChannelLock: ("acquire", "locks", "wait_counts"),
-    BaseRedisChannelLayer: (
-        "brpop_timeout",
-        "receive",
-        "receive_buffer",
-        "receive_clean_locks",
-        "_brpop_with_clean",
-    ),
+    BaseRedisChannelLayer: ("receive_buffer", "receive_clean_locks", "receive_single"),
 }
 
 
-def missing_upstream_names() -> list[str]:
-    return [
+def upstream_problems() -> list[CheckMessage]:
+    """For `manage.py check` (the project's AppConfig registers it)."""
+    missing = [
         f"{base.__name__}.{name}"
         for base, names in UPSTREAM_NAMES.items()
         for name in names
         if not hasattr(base(), name)  # neither makes a connection
     ]
-
-
-def upstream_problems() -> list[CheckMessage]:
-    """For `manage.py check` (the project's AppConfig registers it)."""
-    installed = channels_redis.__version__
-    if missing := missing_upstream_names():
-        message = (
-            f"channels-redis {installed} has no {', '.join(missing)}, which"
-            " serving/channel_layers.py overrides."
-        )
-        hint = (
-            f"Install channels-redis {VERIFIED_VERSION} (requirements.txt), or rewrite"
-            " the override for the new version."
-        )
-        return [Error(message, hint=hint, id="{{ cookiecutter.project_slug }}.E002")]
-    if installed == VERIFIED_VERSION:
+    if not missing:
         return []
     message = (
-        "serving/channel_layers.py overrides private parts of channels-redis"
-        f" {VERIFIED_VERSION}, and {installed} is installed."
+        f"channels-redis {channels_redis.__version__} has no {', '.join(missing)},"
+        " which serving/channel_layers.py overrides."
     )
     hint = (
-        "Check that its fixes are still needed and still apply (its docstring says"
-        " what each fixes; the project's tests in test_channel_layer.py show it),"
-        " then set VERIFIED_VERSION to the new version."
+        "Install the channels-redis of requirements.txt, or rewrite the override for"
+        " the new version (its docstring says what each part fixes)."
     )
-    return [Warning(message, hint=hint, id="{{ cookiecutter.project_slug }}.W001")]
+    return [Error(message, hint=hint, id="{{ cookiecutter.project_slug }}.E002")]
 
 
 class ChannelLock(BaseChannelLock):
@@ -124,13 +103,12 @@ class ChannelLock(BaseChannelLock):
 
 class RedisChannelLayer(BaseRedisChannelLayer):
     unavailable_errors = UNAVAILABLE
-    brpop_timeout = 0.25
 
     def __init__(self, *args, **kwargs):
-        if problems := [p for p in upstream_problems() if p.is_serious()]:
-            raise ImproperlyConfigured(f"{problems[0].msg} {problems[0].hint}")
         super().__init__(*args, **kwargs)
         self.receive_clean_locks = ChannelLock()
+        # The read for this process's sockets (see the module's docstring).
+        self.process_read = None
 
     async def receive(self, channel):
         try:
@@ -140,14 +118,31 @@ class RedisChannelLayer(BaseRedisChannelLayer):
             self.receive_buffer.pop(channel, None)
             raise
 
-    async def _brpop_with_clean(self, index, channel, timeout):
-        read = asyncio.ensure_future(super()._brpop_with_clean(index, channel, timeout))
+    async def receive_single(self, channel):
+        if "!" not in channel:  # a channel that any process may read
+            return await super().receive_single(channel)
+        # receive() lets one consumer at a time in here, with the process's channel.
+        read = self.process_read
+        loop = asyncio.get_running_loop()
+        if read is None or read.get_loop() is not loop or failed(read):
+            read = asyncio.ensure_future(super().receive_single(channel))
+            read.add_done_callback(failed)  # its error retrieved: asyncio logs none
+            self.process_read = read
         try:
-            return await asyncio.shield(read)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                await read
+            message = await asyncio.shield(read)
+        except Exception:
+            self.process_read = None
             raise
+        # Cancelled (CancelledError is no Exception), the consumer leaves and the
+        # read goes on, for the next one to take over.
+        self.process_read = None
+        return message
+
+
+def failed(read: asyncio.Future) -> bool:
+    """Whether a read has ended without a message. The error of a read that no
+    consumer took over is not passed on to one that comes later."""
+    return read.done() and (read.cancelled() or read.exception() is not None)
 {%- else %}
 
 
