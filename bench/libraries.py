@@ -3,13 +3,13 @@
 Two comparisons, each on the generated project (as bench/serve.py generates and runs
 it) and on a copy of it with one piece swapped for the library, interleaved:
 
-- static: config/static_files.py against ServeStatic's ASGI app (`ServeStaticASGI`
+- static: serving/static_files.py against ServeStatic's ASGI app (`ServeStaticASGI`
   over STATIC_ROOT, with the page's security headers added by its
   `add_headers_function` and plain HTTP left to Django's redirect as ours leaves it),
   on the two static files of bench/serve.py;
-- sync-views: config/wsgi_bridge.py against a2wsgi's `WSGIMiddleware` running
+- sync-views: serving/wsgi_bridge.py against a2wsgi's `WSGIMiddleware` running
   Django's WSGI handler on WEB_THREADS threads, on `/` and the log-in page (both sync
-  views; config/view_router.py still sends async views to Django's ASGI handler).
+  views; serving/view_router.py still sends async views to Django's ASGI handler).
 
     .venv/bin/python bench/libraries.py [--compare static,sync-views] [--rounds 3] [--seconds 5]
 
@@ -37,8 +37,8 @@ SERVESTATIC_STATIC_FILES = """
 from django.conf import settings
 from servestatic import ServeStaticASGI
 
-from config.static_files_ours import is_secure, security_headers
-from config.wsgi_bridge import wsgi_headers
+from serving.static_files_ours import is_secure, security_headers
+from serving.wsgi_bridge import wsgi_headers
 
 
 def add_security_headers(headers, path, url):
@@ -70,9 +70,9 @@ A2WSGI_BRIDGE = (
 
 
 def with_servestatic(directory: Path) -> None:
-    config = directory / "config"
-    (config / "static_files.py").rename(config / "static_files_ours.py")
-    (config / "static_files.py").write_text(SERVESTATIC_STATIC_FILES)
+    serving = directory / "serving"
+    (serving / "static_files.py").rename(serving / "static_files_ours.py")
+    (serving / "static_files.py").write_text(SERVESTATIC_STATIC_FILES)
 
 
 def with_a2wsgi(directory: Path) -> None:

@@ -1,8 +1,9 @@
 """Lines of server code in the default project of each server choice.
 
-Server code is every module of the generated config/ package except the project's
-own settings, URLs and entry points (ENTRY_POINTS). For each module it counts every
-line (as `wc -l` does) and the lines of code: no blank line, comment or docstring.
+Server code is every module of the generated serving/ package, the template's own
+(the project's settings, URLs and entry points are in config/). For each module it
+counts every line (as `wc -l` does) and the lines of code: no blank line, comment or
+docstring.
 
     .venv/bin/python bench/server_lines.py [--template DIR]
 """
@@ -21,15 +22,6 @@ SERVERS = {
     "WSGI, gunicorn": ["interface=wsgi"],
     "ASGI, daphne": ["interface=asgi", "asgi_server=daphne"],
     "ASGI, uvicorn": ["interface=asgi", "asgi_server=uvicorn"],
-}
-ENTRY_POINTS = {
-    "__init__.py",
-    "settings.py",
-    "urls.py",
-    "wsgi.py",
-    "asgi.py",
-    "routing.py",
-    "celery.py",
 }
 
 
@@ -70,9 +62,7 @@ def main() -> None:
                 capture_output=True,
             )
             (project,) = output.iterdir()
-            modules = sorted(
-                p for p in (project / "config").glob("*.py") if p.name not in ENTRY_POINTS
-            )
+            modules = sorted((project / "serving").glob("*.py"))
             texts = [p.read_text() for p in modules]
             total = sum(len(text.splitlines()) for text in texts)
             code = sum(code_lines(text) for text in texts)
