@@ -11,7 +11,9 @@ requirements pull in from the union, read from the distributions in the venv.
 """
 
 import importlib.util
+import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -19,9 +21,10 @@ import pytest
 
 import installed_modules
 import venvs
-from combinations import TEMPLATE_DIR
+from combinations import DEFAULTS, TEMPLATE_DIR
 
 LOCK_SCRIPT = TEMPLATE_DIR / "scripts" / "lock.py"
+LOCKS = ("requirements.txt", "requirements-dev.txt")
 spec = importlib.util.spec_from_file_location("lock", LOCK_SCRIPT)
 lock = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(lock)
@@ -75,3 +78,32 @@ def test_every_lock_is_its_share_of_the_union(django_version, venv_for):
             on_the_venvs_python = installed_by(venv_bin, wanted)
             assert on_the_venvs_python <= set(pins), f"{path}: {on_the_venvs_python - set(pins)}"
             assert {name: union[name] for name in pins} == pins, path
+
+
+def test_the_readmes_command_locks_a_project_as_it_is(bake, venv_for, tmp_path):
+    """README.md's "Add a package" command, word for word (its final install left
+    out: the venv is shared), in a copy of a generated project whose Python, 3.12,
+    compiles the locks: both locks come out byte for byte as generated, so a user
+    who adds nothing changes nothing."""
+    answers = {**DEFAULTS, "django_version": "5.2", "python_version": lock.LOCK_PYTHON}
+    project = shutil.copytree(bake(answers), tmp_path / "project")
+    readme = (project / "README.md").read_text()
+    section = readme[readme.index("## Add a package") :]
+    command = re.search(r"```sh\n(.*?)\n```", section, re.S).group(1)
+    locking, install = command.split(" && pip install ")
+    assert install == "-r requirements-dev.txt"
+    before = {name: (project / name).read_text() for name in LOCKS}
+    venv_bin = venv_for("5.2")
+    env = {**os.environ, "PATH": f"{venv_bin}:{os.environ['PATH']}"}
+
+    result = subprocess.run(
+        ["bash", "-e", "-c", locking],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert {name: (project / name).read_text() for name in LOCKS} == before
