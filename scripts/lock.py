@@ -45,7 +45,7 @@ from cookiecutter.generate import generate_context  # noqa: E402
 from cookiecutter.prompt import prompt_for_config  # noqa: E402
 
 import machine  # noqa: E402
-from combinations import all_combinations  # noqa: E402
+from combinations import DEFAULTS, VERSION_OPTIONS, all_combinations  # noqa: E402
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 LOCKS_DIR = TEMPLATE_DIR / "templates" / "locks"
@@ -91,15 +91,13 @@ def render_sources(answers: dict) -> tuple[str, dict[str, str]]:
 
 
 def lock_sources() -> dict[str, dict[str, str]]:
-    """{__lock key: its rendered sources}, over every combination; the combinations
-    sharing a key must render the same sources."""
+    """{__lock key: its rendered sources}, over every combination with the default
+    Python answers (they change only the version files, which a render test proves);
+    the combinations sharing a key must render the same sources."""
     found: dict[str, dict[str, str]] = {}
     for answers in all_combinations():
-        if (
-            answers["python_version"] != "3.13"
-            or answers["python_version_file"] != ".python-version"
-        ):
-            continue  # python_version changes no dependency: the lock is one for all
+        if any(answers[option] != DEFAULTS[option] for option in VERSION_OPTIONS):
+            continue
         key, texts = render_sources(answers)
         if found.setdefault(key, texts) != texts:
             sys.exit(
