@@ -53,13 +53,16 @@ print(json.dumps(found))
 """
 
 # Run by a venv's python with requirement lines as its argument: the distributions
-# they install, dependencies and extras included, as pip resolved them.
+# they install, dependencies and extras included, as pip resolved them; a second
+# argument overrides the markers' environment (python_version, to read them as
+# another Python would).
 INSTALLED_BY = """
 import json
 import sys
 from importlib.metadata import distribution
 from packaging.requirements import Requirement
 
+environment = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
 installed, queue = set(), [Requirement(line) for line in json.loads(sys.argv[1])]
 while queue:
     requirement = queue.pop()
@@ -71,7 +74,8 @@ while queue:
     for line in dist.requires or []:
         needed = Requirement(line)
         extras = requirement.extras or {""}
-        if needed.marker is None or any(needed.marker.evaluate({"extra": e}) for e in extras):
+        markers = ({**environment, "extra": e} for e in extras)
+        if needed.marker is None or any(needed.marker.evaluate(m) for m in markers):
             queue.append(needed)
 print(json.dumps(sorted({name for name, _ in installed})))
 """
@@ -92,9 +96,14 @@ def top_level_modules(venv_bin: Path) -> dict[str, list[str]]:
     return run_python(venv_bin / "python", TOP_LEVEL)
 
 
-def installed_by(venv_bin: Path, requirements: list[str]) -> set[str]:
-    """The distributions (lowercase names) that `requirements` install in the venv."""
-    return set(run_python(venv_bin / "python", INSTALLED_BY, json.dumps(requirements)))
+def installed_by(
+    venv_bin: Path, requirements: list[str], python_version: str | None = None
+) -> set[str]:
+    """The distributions (lowercase names) that `requirements` install in the venv, or
+    would install on `python_version`."""
+    environment = {"python_version": python_version} if python_version else {}
+    arguments = (json.dumps(requirements), json.dumps(environment))
+    return set(run_python(venv_bin / "python", INSTALLED_BY, *arguments))
 
 
 def derived(venv_bins: list[Path]) -> dict[str, list[str]]:

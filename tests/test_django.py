@@ -15,6 +15,7 @@ import yaml
 
 import machine
 import platform_env
+import venvs
 from combinations import redis_layer, s3, uses_redis
 from content_policy import directives
 
@@ -97,18 +98,15 @@ FROZEN: dict[str, dict[str, str]] = {}
 
 
 def test_venv_holds_exactly_the_generated_pins(runtime_project, venv_bin, run):
+    """Every distribution the project's locks pin is in the venv at that version, so
+    the group runs on exactly what its platform and CI install."""
     if str(venv_bin) not in FROZEN:
-        freeze = run(["python", "-m", "pip", "freeze"], cwd=runtime_project).stdout
-        FROZEN[str(venv_bin)] = {
-            name.lower().replace("_", "-"): version
-            for name, _, version in (line.partition("==") for line in freeze.splitlines())
-        }
+        freeze = run(["python", "-m", "pip", "freeze", "--all"], cwd=runtime_project).stdout
+        FROZEN[str(venv_bin)] = venvs.pins_in(freeze)
     installed = FROZEN[str(venv_bin)]
     for requirements in ("requirements.txt", "requirements-dev.txt"):
-        for line in (runtime_project / requirements).read_text().splitlines():
-            if line.strip() and not line.startswith(("#", "-r ")):
-                name, version = line.split("==")
-                assert installed.get(name.split("[")[0].lower()) == version, line
+        pins = venvs.pins_in((runtime_project / requirements).read_text())
+        assert pins and {name: installed.get(name) for name in pins} == pins, requirements
 
 
 @pytest.mark.pairwise

@@ -1,55 +1,51 @@
-"""One virtualenv per Django version, built once from the pins the template generates.
+"""One virtualenv per Django version, built once from that version's lock.
 
-The pins are rendered from the template's requirements.txt and requirements-dev.txt
-(what the project's own tests and CI add) with cookiecutter's own Jinja environment,
-for every combination of that Django version, and must agree:
-a package pinned to two versions across combinations fails the build. Nothing is
-ever installed per combination.
+scripts/lock.py compiles, per Django version, the union of every combination's
+requirements into templates/locks/django-<version>/all.txt, and each combination's
+requirements.txt and requirements-dev.txt with those versions; the venv installs
+all.txt, so every runtime group runs on exactly the versions its project locks, and
+`pip check` must find them consistent. Nothing is ever installed per combination.
 """
 
+import re
 import subprocess
 from pathlib import Path
 
-from cookiecutter.environment import StrictEnvironment
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
-from combinations import TEMPLATE_DIR, all_combinations
+from combinations import TEMPLATE_DIR
 
-PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
-REQUIREMENTS_FILES = ("requirements.txt", "requirements-dev.txt")
+LOCKS_DIR = TEMPLATE_DIR / "templates" / "locks"
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.M)
 
 
-def rendered_requirements(answers: dict, files=REQUIREMENTS_FILES) -> list[str]:
-    """The pins `files` hold for `answers` (their -r lines left out)."""
+def pins_in(text: str) -> dict[str, str]:
+    """{normalized name: version} of the pins of a lock."""
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in PIN.findall(text)}
+
+
+def lock_dir(answers: dict) -> Path:
+    """The directory of the locks a project of `answers` includes (its `__lock`)."""
     context = generate_context(
         context_file=str(TEMPLATE_DIR / "cookiecutter.json"), extra_context=answers
     )
-    cookiecutter = prompt_for_config(context, no_input=True)
-    env = StrictEnvironment(context={"cookiecutter": cookiecutter})
-    pins = []
-    for name in files:
-        template = (PROJECT_TEMPLATE / name).read_text()
-        text = env.from_string(template).render(cookiecutter=cookiecutter)
-        lines = [line.strip() for line in text.splitlines()]
-        pins += [line for line in lines if line and not line.startswith(("#", "-r "))]
-    return pins
+    return LOCKS_DIR / prompt_for_config(context, no_input=True)["__lock"]
 
 
-def package_name(requirement: str) -> str:
-    return requirement.split("==")[0].split("[")[0].lower().replace("_", "-")
+def rendered_requirements(answers: dict) -> list[str]:
+    """The pins a project of `answers` installs for its tests and CI
+    (requirements-dev.txt, which holds requirements.txt's)."""
+    pins = pins_in((lock_dir(answers) / "requirements-dev.txt").read_text())
+    return [f"{name}=={version}" for name, version in sorted(pins.items())]
 
 
 def pins_for(django_version: str) -> list[str]:
-    pins: dict[str, str] = {}
-    for answers in all_combinations():
-        if answers["django_version"] != django_version:
-            continue
-        for requirement in rendered_requirements(answers):
-            name = package_name(requirement)
-            if pins.setdefault(name, requirement) != requirement:
-                raise ValueError(f"{name} is pinned both as {pins[name]} and as {requirement}")
-    return sorted(pins.values())
+    """The pins of the venv of `django_version`: every combination's, at one version."""
+    lock = LOCKS_DIR / f"django-{django_version}" / "all.txt"
+    if not lock.exists():
+        raise FileNotFoundError(f"{lock} is missing: run scripts/lock.py.")
+    return [f"{name}=={version}" for name, version in sorted(pins_in(lock.read_text()).items())]
 
 
 def holds(path: Path, pins: list[str]) -> bool:
@@ -59,20 +55,13 @@ def holds(path: Path, pins: list[str]) -> bool:
 
 
 def build(path: Path, python: Path, pins: list[str]) -> None:
-    """Create a venv at `path` with `python` and install `pins` into it."""
+    """Create a venv at `path` with `python`, install `pins` into it and check that
+    pip finds them consistent."""
     subprocess.run([str(python), "-m", "venv", "--clear", str(path)], check=True)
     (path / "requirements.txt").write_text("\n".join(pins) + "\n")
-    subprocess.run(
-        [
-            str(path / "bin" / "python"),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-            str(path / "requirements.txt"),
-        ],
-        check=True,
-    )
+    pip = [str(path / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
+    subprocess.run([*pip, "install", "--quiet", "-r", str(path / "requirements.txt")], check=True)
+    check = subprocess.run([*pip, "check"], capture_output=True, text=True)
+    if check.returncode != 0:
+        raise RuntimeError(f"pip check fails in {path}: {check.stdout.strip()}")
     (path / "built").write_text("ok\n")
