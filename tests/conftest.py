@@ -156,7 +156,7 @@ SECONDS_PER_TEST = {
     "test_media.py": 11, "test_readme_steps.py": 10, "test_outages.py": 8,
     "test_restarts.py": 8, "test_tls.py": 7, "test_email.py": 6, "test_async_views.py": 4,
     "test_django.py": 2, "test_request_bodies.py": 2, "test_hooks.py": 1.5,
-    "test_stuck_requests.py": 12, "test_readme_sections.py": 15,
+    "test_stuck_requests.py": 12, "test_readme_sections.py": 15, "test_locks.py": 25,
 }  # fmt: skip
 
 
