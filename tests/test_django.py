@@ -89,8 +89,11 @@ def test_release_step_migrates_postgresql(deployed_project, production_env, empt
     assert "couldn't stop thread" not in result.stdout + result.stderr
     with psycopg.connect(empty_database) as conn:
         applied = conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
-        conn.execute("SELECT count(*) FROM auth_user")
+        # The project's own user model, from its first migration (AUTH_USER_MODEL).
+        conn.execute(f"SELECT count(*) FROM {deployed_project.name}_user")
+        auth_user = conn.execute("SELECT to_regclass('auth_user')").fetchone()[0]
     assert applied > 0
+    assert auth_user is None, "auth.User got a table: AUTH_USER_MODEL is not the project's"
 
 
 # What `pip freeze` lists in each venv, by its bin directory: one venv serves many groups.

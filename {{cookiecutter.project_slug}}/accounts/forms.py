@@ -12,6 +12,7 @@ class SignUpForm(auth_forms.UserCreationForm):
     )
 
     class Meta(auth_forms.UserCreationForm.Meta):
+        model = get_user_model()
         fields = ("username", "email")
 
     def clean_email(self):
