@@ -264,7 +264,8 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The project's own user model ({{ cookiecutter.project_slug }}/models.py), from the first migration.
+# The project's own user model (models.py of the project's app), there from the
+# first migration.
 AUTH_USER_MODEL = "{{ cookiecutter.project_slug }}.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
