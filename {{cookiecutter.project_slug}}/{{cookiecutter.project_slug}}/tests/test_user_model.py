@@ -28,6 +28,7 @@ def test_the_admin_adds_a_user(admin_client):
     response = admin_client.post(
         url,
         {"username": "erin", "password1": password, "password2": password},
+        secure=True,
     )
 
     assert response.status_code == 302, response.content[-2000:]
