@@ -667,6 +667,7 @@ def test_readme_is_well_formed_markdown(project, answers):
     if s3(answers):
         expected.insert(expected.index("## Configuration"), "## Uploads")
     expected.insert(expected.index("## Configuration"), "## E-mail")
+    expected.insert(expected.index("## Configuration"), "## Error tracking")
     expected.insert(expected.index("## Configuration"), "## Content Security Policy")
     platform = "Heroku" if answers["platform"] == "heroku" else "DigitalOcean App Platform"
     expected[expected.index("## Deploy to")] = f"## Deploy to {platform}"
