@@ -85,14 +85,16 @@ def heroku_environment(
     return env
 
 
-OPTIONAL_SECRETS = {"EMAIL_URL"}
+OPTIONAL_SECRETS = {"EMAIL_URL", "SENTRY_DSN"}
+# What App Platform binds ${_self.COMMIT_HASH} to: the deployed commit.
+DEPLOYED_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 def digitalocean_environment(
     project: Path, *, database_url: str, redis_url: str, storage: dict[str, str]
 ) -> dict[str, str]:
     spec = do_spec(project)
-    bindings = {"APP_DOMAIN": HOST}
+    bindings = {"APP_DOMAIN": HOST, "_self.COMMIT_HASH": DEPLOYED_COMMIT}
     for database in spec.get("databases", []):
         url = database_url if database["engine"] == "PG" else redis_url
         bindings[f"{database['name']}.DATABASE_URL"] = url
@@ -100,8 +102,8 @@ def digitalocean_environment(
     env = {}
     for variable in web["envs"]:
         if variable.get("type") == "SECRET" and "value" not in variable:
-            # The README's deploy line fills in each secret, EMAIL_URL only when the
-            # person exports one: without it, the app has no mail.
+            # The README's deploy line fills in each secret, EMAIL_URL and SENTRY_DSN
+            # only when the person exports them: without them, no mail, no reports.
             if variable["key"] not in OPTIONAL_SECRETS:
                 env[variable["key"]] = secrets.token_urlsafe(50)
             continue

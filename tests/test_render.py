@@ -514,10 +514,12 @@ def test_do_readme_command_adds_a_fresh_secret(project):
     spaces_key = {"access_key": "DO00EXAMPLEKEY", "secret_key": "example/secret+key"}
     # python3 as a developer's shell finds it, not through pyenv's slow shim.
     env = {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **spaces_key}
-    # The README's optional line exports EMAIL_URL: with it, and without it.
+    # The README's optional lines export EMAIL_URL and SENTRY_DSN: with them, and without.
     email_url = "smtps://apikey:p%40ss%23w@smtp.example.com:587"
+    dsn = "https://0123abcd@o0.ingest.sentry.io/42"
     app_yaml = (project / ".do" / "app.yaml").read_text()
-    for extra, expected_email_url in (({}, None), ({"EMAIL_URL": email_url}, email_url)):
+    exported = {"EMAIL_URL": email_url, "SENTRY_DSN": dsn}
+    for extra, expected in (({}, dict.fromkeys(exported)), (exported, exported)):
         key = (pipeline, app_yaml, extra.get("EMAIL_URL"))
         if key not in DO_PIPELINE_SPECS:
             result = subprocess.run(
@@ -533,24 +535,38 @@ def test_do_readme_command_adds_a_fresh_secret(project):
         for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
             values = {env["key"]: env.get("value") for env in component["envs"]}
             assert len(values["DJANGO_SECRET_KEY"]) >= 50
-            assert values["EMAIL_URL"] == expected_email_url
+            assert values["EMAIL_URL"] == expected["EMAIL_URL"]
+            assert values["SENTRY_DSN"] == expected["SENTRY_DSN"]
             if "AWS_ACCESS_KEY_ID" in values:
                 assert values["AWS_ACCESS_KEY_ID"] == spaces_key["access_key"]
                 assert values["AWS_SECRET_ACCESS_KEY"] == spaces_key["secret_key"]
 
 
 @pytest.mark.reads_no_version_file
-def test_both_manifests_declare_email_url_as_optional(project, answers):
-    """The Heroku Button asks for EMAIL_URL without requiring it; App Platform's specs
-    hold it as a secret with no value, which the README's deploy line fills in."""
+@pytest.mark.parametrize("variable", ["EMAIL_URL", "SENTRY_DSN"])
+def test_both_manifests_declare_optional_secrets(project, answers, variable):
+    """The Heroku Button asks for EMAIL_URL and SENTRY_DSN without requiring them; App
+    Platform's specs hold each as a secret with no value, which the README's deploy
+    line fills in."""
     if answers["platform"] == "heroku":
-        declared = json.loads((project / "app.json").read_text())["env"]["EMAIL_URL"]
-        assert declared["required"] is False and "smtps://" in declared["description"]
+        declared = json.loads((project / "app.json").read_text())["env"][variable]
+        assert declared["required"] is False and declared["description"].startswith("Optional:")
         return
     for name, spec in do_specs(project).items():
         for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
-            (declared,) = [env for env in component["envs"] if env["key"] == "EMAIL_URL"]
-            assert declared == {"key": "EMAIL_URL", "scope": "RUN_TIME", "type": "SECRET"}, name
+            (declared,) = [env for env in component["envs"] if env["key"] == variable]
+            assert declared == {"key": variable, "scope": "RUN_TIME", "type": "SECRET"}, name
+
+
+@pytest.mark.reads_no_version_file
+@pytest.mark.only(platform="digitalocean")
+def test_do_specs_bind_the_deployed_commit(project):
+    """serving/error_tracking.py names Sentry's release after COMMIT_HASH, which App
+    Platform fills in for each component from ${_self.COMMIT_HASH}."""
+    for name, spec in do_specs(project).items():
+        for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
+            (declared,) = [env for env in component["envs"] if env["key"] == "COMMIT_HASH"]
+            assert declared["value"] == "${_self.COMMIT_HASH}", name
 
 
 def do_specs(project: Path) -> dict[str, dict]:
@@ -651,6 +667,7 @@ def test_readme_is_well_formed_markdown(project, answers):
     if s3(answers):
         expected.insert(expected.index("## Configuration"), "## Uploads")
     expected.insert(expected.index("## Configuration"), "## E-mail")
+    expected.insert(expected.index("## Configuration"), "## Error tracking")
     expected.insert(expected.index("## Configuration"), "## Content Security Policy")
     platform = "Heroku" if answers["platform"] == "heroku" else "DigitalOcean App Platform"
     expected[expected.index("## Deploy to")] = f"## Deploy to {platform}"

@@ -29,7 +29,7 @@ from django.utils.csp import CSP
 {%- endif %}
 from dotenv import load_dotenv
 
-from serving import email_url
+from serving import email_url, error_tracking
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -626,3 +626,10 @@ LOGGING = {
 {%- endif %}
     },
 }
+
+# Error tracking: with SENTRY_DSN set, unhandled exceptions also go to Sentry, without
+# personal data unless SENTRY_SEND_DEFAULT_PII=1 (serving/error_tracking.py). Always
+# installed, and off without a DSN, so any project can turn it on with one variable.
+SENTRY_STARTED = error_tracking.start(
+    send_default_pii=env_flag("SENTRY_SEND_DEFAULT_PII")
+)

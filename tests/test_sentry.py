@@ -1,0 +1,328 @@
+"""Sentry tier: error tracking through the project's own commands, reported to a real
+HTTP endpoint on this machine that speaks Sentry's envelope protocol.
+
+The DSN points sentry-sdk at a small HTTP server in this module, which keeps every
+envelope POSTed to /api/<project>/envelope/ (gzip'd or plain). With SENTRY_DSN set,
+the exact web command serving a copy of the deployed project to which a user has added
+a view that raises (under ASGI, a WebSocket consumer that raises too), and on a
+Celery group the exact worker command running a task that raises, each report an event
+naming the exception, filed under the platform's deployed commit (Heroku's dyno
+metadata, App Platform's ${_self.COMMIT_HASH} bound in .do/app.yaml) and
+SENTRY_ENVIRONMENT, with none of the visitor's cookies or address. Without SENTRY_DSN,
+the same failing view gets the usual 500 and the endpoint receives nothing.
+
+sentry-sdk is in every combination and its integrations do not depend on the add-ons,
+so two groups cover it: Heroku's daphne with a Redis layer and Celery, and App
+Platform's WSGI.
+"""
+
+import gzip
+import http.server
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+import machine
+import platform_env
+import user_views
+from servers import Server, request
+from visitors import open_websocket
+
+
+def two_groups(answers: dict) -> bool:
+    if answers["django_version"] != "6.1":
+        return False
+    if answers["platform"] == "digitalocean":
+        return answers["interface"] == "wsgi"
+    return (
+        answers["interface"] == "asgi"
+        and answers["asgi_server"] == "daphne"
+        and answers["channel_layer"] == "redis-pubsub"
+        and answers["background_worker"] == "celery"
+    )
+
+
+pytestmark = pytest.mark.only.with_args(two_groups)
+
+# What Heroku sets once `heroku labs:enable runtime-dyno-metadata` is on (README.md).
+HEROKU_COMMIT = "fedcba9876543210fedcba9876543210fedcba98"
+ENVIRONMENT = "staging"
+VISITOR = "203.0.113.9"  # the address the platform's router saw (TEST-NET-3)
+COOKIE_VALUE = "a-session-key-that-must-stay-private"
+ROUTER_HEADER = {"heroku": "X-Forwarded-For", "digitalocean": "DO-Connecting-IP"}
+EVENT_DEADLINE = 15  # seconds for an event to arrive
+QUIET_SECONDS = 3  # how long nothing must arrive without a DSN
+
+VIEWS = """class ViewFailed(Exception):
+    pass
+
+
+def fail(request):
+    raise ViewFailed("a view that fails")
+"""
+CONSUMER = """from channels.generic.websocket import WebsocketConsumer
+
+
+class ConsumerFailed(Exception):
+    pass
+
+
+class FailingConsumer(WebsocketConsumer):
+    def connect(self):
+        self.accept()
+
+    def receive(self, text_data=None, bytes_data=None):
+        raise ConsumerFailed("a consumer that fails")
+"""
+TASK = """
+
+class TaskFailed(Exception):
+    pass
+
+
+@shared_task
+def fail() -> None:
+    raise TaskFailed("a task that fails")
+"""
+
+
+class Envelopes(http.server.ThreadingHTTPServer):
+    """A Sentry ingest endpoint on 127.0.0.1: keeps each envelope's items."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), EnvelopeHandler)
+        self.items: list[tuple[dict, bytes]] = []  # (item header, payload)
+        self.paths: list[str] = []
+        self.lock = threading.Lock()
+
+    @property
+    def dsn(self) -> str:
+        return f"http://publickey@127.0.0.1:{self.server_address[1]}/1"
+
+    def events(self) -> list[dict]:
+        with self.lock:
+            return [json.loads(body) for header, body in self.items if header["type"] == "event"]
+
+    def wait_for_event(self, exception_type: str) -> dict:
+        deadline = time.monotonic() + EVENT_DEADLINE
+        while time.monotonic() < deadline:
+            for event in self.events():
+                if exception_type in {e["type"] for e in event["exception"]["values"]}:
+                    return event
+            time.sleep(0.1)
+        raise AssertionError(
+            f"no event for {exception_type} within {EVENT_DEADLINE}s; got {self.events()}"
+        )
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.paths.clear()
+
+
+def envelope_items(body: bytes) -> list[tuple[dict, bytes]]:
+    """The items of an envelope: a header line, then per item a header line and a
+    payload of the header's `length`, or up to the next newline."""
+    _, _, rest = body.partition(b"\n")
+    items = []
+    while rest.strip():
+        header_line, _, rest = rest.partition(b"\n")
+        header = json.loads(header_line)
+        if "length" in header:
+            payload, rest = rest[: header["length"]], rest[header["length"] + 1 :]
+        else:
+            payload, _, rest = rest.partition(b"\n")
+        items.append((header, payload))
+    return items
+
+
+class EnvelopeHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        encoding = self.headers.get("Content-Encoding", "identity")
+        if encoding == "gzip":
+            body = gzip.decompress(body)
+        elif encoding != "identity":
+            raise AssertionError(f"an envelope in {encoding}, which this endpoint cannot read")
+        with self.server.lock:
+            self.server.paths.append(self.path)
+            self.server.items.extend(envelope_items(body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def sentry():
+    server = Envelopes()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def user_project(deployed_project, runtime_answers, tmp_path_factory) -> Path:
+    """The project with a failing view, consumer and task added as a user adds them."""
+    copy = tmp_path_factory.mktemp("sentry") / deployed_project.name
+    shutil.copytree(deployed_project, copy)
+    package = copy / copy.name
+    user_views.add_views(
+        package, copy / "config" / "urls.py", VIEWS, {"/fail/": "fail"}, "failing_views"
+    )
+    if runtime_answers["interface"] == "asgi":
+        (package / "failing_consumer.py").write_text(CONSUMER)
+        routing = copy / "config" / "routing.py"
+        routing.write_text(
+            f"from {package.name}.failing_consumer import FailingConsumer\n"
+            + routing.read_text().replace(
+                "websocket_urlpatterns = [\n",
+                'websocket_urlpatterns = [\n    path("ws/fail/", FailingConsumer.as_asgi()),\n',
+                1,
+            )
+        )
+    if runtime_answers["background_worker"] == "celery":
+        with (copy / "welcome" / "tasks.py").open("a") as tasks:
+            tasks.write(TASK)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def deployed_commit(runtime_answers) -> str:
+    return (
+        HEROKU_COMMIT if runtime_answers["platform"] == "heroku" else platform_env.DEPLOYED_COMMIT
+    )
+
+
+@pytest.fixture(scope="module")
+def platform_metadata(runtime_answers) -> dict[str, str]:
+    """What the platform adds for the release: on Heroku, the dyno metadata the README
+    turns on; App Platform's COMMIT_HASH comes from .do/app.yaml (platform_env)."""
+    if runtime_answers["platform"] == "heroku":
+        return {"HEROKU_SLUG_COMMIT": HEROKU_COMMIT}
+    return {}
+
+
+@pytest.fixture(scope="module")
+def tracked(start_web, user_project, sentry, platform_metadata) -> int:
+    return start_web(
+        project=user_project,
+        SENTRY_DSN=sentry.dsn,
+        SENTRY_ENVIRONMENT=ENVIRONMENT,
+        **platform_metadata,
+    )
+
+
+def visitor_headers(platform: str) -> dict[str, str]:
+    return {
+        "Host": platform_env.HOST,
+        "X-Forwarded-Proto": "https",
+        ROUTER_HEADER[platform]: VISITOR,
+        "Cookie": f"sessionid={COOKIE_VALUE}; csrftoken={COOKIE_VALUE}",
+    }
+
+
+def assert_filed_without_personal_data(event: dict, deployed_commit: str) -> None:
+    assert (event["release"], event["environment"]) == (deployed_commit, ENVIRONMENT)
+    text = json.dumps(event)
+    assert COOKIE_VALUE not in text and VISITOR not in text, text
+    assert "ip_address" not in event.get("user", {}), event.get("user")
+    assert "cookies" not in event.get("request", {}), event["request"]
+
+
+def test_without_a_dsn_nothing_is_sent(start_web, user_project, sentry, runtime_answers):
+    """First, before any process of this module has a DSN."""
+    port = start_web(project=user_project, SENTRY_ENVIRONMENT=ENVIRONMENT)
+    sentry.clear()
+
+    failed = request(port, "/fail/", visitor_headers(runtime_answers["platform"]))
+    time.sleep(QUIET_SECONDS)
+
+    assert failed.status == 500
+    home = request(port, "/", {"Host": platform_env.HOST, "X-Forwarded-Proto": "https"})
+    assert home.status == 200
+    assert sentry.paths == []
+
+
+def test_a_failing_view_is_reported_with_the_release(
+    tracked, sentry, runtime_answers, deployed_commit
+):
+    sentry.clear()
+    response = request(tracked, "/fail/", visitor_headers(runtime_answers["platform"]))
+    assert response.status == 500
+
+    event = sentry.wait_for_event("ViewFailed")
+
+    assert event["request"]["url"].endswith("/fail/")
+    assert_filed_without_personal_data(event, deployed_commit)
+    assert set(sentry.paths) == {"/api/1/envelope/"}
+
+
+@pytest.mark.only(two_groups, interface="asgi")
+def test_a_failing_consumer_is_reported(tracked, sentry, runtime_answers, deployed_commit):
+    sentry.clear()
+    headers = {ROUTER_HEADER[runtime_answers["platform"]]: VISITOR}
+    with open_websocket(tracked, "/ws/fail/", headers=headers) as websocket:
+        websocket.send("hello")
+        with pytest.raises(ConnectionClosed):
+            websocket.recv(timeout=10)
+
+    event = sentry.wait_for_event("ConsumerFailed")
+
+    assert_filed_without_personal_data(event, deployed_commit)
+
+
+@pytest.fixture
+def worker_redis(redis_url, worker_id) -> str:
+    """A Redis database of this module's own, so no other test's task reaches the worker."""
+    db = 12 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    machine.redis_command("FLUSHDB", db=db)
+    return redis_url.rsplit("/", 1)[0] + f"/{db}"
+
+
+@pytest.mark.only(two_groups, background_worker="celery")
+def test_a_failing_task_is_reported(
+    released, user_project, production_env, worker_redis, run, sentry, platform_metadata,
+    deployed_commit, tmp_path,
+):  # fmt: skip
+    env = {
+        **production_env,
+        "REDIS_URL": worker_redis,
+        # A short shutdown window: Celery sleeps through it after running a task.
+        "WORKER_SHUTDOWN_SECONDS": "1",
+        "SENTRY_DSN": sentry.dsn,
+        "SENTRY_ENVIRONMENT": ENVIRONMENT,
+        **platform_metadata,
+    }
+    command = platform_env.commands(user_project)["worker"]
+    worker = Server(command, user_project, env, tmp_path / "worker.log")
+    try:
+        assert worker.wait_for_output("ready.", timeout=60), worker.output
+        sentry.clear()
+        queued = run(
+            ["python", "manage.py", "shell", "-c", "from welcome.tasks import fail; fail.delay()"],
+            cwd=user_project,
+            env={**production_env, "REDIS_URL": worker_redis},  # no DSN: only the worker's
+        )
+        assert queued.returncode == 0, queued.stdout + queued.stderr
+
+        event = sentry.wait_for_event("TaskFailed")
+    finally:
+        worker.stop()
+
+    assert (event["release"], event["environment"]) == (deployed_commit, ENVIRONMENT)
+    assert event["transaction"] == "welcome.tasks.fail"
