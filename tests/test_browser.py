@@ -399,24 +399,25 @@ def sign_in(page: Page, site: str, username: str) -> None:
 @pytest.mark.only(interface="asgi")
 @pytest.mark.pairwise
 def test_every_page_keeps_to_the_content_security_policy(
-    browser, site, create_users, violations, tmp_path
+    browser, site, create_users, violations, deployed_project, tmp_path
 ):
     """Signed out, then as a superuser: every page reachable from home, the admin's
     included, opens without a refusal, and the admin's scripts run (its date and
     time shortcuts on a user's change page)."""
     create_users([ADMIN], PASSWORD, staff=True)
+    users = f"/admin/{deployed_project.name}/user/"  # the project's own user model
     with watched_page(browser, violations, tmp_path / "crawl.png") as page:
         signed_out = crawl(page, site, ["/"])
         sign_in(page, site, ADMIN)
         signed_in = crawl(page, site, ["/", "/admin/"])
-        page.goto(f"{site}/admin/auth/user/")
+        page.goto(f"{site}{users}")
         page.locator("#result_list a[href*='/change/']").first.click()
         expect(page.locator(".datetimeshortcuts").first).to_be_visible()
         page.wait_for_timeout(200)  # for a refusal on the last page to be reported
 
         assert {"/accounts/login/", "/accounts/signup/"} <= set(signed_out), signed_out
         admin_pages = {shape(path) for path in signed_in}
-        assert {"/admin/auth/user/", "/admin/auth/user/N/change/"} <= admin_pages, signed_in
+        assert {users, f"{users}N/change/"} <= admin_pages, signed_in
         assert violations.found == []
 
 
