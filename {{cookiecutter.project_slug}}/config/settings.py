@@ -105,9 +105,11 @@ INSTALLED_APPS = [
     # First, so that its runserver command (which names missing variables{% if cookiecutter.interface == "asgi" %} and
     # serves WebSockets through daphne{% endif %}) wins.
     "{{ cookiecutter.project_slug }}",
-    # Sign up, log in, log out and passwords: before the admin, whose templates of
-    # the same names (registration/*.html) its own replace.
+    # The site's pages for django-allauth's accounts: before allauth, whose templates
+    # of the same names its own replace.
     "accounts",
+    "allauth",
+    "allauth.account",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -165,6 +167,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -267,9 +270,54 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The project's own user model (models.py of the project's app), there from the
 # first migration.
 AUTH_USER_MODEL = "{{ cookiecutter.project_slug }}.User"
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Accounts: django-allauth's sign-up, log-in, e-mail verification and passwords,
+# under /accounts/ in the site's own templates (accounts/templates).
+# https://docs.allauth.org/en/latest/account/configuration.html
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # the admin's log-in
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+# "optional": a new account is signed in at once and asked to confirm its address,
+# so a site that sends no mail yet (EMAIL_URL unset) still takes sign-ups.
+# "mandatory": nobody logs in before confirming; the web process refuses to start
+# without EMAIL_URL, which would lock every new account out (environment.py).
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+if ACCOUNT_EMAIL_VERIFICATION not in {"optional", "mandatory"}:
+    raise ImproperlyConfigured(
+        f"ACCOUNT_EMAIL_VERIFICATION is {ACCOUNT_EMAIL_VERIFICATION!r}: set it to"
+        " mandatory, or to optional (or leave it unset)."
+    )
+# A reset asked for an address without an account mails nobody, so the form cannot
+# be used to send mail to strangers; the page looks the same either way.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Rate limits, counted in the cache (CACHES) per visitor's address (REMOTE_ADDR,
+# which serving/client_address.py sets to the address the platform's router saw; a
+# header the client wrote never counts) and per account or e-mail address ("key").
+# Failed logins: 10 a minute from one address, 5 in 5 minutes for one account; while
+# either is over, even the right password is refused. A password reset by e-mail
+# clears an account's count. https://docs.allauth.org/en/latest/account/rate_limits.html
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip",
+}
+
+# The cache keeps the rate limits' counts in the database, which every web process
+# and {{ cookiecutter.__unit }} shares, so the limits hold across them all; a login needs nothing
+# that it did not need before, so it goes on while Redis is away. The table comes
+# from a migration (accounts/migrations).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
 {%- if cookiecutter.__uses_redis %}
 
 # Heroku Key-Value Store or App Platform's managed Valkey. Its rediss:// URL (TLS)
@@ -568,6 +616,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL") or (
 )
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX  # allauth's would be the host
 # Who gets the error reports: comma-separated addresses.
 ADMINS = env_list("DJANGO_ADMINS") or [author_email]
 {%- if cookiecutter.django_version == "5.2" %}

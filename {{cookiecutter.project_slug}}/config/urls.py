@@ -13,7 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
-    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),  # accounts/templates has its pages
 {%- if cookiecutter.interface == "asgi" %}
     path("", include("live.urls")),  # the live login feed
 {%- endif %}

@@ -12,7 +12,8 @@ complains about ALLOWED_HOSTS, as it would first in a fresh clone without .env.
 The middleware also stops a production web process whose static files were never
 collected: every page would otherwise be a 500 ("Missing staticfiles manifest
 entry"). And it says, in one line, when EMAIL_URL is missing: the site runs without
-it, but sends no mail.
+it, but sends no mail, unless accounts must confirm their address by e-mail, which
+would lock every new account out: then both doors refuse.
 """
 
 import functools
@@ -42,6 +43,11 @@ MAIL_OFF = (
     "EMAIL_URL is not set, so the site sends no e-mail (password resets, error"
     " reports to ADMINS): README.md says how to set it, under E-mail."
 )
+VERIFICATION_WITHOUT_MAIL = (
+    "ACCOUNT_EMAIL_VERIFICATION is mandatory but EMAIL_URL is not set, so no new"
+    " account could confirm its address and log in: set EMAIL_URL (README.md, under"
+    " E-mail), or set ACCOUNT_EMAIL_VERIFICATION to optional."
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +75,16 @@ def static_files_missing() -> bool:
     )
 
 
+def verification_without_mail() -> bool:
+    return settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not mail_is_set_up()
+
+
 @register()
 def check_environment(app_configs, **kwargs) -> list[Error]:
-    return [Error(describe([name]), id=CHECK_ID) for name in missing_environment()]
+    errors = [Error(describe([name]), id=CHECK_ID) for name in missing_environment()]
+    if verification_without_mail():
+        errors.append(Error(VERIFICATION_WITHOUT_MAIL, id=CHECK_ID))
+    return errors
 
 
 @functools.cache
@@ -90,6 +103,8 @@ class RequireEnvironmentMiddleware:
             raise ImproperlyConfigured(describe(missing))
         if static_files_missing():
             raise ImproperlyConfigured(STATIC_FILES_MISSING)
+        if verification_without_mail():
+            raise ImproperlyConfigured(VERIFICATION_WITHOUT_MAIL)
         if not mail_is_set_up():
             say_mail_is_off()
         # Nothing to do per request: Django drops this middleware from the chain.

@@ -1,0 +1,92 @@
+"""The accounts' rate limits (settings.ACCOUNT_RATE_LIMITS), counted per visitor's
+address (REMOTE_ADDR, the router-seen address that serving/client_address.py sets)
+and per account, in the database cache."""
+
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+PASSWORD = "a-long-enough-test-password"
+REFUSED = b"Too many failed login attempts"
+
+
+@pytest.fixture
+def alice(db):
+    return get_user_model().objects.create_user(
+        "alice", email="alice@example.com", password=PASSWORD
+    )
+
+
+def log_in(client, login: str, password: str, address: str = "192.0.2.1"):
+    fields = {"login": login, "password": password}
+    return client.post("/accounts/login/", fields, secure=True, REMOTE_ADDR=address)
+
+
+def fail_until_refused(client, logins, address: str = "192.0.2.1") -> int:
+    """Wrong passwords for `logins` in turn, until one is refused: how many failed."""
+    for failed, login in enumerate(logins):
+        if REFUSED in log_in(client, login, "wrong", address).content:
+            return failed
+    pytest.fail(f"{len(logins)} failed logins in a row were never refused")
+
+
+def test_failed_logins_for_one_account_refuse_even_the_right_password(client, alice):
+    failed = fail_until_refused(client, ["alice"] * 12)
+    assert 1 <= failed <= 10
+
+    # From another address too: the count is the account's.
+    refused = log_in(client, "alice", PASSWORD, address="198.51.100.7")
+    assert (refused.status_code, REFUSED in refused.content) == (200, True)
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_refusal_ends_once_the_failures_are_five_minutes_old(
+    client, alice, monkeypatch
+):
+    fail_until_refused(client, ["alice"] * 12)
+    assert REFUSED in log_in(client, "alice", PASSWORD).content
+
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 5 * 60 + 1)
+    response = log_in(client, "alice", PASSWORD)
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def test_failed_logins_from_one_address_refuse_every_account(client, alice):
+    failed = fail_until_refused(client, [f"guess{n}" for n in range(12)])
+    assert 1 <= failed <= 11
+
+    assert REFUSED in log_in(client, "alice", PASSWORD).content
+    elsewhere = log_in(client, "alice", PASSWORD, address="198.51.100.7")
+    assert (elsewhere.status_code, elsewhere["Location"]) == (302, "/")
+
+
+def test_reset_requests_for_one_address_are_limited(client, alice):
+    statuses = [
+        client.post(
+            "/accounts/password/reset/", {"email": "alice@example.com"}, secure=True
+        ).status_code
+        for _ in range(8)
+    ]
+
+    assert statuses[0] == 302 and statuses[-1] == 429, statuses
+    assert 1 <= len(mail.outbox) < 8
+
+
+@pytest.mark.django_db
+def test_sign_ups_from_one_address_are_limited(client):
+    fields = {"username": "x", "email": "x@example.com", "password1": "a"}
+    statuses = [
+        client.post("/accounts/signup/", fields, secure=True).status_code
+        for _ in range(25)
+    ]
+    other = client.post(
+        "/accounts/signup/", fields, secure=True, REMOTE_ADDR="198.51.100.7"
+    )
+
+    assert statuses[0] == 200 and statuses[-1] == 429, statuses
+    assert other.status_code == 200
+    refused = client.post("/accounts/signup/", fields, secure=True)
+    assert b"Too many attempts" in refused.content
