@@ -117,7 +117,7 @@ class Visitor:
         assert status == 302, f"POST {action} answered {status}: {html[:500]}"
 
     def log_in(self, username: str, password: str) -> None:
-        fields = {"username": username, "password": password}
+        fields = {"login": username, "password": password}
         self.submit("/accounts/login/", "/accounts/login/", fields)
         assert "sessionid" in self.cookies
 
