@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.management import CommandError, call_command
@@ -96,3 +100,41 @@ def test_a_switch_that_is_neither_on_nor_off_is_refused(monkeypatch, value):
 
     message = str(refusal.value)
     assert message.startswith(f"DJANGO_HSTS_PRELOAD is {value!r}: set it to 1")
+
+
+def test_mandatory_verification_without_mail_is_refused(
+    production_without_environment, monkeypatch, settings
+):
+    for name in production_without_environment:
+        monkeypatch.setenv(name, "set")
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    settings.EMAIL_TRANSPORT = None
+
+    (error,) = check_environment(app_configs=None)
+    with pytest.raises(ImproperlyConfigured) as refusal:
+        RequireEnvironmentMiddleware(get_response=None)
+
+    assert str(refusal.value) == error.msg
+    assert error.msg.startswith("ACCOUNT_EMAIL_VERIFICATION is mandatory but EMAIL_URL")
+    assert "\n" not in error.msg
+
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_TRANSPORT = {"BACKEND": smtp}
+    assert check_environment(app_configs=None) == []
+
+
+def test_an_unknown_verification_is_refused_in_one_sentence():
+    answer = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env={**os.environ, "ACCOUNT_EMAIL_VERIFICATION": "always"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert answer.returncode != 0
+    last_line = answer.stderr.strip().splitlines()[-1]
+    assert last_line.endswith(
+        "ACCOUNT_EMAIL_VERIFICATION is 'always': set it to mandatory, or to optional"
+        " (or leave it unset)."
+    )
