@@ -58,15 +58,18 @@ def form_headers(
 
 
 class Visitor:
-    def __init__(self, port: int):
+    def __init__(self, port: int, headers: dict[str, str] | None = None):
         self.port = port
+        # Sent with every request, e.g. the router's header naming the visitor's address.
+        self.headers = dict(headers or {})
         self.cookies: dict[str, str] = {}
         self.location: str | None = None  # of the last response
 
     def _send(self, method: str, path: str, body: str | bytes | None = None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
-            all_headers = {"Host": HOST, "X-Forwarded-Proto": "https", **(headers or {})}
+            all_headers = {"Host": HOST, "X-Forwarded-Proto": "https", **self.headers}
+            all_headers.update(headers or {})
             if self.cookies:
                 all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             conn.request(method, path, body=body, headers=all_headers)
