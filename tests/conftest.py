@@ -158,7 +158,7 @@ SECONDS_PER_TEST = {
     "test_restarts.py": 8, "test_tls.py": 7, "test_email.py": 6, "test_async_views.py": 4,
     "test_django.py": 2, "test_request_bodies.py": 2, "test_hooks.py": 1.5,
     "test_stuck_requests.py": 12, "test_readme_sections.py": 15, "test_locks.py": 25,
-    "test_sentry.py": 6, "test_rate_limits.py": 2,
+    "test_sentry.py": 6, "test_rate_limits.py": 1.5,
 }  # fmt: skip
 
 

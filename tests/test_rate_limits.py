@@ -111,7 +111,7 @@ def accounts(create_users, venv_bin, stored_passwords) -> list[str]:
 
 def log_in(visitor: Visitor, login: str, password: str) -> str:
     """The page a login answers with ("" for a redirect: signed in)."""
-    status, page = visitor.post_form(
+    status, page = visitor.post_again(
         "/accounts/login/", "/accounts/login/", {"login": login, "password": password}
     )
     assert status in (200, 302), f"{status}: {page[:500]}"
@@ -197,7 +197,7 @@ def test_forged_forwarded_entries_are_counted_under_the_router_seen_address(
 
 
 def ask_for_reset(visitor: Visitor, email: str) -> tuple[int, str]:
-    return visitor.post_form(
+    return visitor.post_again(
         "/accounts/password/reset/", "/accounts/password/reset/", {"email": email}
     )
 
@@ -254,7 +254,7 @@ def test_sign_ups_from_one_address_are_limited(server, runtime_answers):
             "password1": PASSWORD,
             "password2": WRONG,
         }
-        return visitor.post_form("/accounts/signup/", "/accounts/signup/", fields)
+        return visitor.post_again("/accounts/signup/", "/accounts/signup/", fields)
 
     newcomer = Visitor(server, seen_from(platform, "203.0.113.60"))
     statuses = statuses_until_refused((sign_up(newcomer, n) for n in range(22)), limit=20)
