@@ -70,15 +70,13 @@ def user_project(deployed_project, runtime_answers, tmp_path_factory) -> Path:
     routes = {"/address/": "address", "/async-address/": "async_address"}
     user_views.add_views(package, copy / "config" / "urls.py", VIEWS, routes, "address_views")
     if runtime_answers["interface"] == "asgi":
-        (package / "address_consumer.py").write_text(CONSUMER)
-        routing = copy / "config" / "routing.py"
-        routing.write_text(
-            f"from {package.name}.address_consumer import AddressConsumer\n"
-            + routing.read_text().replace(
-                "websocket_urlpatterns = [\n",
-                'websocket_urlpatterns = [\n    path("ws/address/", AddressConsumer.as_asgi()),\n',
-                1,
-            )
+        user_views.add_consumer(
+            package,
+            copy / "config" / "routing.py",
+            CONSUMER,
+            "address_consumer",
+            "AddressConsumer",
+            "/ws/address/",
         )
     return copy
 

@@ -185,15 +185,13 @@ def user_project(deployed_project, runtime_answers, tmp_path_factory) -> Path:
         package, copy / "config" / "urls.py", VIEWS, {"/fail/": "fail"}, "failing_views"
     )
     if runtime_answers["interface"] == "asgi":
-        (package / "failing_consumer.py").write_text(CONSUMER)
-        routing = copy / "config" / "routing.py"
-        routing.write_text(
-            f"from {package.name}.failing_consumer import FailingConsumer\n"
-            + routing.read_text().replace(
-                "websocket_urlpatterns = [\n",
-                'websocket_urlpatterns = [\n    path("ws/fail/", FailingConsumer.as_asgi()),\n',
-                1,
-            )
+        user_views.add_consumer(
+            package,
+            copy / "config" / "routing.py",
+            CONSUMER,
+            "failing_consumer",
+            "FailingConsumer",
+            "/ws/fail/",
         )
     if runtime_answers["background_worker"] == "celery":
         with (copy / "welcome" / "tasks.py").open("a") as tasks:

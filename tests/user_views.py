@@ -92,6 +92,21 @@ def add_views(
     urls.write_text(text)
 
 
+def add_consumer(
+    package: Path, routing: Path, consumer: str, module: str, name: str, route: str
+) -> None:
+    """Write `consumer` as `package`/`module`.py and route `route` to its class `name`
+    first in the websocket_urlpatterns of `routing`, as a user edits a project's
+    config/routing.py."""
+    (package / f"{module}.py").write_text(consumer)
+    text = routing.read_text().replace(
+        "websocket_urlpatterns = [\n",
+        f'websocket_urlpatterns = [\n    path("{route[1:]}", {name}.as_asgi()),\n',
+        1,
+    )
+    routing.write_text(f"from {package.name}.{module} import {name}\n{text}")
+
+
 @dataclass
 class Answer:
     status: int | None  # None: no answer in time

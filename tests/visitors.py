@@ -58,15 +58,19 @@ def form_headers(
 
 
 class Visitor:
-    def __init__(self, port: int):
+    def __init__(self, port: int, headers: dict[str, str] | None = None):
         self.port = port
+        # Sent with every request, e.g. the router's header naming the visitor's address.
+        self.headers = dict(headers or {})
         self.cookies: dict[str, str] = {}
         self.location: str | None = None  # of the last response
+        self.form_token: str | None = None  # the CSRF token of the last form received
 
     def _send(self, method: str, path: str, body: str | bytes | None = None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
-            all_headers = {"Host": HOST, "X-Forwarded-Proto": "https", **(headers or {})}
+            all_headers = {"Host": HOST, "X-Forwarded-Proto": "https", **self.headers}
+            all_headers.update(headers or {})
             if self.cookies:
                 all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             conn.request(method, path, body=body, headers=all_headers)
@@ -75,7 +79,10 @@ class Visitor:
             for header in response.headers.get_all("Set-Cookie") or []:
                 for name, morsel in SimpleCookie(header).items():
                     self.cookies[name] = morsel.value
-            return response.status, response.read().decode()
+            body = response.read().decode()
+            if token := CSRF_INPUT.search(body):
+                self.form_token = token.group(1)
+            return response.status, body
         finally:
             conn.close()
 
@@ -88,6 +95,15 @@ class Visitor:
         status, html = self.get(page)
         assert status == 200, html[:500]
         body = urlencode({**fields, "csrfmiddlewaretoken": CSRF_INPUT.search(html).group(1)})
+        return self._send("POST", action, body, form_headers(page))
+
+    def post_again(self, page: str, action: str, fields: dict[str, str]) -> tuple[int, str]:
+        """post_form without loading `page` first once a form was received, as a
+        visitor sends a form again from the page it came back on: with that form's
+        CSRF token (any page's is good for as long as the visitor's CSRF cookie)."""
+        if self.form_token is None:
+            return self.post_form(page, action, fields)
+        body = urlencode({**fields, "csrfmiddlewaretoken": self.form_token})
         return self._send("POST", action, body, form_headers(page))
 
     def upload(

@@ -1,0 +1,286 @@
+"""The accounts' rate limits (settings.ACCOUNT_RATE_LIMITS), through the project's own
+web command with the environment its manifests give, on one group per server and
+platform: failed logins, password-reset requests and sign-ups, counted per account
+or e-mail address and per visitor's address, in the database cache.
+
+The visitor's address is the one the platform's router wrote (tests/
+test_client_address.py): on Heroku the last X-Forwarded-For entry, the router
+appending the address it saw to whatever the client sent; on App Platform
+DO-Connecting-IP, which the edge overwrites, beside an X-Forwarded-For a client
+may write. Each test counts under router-seen addresses of its own and accounts of
+its own (the counts live in the group's database, which other tiers share).
+
+Each failed login costs a password hash (allauth hashes even for an unknown account,
+so that timing tells nothing), a second of PBKDF2 per failure: the copy served here
+lists Django's MD5 hasher first, and its accounts' passwords are stored with it. The
+limits do not depend on the hasher; the copy is otherwise the deployed project.
+"""
+
+import hashlib
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+
+import machine
+import platform_env
+from mail_servers import SmtpServer
+from servers import Server
+from visitors import Visitor
+
+
+def one_group_per_server(answers: dict) -> bool:
+    return answers["django_version"] == "6.1" and (
+        answers["interface"] == "wsgi" or answers["channel_layer"] == "redis"
+    )
+
+
+pytestmark = pytest.mark.only.with_args(one_group_per_server)
+
+PASSWORD = "rate-limits-tier-password"
+WRONG = "not-the-password"
+REFUSED = "Too many failed login attempts"
+NOT_CORRECT = "you specified are not correct"
+TOO_MANY = "Too many attempts"  # the site's 429.html
+FAST_HASHERS = """
+# The rate-limits tier: a fast hasher first (tests/test_rate_limits.py).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+"""
+
+
+def md5_password(password: str) -> str:
+    """`password` as Django's MD5PasswordHasher stores it."""
+    salt = secrets.token_hex(8)
+    return f"md5${salt}${hashlib.md5((salt + password).encode()).hexdigest()}"
+
+
+def seen_from(platform: str, address: str, forged: str | None = None) -> dict[str, str]:
+    """The headers of a request as the platform's router passes it on, having seen it
+    come from `address`; `forged`: an X-Forwarded-For entry the client wrote."""
+    if platform == "heroku":
+        return {"X-Forwarded-For": f"{forged}, {address}" if forged else address}
+    headers = {"DO-Connecting-IP": address}
+    if forged:
+        headers["X-Forwarded-For"] = forged
+    return headers
+
+
+def forged_entry() -> str:
+    return (
+        f"6.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
+    )
+
+
+@pytest.fixture(scope="module")
+def user_project(deployed_project, tmp_path_factory) -> Path:
+    copy = tmp_path_factory.mktemp("rate-limits") / deployed_project.name
+    shutil.copytree(deployed_project, copy)
+    with (copy / "config" / "settings.py").open("a") as settings:
+        settings.write(FAST_HASHERS)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def mail_server():
+    """Where the site would send mail: with EMAIL_URL set, the reset page has its form.
+    (A reset for an address without an account mails nobody.)"""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def server(start_web, user_project, mail_server) -> int:
+    return start_web(
+        project=user_project, EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}"
+    )
+
+
+@pytest.fixture(scope="module")
+def accounts(create_users, venv_bin, stored_passwords) -> list[str]:
+    """Accounts of this tier, their password stored with the copy's first hasher."""
+    names = ["throttled", "elsewhere", "forger"]
+    stored_passwords.setdefault((venv_bin, PASSWORD), md5_password(PASSWORD))
+    create_users(names, PASSWORD)
+    return names
+
+
+def log_in(visitor: Visitor, login: str, password: str) -> str:
+    """The page a login answers with ("" for a redirect: signed in)."""
+    status, page = visitor.post_again(
+        "/accounts/login/", "/accounts/login/", {"login": login, "password": password}
+    )
+    assert status in (200, 302), f"{status}: {page[:500]}"
+    return page if status == 200 else ""
+
+
+def fail_until_refused(attempts) -> int:
+    """Wrong passwords, `attempts` being (visitor, login) in turn, until one is
+    refused: how many failed before."""
+    for failed, (visitor, login) in enumerate(attempts):
+        page = log_in(visitor, login, WRONG)
+        if REFUSED in page:
+            return failed
+        assert NOT_CORRECT in page, page[:1000]
+    pytest.fail(f"{failed + 1} failed logins in a row were never refused")
+
+
+def signed_in(visitor: Visitor) -> bool:
+    status, page = visitor.get("/")
+    assert status == 200, page[:500]
+    return "Signed in as" in page
+
+
+def test_failed_logins_for_one_account_refuse_even_the_right_password(
+    server, accounts, runtime_answers
+):
+    """Twelve wrong passwords, each from an address of its own and by username and
+    e-mail address in turn, then the right one: refused at once, from anywhere."""
+    platform = runtime_answers["platform"]
+    logins = ["throttled", "throttled@example.com"]
+    attempts = [
+        (Visitor(server, seen_from(platform, f"192.0.2.{10 + n}")), logins[n % 2])
+        for n in range(12)
+    ]
+    failed = fail_until_refused(attempts)
+    assert 1 <= failed <= 10
+
+    for login in logins:
+        visitor = Visitor(server, seen_from(platform, "192.0.2.99"))
+        assert REFUSED in log_in(visitor, login, PASSWORD)
+        assert not signed_in(visitor)
+        assert "sessionid" not in visitor.cookies
+
+
+def test_failed_logins_from_one_address_refuse_every_account_from_it(
+    server, accounts, runtime_answers
+):
+    platform = runtime_answers["platform"]
+    guesser = Visitor(server, seen_from(platform, "198.51.100.20"))
+    failed = fail_until_refused((guesser, f"nobody{n}@example.com") for n in range(12))
+    assert 1 <= failed <= 10
+
+    assert REFUSED in log_in(guesser, "elsewhere", PASSWORD)
+    assert not signed_in(guesser)
+    other = Visitor(server, seen_from(platform, "198.51.100.21"))
+    assert log_in(other, "elsewhere", PASSWORD) == ""
+    assert signed_in(other)
+
+
+def test_forged_forwarded_entries_are_counted_under_the_router_seen_address(
+    server, accounts, runtime_answers
+):
+    """A client that writes a new X-Forwarded-For entry on each attempt (before the
+    router's on Heroku; beside DO-Connecting-IP, which it cannot write, on App
+    Platform) neither starts a new count nor escapes the one of the address the
+    router saw."""
+    platform = runtime_answers["platform"]
+    forger = Visitor(server)
+
+    def attempts():
+        for n in range(12):
+            forger.headers = seen_from(platform, "203.0.113.30", forged_entry())
+            yield forger, f"nobody{n}@example.org"
+
+    failed = fail_until_refused(attempts())
+    assert 1 <= failed <= 10
+
+    forger.headers = seen_from(platform, "203.0.113.30", forged_entry())
+    assert REFUSED in log_in(forger, "forger", PASSWORD)
+    assert not signed_in(forger)
+    other = Visitor(server, seen_from(platform, "203.0.113.31", forged_entry()))
+    assert log_in(other, "forger", PASSWORD) == ""
+
+
+def ask_for_reset(visitor: Visitor, email: str) -> tuple[int, str]:
+    return visitor.post_again(
+        "/accounts/password/reset/", "/accounts/password/reset/", {"email": email}
+    )
+
+
+def statuses_until_refused(answers, limit: int) -> list[int]:
+    statuses = []
+    for status, page in answers:
+        statuses.append(status)
+        if status == 429:
+            assert TOO_MANY in page, page[:1000]
+            return statuses
+        assert len(statuses) <= limit, statuses
+    pytest.fail(f"never refused: {statuses}")
+
+
+def test_reset_requests_from_one_address_are_limited(server, runtime_answers):
+    platform = runtime_answers["platform"]
+    asker = Visitor(server, seen_from(platform, "192.0.2.40"))
+    statuses = statuses_until_refused(
+        (ask_for_reset(asker, f"reset{n}@example.net") for n in range(22)), limit=20
+    )
+    assert set(statuses[:-1]) == {302}, statuses
+
+    other = Visitor(server, seen_from(platform, "192.0.2.41"))
+    assert ask_for_reset(other, "reset-other@example.net")[0] == 302
+
+
+def test_reset_requests_for_one_email_address_are_limited(server, runtime_answers):
+    """Counted per e-mail address, from whichever address they come."""
+    platform = runtime_answers["platform"]
+    statuses = statuses_until_refused(
+        (
+            ask_for_reset(
+                Visitor(server, seen_from(platform, f"198.51.100.{50 + n}")), "one@example.net"
+            )
+            for n in range(8)
+        ),
+        limit=5,
+    )
+    assert set(statuses[:-1]) == {302}, statuses
+
+    other = Visitor(server, seen_from(platform, "198.51.100.49"))
+    assert ask_for_reset(other, "another@example.net")[0] == 302
+
+
+def test_sign_ups_from_one_address_are_limited(server, runtime_answers):
+    """Sign-ups that fail validation (the passwords differ) count too."""
+    platform = runtime_answers["platform"]
+
+    def sign_up(visitor: Visitor, n: int) -> tuple[int, str]:
+        fields = {
+            "username": f"newcomer{n}",
+            "email": f"newcomer{n}@example.net",
+            "password1": PASSWORD,
+            "password2": WRONG,
+        }
+        return visitor.post_again("/accounts/signup/", "/accounts/signup/", fields)
+
+    newcomer = Visitor(server, seen_from(platform, "203.0.113.60"))
+    statuses = statuses_until_refused((sign_up(newcomer, n) for n in range(22)), limit=20)
+    assert set(statuses[:-1]) == {200}, statuses
+
+    other = Visitor(server, seen_from(platform, "203.0.113.61"))
+    status, page = sign_up(other, 99)
+    assert status == 200 and TOO_MANY not in page, page[:1000]
+
+
+@pytest.mark.only(one_group_per_server, interface="wsgi", platform="heroku")
+def test_mandatory_verification_without_mail_refuses_to_start(
+    deployed_project, production_env, tmp_path
+):
+    web = platform_env.commands(deployed_project)["web"]
+    env = {
+        **production_env,
+        "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
+        "PORT": str(machine.free_port()),
+    }
+    env.pop("EMAIL_URL", None)
+    process = Server(web, deployed_project, env, tmp_path / "web.log")
+    try:
+        returncode = process.wait_for_exit(timeout=60)
+    finally:
+        process.stop()
+
+    assert returncode != 0
+    assert "ACCOUNT_EMAIL_VERIFICATION is mandatory but EMAIL_URL is not set" in process.output
