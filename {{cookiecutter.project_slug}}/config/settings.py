@@ -298,10 +298,12 @@ if ACCOUNT_EMAIL_VERIFICATION not in {"optional", "mandatory"}:
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Rate limits, counted in the cache (CACHES) per visitor's address (REMOTE_ADDR,
 # which serving/client_address.py sets to the address the platform's router saw; a
-# header the client wrote never counts) and per account or e-mail address ("key").
-# Failed logins: 10 a minute from one address, 5 in 5 minutes for one account; while
-# either is over, even the right password is refused. A password reset by e-mail
-# clears an account's count. https://docs.allauth.org/en/latest/account/rate_limits.html
+# header the client wrote never counts) and per "key": the name or e-mail address a
+# login gave, or the e-mail address a reset asked for. Failed logins: 10 a minute from
+# one address, and 5 in 5 minutes for each name an account is logged in by (its
+# username, its e-mail address); while either is over, even the right password is
+# refused. These replace allauth's defaults; its other limits stay as they are:
+# https://docs.allauth.org/en/latest/account/rate_limits.html
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
