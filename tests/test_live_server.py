@@ -132,7 +132,7 @@ def test_missing_page_is_the_sites_404_not_a_debug_page(server):
 def test_a_form_sent_without_its_csrf_cookie_gets_the_sites_403_page(server):
     """A tab left open, cookies cleared: the site's page, not Django's, whose inline
     style the policy refuses."""
-    form = urlencode({"username": "someone", "password": "not-a-password"})
+    form = urlencode({"login": "someone", "password": "not-a-password"})
     headers = {**FROM_ROUTER, **form_headers("/accounts/login/")}
     response = request(server, "/accounts/login/", headers, method="POST", body=form)
     body = response.body.decode()
@@ -314,7 +314,7 @@ def test_cookies_are_secure_httponly_and_same_site(server, create_users):
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
         body = urlencode(
             {
-                "username": "cookie-monster",
+                "login": "cookie-monster",
                 "password": "cookie-password-that-is-not-secret",
                 "csrfmiddlewaretoken": token,
             }

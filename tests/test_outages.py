@@ -146,7 +146,7 @@ def test_without_the_database_pages_fail_politely_and_readiness_says_why(start_w
 
     status, _ = visitor.get("/")  # an anonymous page needs no database
     assert status == 200
-    fields = {"username": "someone", "password": "whatever"}
+    fields = {"login": "someone", "password": "whatever"}
     status, page = visitor.post_form("/accounts/login/", "/accounts/login/", fields)
     assert status == 500
     assert "Something went wrong" in page and 'class="site-header"' in page

@@ -640,6 +640,7 @@ def test_do_dev_databases_are_postgresql_only(project, answers):
 EXPECTED_HEADINGS = [
     "## Run it locally",
     "## Production settings locally",
+    "## Accounts",
     "## Configuration",
     "## Deploy to",
     "## Scale out",
@@ -661,8 +662,8 @@ def test_readme_is_well_formed_markdown(project, answers):
     ]
     expected = [f"# {answers.get('project_name', 'My Django App')}", *EXPECTED_HEADINGS]
     if answers["interface"] == "asgi":
-        after_local = expected.index("## Production settings locally") + 1
-        expected[after_local:after_local] = ["## The live login feed", "## Async views and streams"]
+        after = expected.index("## Accounts") + 1
+        expected[after:after] = ["## The live login feed", "## Async views and streams"]
     if celery(answers):
         expected.insert(expected.index("## Configuration"), "## The background worker")
     if s3(answers):

@@ -149,7 +149,7 @@ def test_bodies_within_the_limit_are_served(web, create_users):
     status, page = visitor.get("/accounts/login/")
     assert status == 200
     fields = {
-        "username": "bodies-user",
+        "login": "bodies-user",
         "password": PASSWORD,
         "csrfmiddlewaretoken": CSRF_INPUT.search(page).group(1),
     }
