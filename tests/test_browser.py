@@ -43,11 +43,13 @@ from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
 import machine
+import platform_env
 import tls
-from combinations import DEFAULTS, pairwise, runtime_groups, runtime_key, short_hash
+from combinations import DEFAULTS, celery, pairwise, runtime_groups, runtime_key, short_hash
 from content_policy import PolicyViolations
 from mail_servers import SmtpServer
 from router import Router
+from servers import Server
 from visitors import Visitor
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
@@ -132,10 +134,26 @@ def over_https(port: int, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def site(start_web, mail_server, tmp_path_factory):
-    port = start_web(EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}")
-    with over_https(port, tmp_path_factory) as address:
-        yield address
+def site(
+    start_web, mail_server, deployed_project, production_env, runtime_answers, tmp_path_factory
+):
+    """The site over HTTPS, its mail going to mail_server: with Celery, through the
+    worker command, which runs as long as the site does."""
+    email_url = f"smtp+insecure://127.0.0.1:{mail_server.port}"
+    port = start_web(EMAIL_URL=email_url)
+    worker = None
+    if celery(runtime_answers):
+        command = platform_env.commands(deployed_project)["worker"]
+        log = tmp_path_factory.mktemp("worker") / "worker.log"
+        worker = Server(command, deployed_project, {**production_env, "EMAIL_URL": email_url}, log)
+    try:
+        if worker:
+            assert worker.wait_for_output("ready.", timeout=60), worker.output[-3000:]
+        with over_https(port, tmp_path_factory) as address:
+            yield address
+    finally:
+        if worker:
+            worker.stop()
 
 
 @pytest.fixture
@@ -303,7 +321,8 @@ def test_screenshots(
         capture(visiting, "signup-error")
 
         visiting.goto(f"{site}/accounts/login/")
-        expect(visiting.get_by_label("Username")).to_be_visible()
+        expect(visiting.get_by_label("Login")).to_be_visible()
+        expect(visiting.locator("#id_login")).to_have_attribute("placeholder", "Username or email")
         expect(visiting.get_by_label("Password")).to_be_visible()
         capture(visiting, "login")
 

@@ -28,9 +28,9 @@ and production settings.
   again (EMAIL_RETRY_SECONDS, short here) and gives up with one WARNING line per
   failed attempt and one ERROR line.
 - On every runtime group with Celery (not only the mail group): for an account made
-  in the database, the SMTP server stopped when the reset is asked for and started again after the worker's second
-  failed attempt: exactly one message arrives, and the worker's log has a WARNING
-  line per failed attempt and no ERROR.
+  in the database, the SMTP server stopped when the reset is asked for and started
+  again after the worker's second failed attempt: exactly one message arrives, and
+  the worker's log has a WARNING line per failed attempt and no ERROR.
 - EMAIL_URL unset: start-up says mail is off, and the reset page says so (200).
 - A view that raises (added as a user adds one): the visitor gets the site's 500
   page, and the admins (DJANGO_ADMINS) one message naming the error.
