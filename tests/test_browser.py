@@ -6,6 +6,12 @@ header's button. The watching page must show both events. Pages are served over
 HTTPS by the project's own web command behind router.Router, as on the platform.
 On failure, screenshots of both pages are saved in the test's temporary directory.
 
+Passwords, with django-allauth's pages: a user changes theirs from the header's link,
+signs out on the logout confirmation page, logs in with the new one (the old one is
+refused), resets it with the link from the message the SMTP server received
+(tests/mail_servers.py) and logs in with the third; a sixth reset request in a minute
+for one address gets the site's 429 page.
+
 A live page also lives through a Redis restart (the suite's own Redis, stopped and
 started again on its port): it says that it is reconnecting, connects again by
 itself once Redis is back (live.js's backoff), and shows a login made after that.
@@ -37,11 +43,13 @@ from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
 import machine
+import platform_env
 import tls
-from combinations import DEFAULTS, pairwise, runtime_groups, runtime_key, short_hash
+from combinations import DEFAULTS, celery, pairwise, runtime_groups, runtime_key, short_hash
 from content_policy import PolicyViolations
 from mail_servers import SmtpServer
 from router import Router
+from servers import Server
 from visitors import Visitor
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
@@ -126,10 +134,26 @@ def over_https(port: int, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def site(start_web, mail_server, tmp_path_factory):
-    port = start_web(EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}")
-    with over_https(port, tmp_path_factory) as address:
-        yield address
+def site(
+    start_web, mail_server, deployed_project, production_env, runtime_answers, tmp_path_factory
+):
+    """The site over HTTPS, its mail going to mail_server: with Celery, through the
+    worker command, which runs as long as the site does."""
+    email_url = f"smtp+insecure://127.0.0.1:{mail_server.port}"
+    port = start_web(EMAIL_URL=email_url)
+    worker = None
+    if celery(runtime_answers):
+        command = platform_env.commands(deployed_project)["worker"]
+        log = tmp_path_factory.mktemp("worker") / "worker.log"
+        worker = Server(command, deployed_project, {**production_env, "EMAIL_URL": email_url}, log)
+    try:
+        if worker:
+            assert worker.wait_for_output("ready.", timeout=60), worker.output[-3000:]
+        with over_https(port, tmp_path_factory) as address:
+            yield address
+    finally:
+        if worker:
+            worker.stop()
 
 
 @pytest.fixture
@@ -157,7 +181,7 @@ def watch_live_page(page: Page, site: str, username: str) -> None:
     """Sign in (?next= brings the page to /live/ rather than home) and wait until the
     live page's WebSocket is open."""
     page.goto(f"{site}/accounts/login/?next=/live/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{site}/live/")
@@ -196,7 +220,10 @@ def test_live_page_shows_logins_from_another_browser(
         expect(signing_up.locator("ul.messages")).to_contain_text("You have signed out.")
         expect(header.get_by_role("link", name="Log in")).to_be_visible()
         expect(events.first).to_contain_text(f"{name} logged out", timeout=WAIT_MS)
-        expect(events).to_have_count(2)
+        if celery(runtime_answers):
+            # The site's worker welcomes the newcomer and announces it (live/signals.py).
+            expect(events.filter(has_text=f"{name} signed up")).to_have_count(1, timeout=WAIT_MS)
+        expect(events).to_have_count(3 if celery(runtime_answers) else 2)
         assert violations.found == []
     except Exception:
         watching.screenshot(path=tmp_path / "watching.png")
@@ -254,9 +281,10 @@ def screenshot_dir(pytestconfig) -> Path:
 def test_screenshots(
     browser, site, mail_server, screenshot_users, screenshot_dir, violations, size
 ):
-    """home, signup-error, login, the password reset's four pages, live and 404, each
-    as <page>-<size>.png. The reset is walked through as a person does it: the link
-    comes from the message the SMTP server received."""
+    """home, signup-error, login, the password reset's four pages (password-reset,
+    -done, -from-key, -from-key-done), live and 404, each as <page>-<size>.png. The
+    reset is walked through as a person does it: the link comes from the message the
+    SMTP server received."""
     width = VIEWPORTS[size]["viewport"]["width"]
 
     def capture(page: Page, name: str) -> None:
@@ -292,39 +320,42 @@ def test_screenshots(
         errors = visiting.locator("main ul.errorlist")
         expect(errors).to_have_count(1)
         expect(errors).to_be_visible()
-        expect(errors).to_contain_text("password fields")
+        expect(errors).to_contain_text("You must type the same password each time.")
         capture(visiting, "signup-error")
 
         visiting.goto(f"{site}/accounts/login/")
-        expect(visiting.get_by_label("Username")).to_be_visible()
+        expect(visiting.get_by_label("Login")).to_be_visible()
+        expect(visiting.locator("#id_login")).to_have_attribute("placeholder", "Username or email")
         expect(visiting.get_by_label("Password")).to_be_visible()
         capture(visiting, "login")
 
         visiting.get_by_role("link", name="Forgot your password?").click()
-        visiting.wait_for_url(f"{site}/accounts/password_reset/")
+        visiting.wait_for_url(f"{site}/accounts/password/reset/")
         capture(visiting, "password-reset")
         address = f"{FORGETFUL}@example.com"
         already = len(mail_server.to(address))
         visiting.get_by_label("Email").fill(address)
         visiting.click("main button[type=submit]")
-        visiting.wait_for_url(f"{site}/accounts/password_reset/done/")
-        expect(visiting.locator("h1")).to_have_text("Check your e-mail")
+        visiting.wait_for_url(f"{site}/accounts/password/reset/done/")
+        expect(visiting.locator("h1")).to_have_text("Password Reset")
         capture(visiting, "password-reset-done")
         received = mail_server.wait_for(address, WAIT_MS / 1000, count=already + 1)
         assert len(received) == already + 1, "no reset message reached the SMTP server"
         # The link is to the site as the browser reached it: https, its host and port.
-        link = re.search(rf"{re.escape(site)}/accounts/reset/\S+/", received[-1].text())
-        assert link, received[-1].text()
-        visiting.goto(link.group())
-        expect(visiting.locator("h1")).to_have_text("Choose a new password")
-        capture(visiting, "password-reset-confirm")
-        visiting.fill("#id_new_password1", NEW_PASSWORD)
-        visiting.fill("#id_new_password2", NEW_PASSWORD)
-        visiting.click("main button[type=submit]")
-        visiting.wait_for_url(f"{site}/accounts/reset/done/")
-        capture(visiting, "password-reset-complete")
-        visiting.get_by_role("main").get_by_role("link", name="Log in").click()
-        visiting.fill("#id_username", FORGETFUL)
+        link = reset_link(site, received[-1].text())
+        visiting.goto(link)
+        visiting.wait_for_url(re.compile(r".*/accounts/password/reset/key/\w+-set-password/$"))
+        expect(visiting.locator("h1")).to_have_text("Change Password")
+        capture(visiting, "password-reset-from-key")
+        visiting.fill("#id_password1", NEW_PASSWORD)
+        visiting.fill("#id_password2", NEW_PASSWORD)
+        visiting.locator("main button[type=submit]", has_text="Change Password").click()
+        visiting.wait_for_url(f"{site}/accounts/password/reset/key/done/")
+        expect(visiting.locator("main")).to_contain_text("Your password is now changed.")
+        capture(visiting, "password-reset-from-key-done")
+        header.get_by_role("link", name="Log in").click()
+        visiting.wait_for_url(f"{site}/accounts/login/")
+        visiting.fill("#id_login", FORGETFUL)
         visiting.fill("#id_password", NEW_PASSWORD)
         visiting.click("main button[type=submit]")
         visiting.wait_for_url(f"{site}/")
@@ -343,7 +374,7 @@ def test_screenshots(
         expect(watching.locator("#live-empty")).to_be_visible()
 
         visiting.goto(f"{site}/accounts/login/")
-        visiting.fill("#id_username", VISITOR)
+        visiting.fill("#id_login", VISITOR)
         visiting.fill("#id_password", PASSWORD)
         visiting.click("main button[type=submit]")
         visiting.wait_for_url(f"{site}/")
@@ -388,12 +419,113 @@ def crawl(page: Page, site: str, start: list[str]) -> list[str]:
     return opened
 
 
-def sign_in(page: Page, site: str, username: str) -> None:
+def sign_in(page: Page, site: str, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{site}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_login", username)
+    page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{site}/")
+
+
+def reset_link(site: str, text: str) -> str:
+    """The link of a reset message: to the site as the browser reached it (https, its
+    host and port), allauth's /accounts/password/reset/key/<uidb36>-<key>/."""
+    link = re.search(rf"{re.escape(site)}/accounts/password/reset/key/\S+/", text)
+    assert link, text
+    return link.group()
+
+
+def log_in_fails(page: Page, site: str, username: str, password: str) -> None:
+    page.goto(f"{site}/accounts/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    expect(page.locator("main .errorlist")).to_contain_text(
+        "The username and/or password you specified are not correct."
+    )
+    assert page.url == f"{site}/accounts/login/"
+
+
+@pytest.mark.only(interface="asgi")
+@pytest.mark.pairwise
+def test_passwords_change_and_reset_in_the_browser(
+    browser, site, mail_server, create_users, runtime_answers, violations, tmp_path
+):
+    """Signed in, the header's Password link changes the password; the logout
+    confirmation page (GET) signs out on its button; the old password is refused and
+    the new one logs in. Then a reset: the login page's link, the form, the link from
+    the message the SMTP server received, a third password that logs in. Last, a
+    sixth reset request in a minute for one address gets the site's 429 page. Every
+    page keeps to the policy."""
+    suffix = short_hash(runtime_key(runtime_answers))[:6]
+    name, changed, reset = f"changer-{suffix}", f"{PASSWORD}-changed", f"{PASSWORD}-reset"
+    address = f"{name}@example.com"
+    create_users([name], PASSWORD)
+    with watched_page(browser, violations, tmp_path / "passwords.png") as page:
+        header = page.locator(".site-header")
+        sign_in(page, site, name)
+        header.get_by_role("link", name="Password").click()
+        page.wait_for_url(f"{site}/accounts/password/change/")
+        expect(page.locator("h1")).to_have_text("Change Password")
+        page.fill("#id_oldpassword", PASSWORD)
+        page.fill("#id_password1", changed)
+        page.fill("#id_password2", changed)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{site}/accounts/password/change/")
+        expect(page.locator("ul.messages")).to_contain_text("Password successfully changed.")
+        expect(page.locator("#signed-in-as")).to_contain_text(name)
+
+        page.goto(f"{site}/accounts/logout/")  # GET: the confirmation page
+        expect(page.locator("h1")).to_have_text("Sign Out")
+        expect(page.locator("#signed-in-as")).to_contain_text(name)
+        page.get_by_role("main").get_by_role("button", name="Sign Out").click()
+        page.wait_for_url(f"{site}/")
+        expect(page.locator("ul.messages")).to_contain_text("You have signed out.")
+        expect(page.locator("#signed-in-as")).to_have_count(0)
+
+        log_in_fails(page, site, name, PASSWORD)
+        sign_in(page, site, name, changed)
+        header.get_by_role("button", name="Log out").click()
+        page.wait_for_url(f"{site}/")
+
+        page.goto(f"{site}/accounts/login/")
+        page.get_by_role("link", name="Forgot your password?").click()
+        page.wait_for_url(f"{site}/accounts/password/reset/")
+        page.fill("#id_email", address)
+        already = len(mail_server.to(address))
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{site}/accounts/password/reset/done/")
+        received = mail_server.wait_for(address, WAIT_MS / 1000, count=already + 1)
+        assert len(received) == already + 1, "no reset message reached the SMTP server"
+        page.goto(reset_link(site, received[-1].text()))
+        page.wait_for_url(re.compile(r".*/accounts/password/reset/key/\w+-set-password/$"))
+        page.fill("#id_password1", reset)
+        page.fill("#id_password2", reset)
+        page.locator("main button[type=submit]", has_text="Change Password").click()
+        page.wait_for_url(f"{site}/accounts/password/reset/key/done/")
+        expect(page.locator("main")).to_contain_text("Your password is now changed.")
+        log_in_fails(page, site, name, changed)
+        sign_in(page, site, name, reset)
+        expect(page.locator("#signed-in-as")).to_contain_text(name)
+        header.get_by_role("button", name="Log out").click()
+        page.wait_for_url(f"{site}/")
+
+        # allauth counts 5 requests a minute per address (unknown ones too, which
+        # are mailed nothing): the sixth is refused.
+        unknown = f"nobody-{suffix}@example.com"
+        statuses = []
+        for _ in range(6):
+            page.goto(f"{site}/accounts/password/reset/")
+            page.fill("#id_email", unknown)
+            with page.expect_navigation() as sent:
+                page.click("main button[type=submit]")
+            statuses.append(sent.value.status if sent.value else None)
+        assert statuses[-1] == 429, statuses
+        expect(page.locator("h1")).to_have_text("Too many attempts")
+        page.wait_for_timeout(200)  # for a refusal on the last page to be reported
+        assert mail_server.to(unknown) == []
+        assert violations.found == []
 
 
 @pytest.mark.only(interface="asgi")
@@ -503,7 +635,7 @@ def test_error_pages_keep_to_the_policy(browser, user_views_site, violations):
 
         page.goto(f"{user_views_site}/accounts/login/")
         page.context.clear_cookies()
-        page.fill("#id_username", "nobody")
+        page.fill("#id_login", "nobody")
         page.fill("#id_password", PASSWORD)
         with page.expect_navigation() as sent:
             page.click("main button[type=submit]")

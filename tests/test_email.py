@@ -3,12 +3,17 @@
 daphne, uvicorn and gunicorn, and Celery among them), each with its own web command
 and production settings.
 
-- A visitor signs up with an address and asks for a reset through the form: exactly
-  one message reaches an SMTP server (aiosmtpd), sent by the web process (or, with
-  Celery, by the worker, which may start after the request: the page does not wait
-  for it), with an https:// link on the site's own host that sets a new password;
-  the new one logs in, the old one no longer does. An unknown address gets the same
-  answer and no message.
+- A visitor signs up with an address (django-allauth: verification "optional", so the
+  sign-up mails a confirmation link) and asks for a reset through the form: exactly
+  two messages reach an SMTP server (aiosmtpd), the confirmation and the reset, sent
+  by the web process (or, with Celery, by the worker, which may start after the
+  request: the page does not wait for it); the reset's https:// link on the site's
+  own host sets a new password; the new one logs in, the old one no longer does. An
+  unknown address gets the same answer and no message.
+- ACCOUNT_EMAIL_VERIFICATION=mandatory: the sign-up gets the confirmation message
+  and no session; a login before confirming shows the "verify your address" page
+  and signs nobody in; the mailed link's page (GET) confirms on its form (POST), and
+  then the login works.
 - The same with a login whose password needs percent-encoding, in the spellings
   django-environ and dj-email-url give: smtps:// over STARTTLS, smtp://…?ssl=True
   over implicit TLS, the server's certificate signed by a CA the process trusts
@@ -17,14 +22,15 @@ and production settings.
   the resolver takes for 127.0.0.1): refused at start with one sentence that does
   not repeat the password; with ?plaintext_login=yes, the message goes out.
 - A mail server that is stopped, that accepts connections and never answers, or that
-  refuses the login: the visitor gets, within 10 s, the redirect an unknown address
+  refuses the login (the account made in the database, so that only the reset is
+  mailed): the visitor gets, within 10 s, the redirect an unknown address
   gets, the log one WARNING line and no traceback. With Celery, the worker tries
   again (EMAIL_RETRY_SECONDS, short here) and gives up with one WARNING line per
   failed attempt and one ERROR line.
-- On every runtime group with Celery (not only the mail group): the SMTP server
-  stopped when the reset is asked for and started again after the worker's second
-  failed attempt: exactly one message arrives, and the worker's log has a WARNING
-  line per failed attempt and no ERROR.
+- On every runtime group with Celery (not only the mail group): for an account made
+  in the database, the SMTP server stopped when the reset is asked for and started
+  again after the worker's second failed attempt: exactly one message arrives, and
+  the worker's log has a WARNING line per failed attempt and no ERROR.
 - EMAIL_URL unset: start-up says mail is off, and the reset page says so (200).
 - A view that raises (added as a user adds one): the visitor gets the site's 500
   page, and the admins (DJANGO_ADMINS) one message naming the error.
@@ -71,7 +77,10 @@ DELIVERY_SECONDS = 30
 # each wait out the project's 5 s timeout.
 RETRY_SECONDS = 2
 GIVE_UP_SECONDS = SENTENCE_SECONDS * 2 + RETRY_SECONDS
-RESET_LINK = re.compile(rf"https://{re.escape(HOST)}(/accounts/reset/\S+/)")
+RESET_LINK = re.compile(rf"https://{re.escape(HOST)}(/accounts/password/reset/key/\S+/)")
+# Sign-up mails a link that confirms the address (verification "optional" by default).
+CONFIRM_LINK = re.compile(rf"https://{re.escape(HOST)}(/accounts/confirm-email/\S+/)")
+RESET_DONE = "/accounts/password/reset/done/"
 SITE_NAME = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["project_name"]
 BROKEN_VIEW = 'def broken(request):\n    raise RuntimeError("a bug in a view")\n'
 
@@ -164,19 +173,33 @@ def sign_up(port: int, name: str) -> str:
     return address
 
 
+def account_without_mail(create_users, name: str) -> str:
+    """An account made in the database (no sign-up, so no confirmation message): for
+    the tests that count what a failing mail server costs the reset alone."""
+    create_users([name], PASSWORD)
+    return f"{name}@example.com"
+
+
+def the_reset(messages: list) -> str:
+    """The text of the one reset message among the confirmation and the reset
+    that a sign-up and a reset request send."""
+    (text,) = [text for text in messages if RESET_LINK.search(text)]
+    return text
+
+
 def ask_for_a_reset(port: int, address: str) -> tuple[int, str, str | None, float]:
     """(status, page, redirect, seconds) of the reset form posted by a new visitor."""
     visitor = Visitor(port)
     started = time.monotonic()
     status, page = visitor.post_form(
-        "/accounts/password_reset/", "/accounts/password_reset/", {"email": address}
+        "/accounts/password/reset/", "/accounts/password/reset/", {"email": address}
     )
     return status, page, visitor.location, time.monotonic() - started
 
 
 def logs_in(port: int, name: str, password: str) -> bool:
     status, _ = Visitor(port).post_form(
-        "/accounts/login/", "/accounts/login/", {"username": name, "password": password}
+        "/accounts/login/", "/accounts/login/", {"login": name, "password": password}
     )
     return status == 302
 
@@ -202,32 +225,78 @@ def test_a_reset_mails_one_link_that_sets_a_new_password(
     email_url = f"smtp+insecure://127.0.0.1:{smtp.port}"
     port = site(EMAIL_URL=email_url)
     name = new_name(runtime_answers, "reset")
-    address = sign_up(port, name)
+    address = sign_up(port, name)  # mails the link that confirms the address
 
     # With Celery, the worker starts only after the request: the page does not wait.
     status, _, location, seconds = ask_for_a_reset(port, address.upper())
-    assert (status, location) == (302, "/accounts/password_reset/done/")
+    assert (status, location) == (302, RESET_DONE)
     assert seconds < 3, seconds
     worker = worker_for(EMAIL_URL=email_url)
-    (message,) = smtp.wait_for(address, DELIVERY_SECONDS)
-    time.sleep(0.5)  # a second message, if one were sent, would be here by now
-    assert len(smtp.to(address)) == 1
-    assert sent_by(message.pid, worker or web_servers[port]), message.pid
-    assert (message.tls, message.login) == (False, None)
-    assert SITE_NAME in message.message["Subject"]
+    smtp.wait_for(address, DELIVERY_SECONDS, count=2)
+    time.sleep(0.5)  # a third message, if one were sent, would be here by now
+    (confirmation,) = [m for m in smtp.to(address) if CONFIRM_LINK.search(m.text())]
+    (message,) = [m for m in smtp.to(address) if RESET_LINK.search(m.text())]
+    assert len(smtp.to(address)) == 2
+    for sent in (confirmation, message):
+        assert sent_by(sent.pid, worker or web_servers[port]), sent.pid
+        assert (sent.tls, sent.login) == (False, None)
+        assert SITE_NAME in sent.message["Subject"]
 
     path = RESET_LINK.search(message.text()).group(1)
     visitor = Visitor(port)
     status, _ = visitor.get(path)
-    assert status == 302 and visitor.location.endswith("/set-password/"), visitor.location
-    fields = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    assert status == 302 and visitor.location.endswith("-set-password/"), visitor.location
+    fields = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     status, page = visitor.post_form(visitor.location, visitor.location, fields)
-    assert (status, visitor.location) == (302, "/accounts/reset/done/"), page[:500]
+    assert (status, visitor.location) == (302, "/accounts/password/reset/key/done/"), page[:500]
     assert logs_in(port, name, NEW_PASSWORD) and not logs_in(port, name, PASSWORD)
 
     status, _, location, _ = ask_for_a_reset(port, "nobody-here@example.com")
-    assert (status, location) == (302, "/accounts/password_reset/done/")
+    assert (status, location) == (302, RESET_DONE)
     assert smtp.wait_for("nobody-here@example.com", 3) == []
+
+
+def test_with_mandatory_verification_only_a_confirmed_address_logs_in(
+    site, worker_for, smtp, runtime_answers
+):
+    """ACCOUNT_EMAIL_VERIFICATION=mandatory: sign-up mails the confirmation link and
+    signs nobody in; a login before the link is opened shows the page that says a
+    link was sent, with no session; the link's page asks to confirm (GET), confirms
+    (POST), and then the login works."""
+    variables = {
+        "EMAIL_URL": f"smtp+insecure://127.0.0.1:{smtp.port}",
+        "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
+    }
+    port = site(**variables)
+    worker_for(**variables)
+    name = new_name(runtime_answers, "verify")
+    address = f"{name}@example.com"
+    fields = {"username": name, "email": address, "password1": PASSWORD, "password2": PASSWORD}
+    newcomer = Visitor(port)
+    newcomer.submit("/accounts/signup/", "/accounts/signup/", fields)
+    assert newcomer.location == "/accounts/confirm-email/"
+    assert "Signed in as" not in newcomer.get("/")[1]
+
+    (message,) = smtp.wait_for(address, DELIVERY_SECONDS)
+    path = CONFIRM_LINK.search(message.text()).group(1)
+
+    visitor = Visitor(port)
+    status, _ = visitor.post_form(
+        "/accounts/login/", "/accounts/login/", {"login": name, "password": PASSWORD}
+    )
+    assert (status, visitor.location) == (302, "/accounts/confirm-email/")
+    status, page = visitor.get(visitor.location)
+    assert status == 200 and "Verify Your Email Address" in page, page[:2000]
+    assert "Signed in as" not in visitor.get("/")[1]
+
+    status, page = visitor.get(path)
+    assert status == 200 and "Confirm Email Address" in page and address in page, page[:2000]
+    status, page = visitor.post_form(path, path, {})
+    assert status == 302, page[:2000]
+
+    signed_in = Visitor(port)
+    signed_in.log_in(name, PASSWORD)
+    assert f"Signed in as <strong>{name}</strong>" in signed_in.get("/")[1]
 
 
 LOGIN = ("mailer@example.com", "p@ss:w/rd#1")
@@ -252,12 +321,14 @@ def test_tls_with_a_login_and_a_trusted_certificate(
         port = site(**variables)
         worker_for(**variables)
         address = sign_up(port, new_name(runtime_answers, tls))
-        assert ask_for_a_reset(port, address)[:3:2] == (302, "/accounts/password_reset/done/")
+        assert ask_for_a_reset(port, address)[:3:2] == (302, RESET_DONE)
 
-        (message,) = server.wait_for(address, DELIVERY_SECONDS)
-        assert (message.tls, message.starttls) == (True, tls == "starttls")
-        assert message.login == LOGIN[0]
-        assert RESET_LINK.search(message.text())
+        received = server.wait_for(address, DELIVERY_SECONDS, count=2)
+        assert len(received) == 2  # the sign-up's confirmation, and the reset
+        the_reset([message.text() for message in received])
+        for message in received:
+            assert (message.tls, message.starttls) == (True, tls == "starttls")
+            assert message.login == LOGIN[0]
     finally:
         server.stop()
 
@@ -280,17 +351,19 @@ def test_a_login_in_clear_to_another_host_only_when_the_url_asks_for_it(
         port = site(EMAIL_URL=email_url)
         worker_for(EMAIL_URL=email_url)
         address = sign_up(port, new_name(runtime_answers, "clear"))
-        assert ask_for_a_reset(port, address)[:3:2] == (302, "/accounts/password_reset/done/")
+        assert ask_for_a_reset(port, address)[:3:2] == (302, RESET_DONE)
 
-        (message,) = server.wait_for(address, DELIVERY_SECONDS)
-        assert (message.tls, message.login) == (False, LOGIN[0])
+        received = server.wait_for(address, DELIVERY_SECONDS, count=2)
+        assert len(received) == 2  # the sign-up's confirmation, and the reset
+        the_reset([message.text() for message in received])
+        assert {(message.tls, message.login) for message in received} == {(False, LOGIN[0])}
     finally:
         server.stop()
 
 
 @pytest.mark.parametrize("failure", ["stopped", "silent", "login refused"])
 def test_a_mail_server_that_fails_costs_one_warning_and_the_usual_answer(
-    site, worker_for, web_servers, certificates, runtime_answers, failure
+    site, worker_for, web_servers, certificates, create_users, runtime_answers, failure
 ):
     server = None
     if failure == "stopped":
@@ -308,14 +381,16 @@ def test_a_mail_server_that_fails_costs_one_warning_and_the_usual_answer(
     try:
         port = site(**variables)
         worker = worker_for(**variables, EMAIL_RETRY_SECONDS=str(RETRY_SECONDS))
-        address = sign_up(port, new_name(runtime_answers, failure.replace(" ", "-")))
+        address = account_without_mail(
+            create_users, new_name(runtime_answers, failure.replace(" ", "-"))
+        )
         logged_before = len(web_servers[port].output)
 
         status, page, location, seconds = ask_for_a_reset(port, address)
 
         assert seconds < SENTENCE_SECONDS, seconds
         if worker:  # the page only queued the mail: the worker meets the failure
-            assert (status, location) == (302, "/accounts/password_reset/done/")
+            assert (status, location) == (302, RESET_DONE)
             gave_up = worker.wait_for_output(" not sent in 2 attempts ", GIVE_UP_SECONDS)
             assert gave_up, worker.output[-3000:]
             log = worker.output
@@ -323,7 +398,7 @@ def test_a_mail_server_that_fails_costs_one_warning_and_the_usual_answer(
             assert len(errors) == 1 and " not sent in 2 attempts " in errors[0], log[-3000:]
         else:
             # What an unknown address gets: nothing tells that this one has an account.
-            assert (status, location) == (302, "/accounts/password_reset/done/"), page
+            assert (status, location) == (302, RESET_DONE), page
             log = web_servers[port].output[logged_before:]
             assert "ERROR" not in log, log[-3000:]
         warnings = [line for line in log.splitlines() if "WARNING" in line]
@@ -335,13 +410,15 @@ def test_a_mail_server_that_fails_costs_one_warning_and_the_usual_answer(
 
 
 @pytest.mark.only(background_worker="celery")  # every Celery group, in place of MAIL_GROUPS
-def test_the_worker_sends_once_the_mail_server_is_back(site, worker_for, runtime_answers):
+def test_the_worker_sends_once_the_mail_server_is_back(
+    site, worker_for, create_users, runtime_answers
+):
     stopped = SmtpServer()
     stopped.stop()
     email_url = f"smtp+insecure://127.0.0.1:{stopped.port}"
     port = site(EMAIL_URL=email_url)
     worker = worker_for(EMAIL_URL=email_url)
-    address = sign_up(port, new_name(runtime_answers, "back"))
+    address = account_without_mail(create_users, new_name(runtime_answers, "back"))
 
     ask_for_a_reset(port, address)  # whatever the page says, the worker has the mail
     deadline = time.monotonic() + GIVE_UP_SECONDS
@@ -365,7 +442,7 @@ def test_the_worker_sends_once_the_mail_server_is_back(site, worker_for, runtime
 
 def test_without_email_url_the_site_says_mail_is_off(site, web_servers):
     port = site(EMAIL_URL="")
-    status, page = Visitor(port).get("/accounts/password_reset/")
+    status, page = Visitor(port).get("/accounts/password/reset/")
 
     assert status == 200 and "This site cannot send e-mail yet" in page, page
     assert 'name="email"' not in page
@@ -419,18 +496,24 @@ def test_a_provider_api_gets_the_reset_mail(site, worker_for, runtime_answers, p
         port = site(EMAIL_URL=email_url)
         worker_for(EMAIL_URL=email_url)
         address = sign_up(port, new_name(runtime_answers, provider))
-        assert ask_for_a_reset(port, address)[:3:2] == (302, "/accounts/password_reset/done/")
+        assert ask_for_a_reset(port, address)[:3:2] == (302, RESET_DONE)
 
-        (sent,) = api.wait_for(1, DELIVERY_SECONDS)
+        requests = api.wait_for(2, DELIVERY_SECONDS)  # the sign-up's confirmation, the reset
     finally:
         api.stop()
-    assert sent["path"] == path
-    if provider == "postmark":
-        assert sent["headers"]["X-Postmark-Server-Token"] == "test-server-token"
-        body = json.loads(sent["body"])
-        assert body["To"] == address and RESET_LINK.search(body["TextBody"])
-    else:
-        expected = "Basic " + base64.b64encode(b"api:key-test").decode()
-        assert sent["headers"]["Authorization"] == expected
-        form = parse_qs(sent["body"].decode())
-        assert form["to"] == [address] and RESET_LINK.search(form["text"][0])
+    assert len(requests) == 2, requests
+    texts = []
+    for sent in requests:
+        assert sent["path"] == path
+        if provider == "postmark":
+            assert sent["headers"]["X-Postmark-Server-Token"] == "test-server-token"
+            body = json.loads(sent["body"])
+            assert body["To"] == address
+            texts.append(body["TextBody"])
+        else:
+            expected = "Basic " + base64.b64encode(b"api:key-test").decode()
+            assert sent["headers"]["Authorization"] == expected
+            form = parse_qs(sent["body"].decode())
+            assert form["to"] == [address]
+            texts.append(form["text"][0])
+    the_reset(texts)

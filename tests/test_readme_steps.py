@@ -364,14 +364,18 @@ def sign_up(browser: crawler.Browser, username: str, password: str) -> crawler.P
 
 
 def test_sign_up_sign_out_and_sign_in_through_the_forms(local_server):
-    """Sign up, log out with the header's form, log in with the login form: each step
-    posts the form's own CSRF token with the cookies of the pages before it."""
+    """Sign up, log out with the header's form, log in with the login form (allauth's
+    `login` field takes the username): each step posts the form's own CSRF token
+    with the cookies of the pages before it."""
     browser = crawler.Browser(HOST, PORT)
     username, password = new_account()
 
     home = sign_up(browser, username, password)
     assert home.status == 200
     assert f"Signed in as <strong>{username}</strong>" in home.body
+    # Verification is optional by default: signed in at once, and asked to confirm
+    # the address (DEBUG prints the message in runserver's output).
+    assert f"Confirmation email sent to {username}@example.com." in home.body
 
     logout = crawler.form_with(home, action="/accounts/logout/")
     assert logout.method.lower() == "post" and logout.fields.get("csrfmiddlewaretoken")
@@ -384,7 +388,7 @@ def test_sign_up_sign_out_and_sign_in_through_the_forms(local_server):
     assert page.status == 200, page.body[:2000]
     login = crawler.form_with(page, field_name="password")
     assert login.fields.get("csrfmiddlewaretoken"), "the login form has no CSRF token"
-    response = browser.submit(page, login, {"username": username, "password": password})
+    response = browser.submit(page, login, {"login": username, "password": password})
     assert response.status == 302, f"log-in answered {response.status}:\n{response.body[:3000]}"
     assert response.hops[-1].location == "/"
     home = browser.get("/")
