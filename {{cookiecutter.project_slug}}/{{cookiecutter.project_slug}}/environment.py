@@ -40,8 +40,9 @@ STATIC_FILES_MISSING = (
     " --noinput` before starting the web process (the platform's build runs it)."
 )
 MAIL_OFF = (
-    "EMAIL_URL is not set, so the site sends no e-mail (password resets, error"
-    " reports to ADMINS): README.md says how to set it, under E-mail."
+    "EMAIL_URL is not set, so the site sends no e-mail (password resets, address"
+    " confirmations, error reports to ADMINS): README.md says how to set it, under"
+    " E-mail."
 )
 VERIFICATION_WITHOUT_MAIL = (
     "ACCOUNT_EMAIL_VERIFICATION is mandatory but EMAIL_URL is not set, so no new"
