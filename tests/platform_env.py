@@ -116,3 +116,22 @@ def digitalocean_environment(
         if name in env and name in storage:
             env[name] = storage[name]
     return env
+
+
+def router_headers(platform: str, address: str, forged: str | None = None) -> dict[str, str]:
+    """The headers of a request as the platform's router passes it on, having seen it
+    come from `address`; `forged`: an X-Forwarded-For entry the client wrote."""
+    if platform == "heroku":
+        return {"X-Forwarded-For": f"{forged}, {address}" if forged else address}
+    headers = {"DO-Connecting-IP": address}
+    if forged:
+        headers["X-Forwarded-For"] = forged
+    return headers
+
+
+def visitor_address() -> str:
+    """An address of its own for a visitor (in 198.18.0.0/15, kept for benchmarks), so
+    that the accounts' per-address rate limits count each visitor apart, as the
+    router's addresses do on the platform."""
+    number = secrets.randbelow(2**17 - 2) + 1
+    return f"198.{18 + number // 65536}.{number // 256 % 256}.{number % 256}"

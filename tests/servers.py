@@ -84,6 +84,15 @@ class Server:
     def wait_for_exit(self, timeout: float) -> int:
         return self.process.wait(timeout=timeout)
 
+    def refusal(self, timeout: float = 60) -> int:
+        """The exit code of a process that must stop by itself, as a refusal at start
+        does; stopped, and TimeoutExpired raised, if it is still running after
+        `timeout` seconds."""
+        try:
+            return self.wait_for_exit(timeout)
+        finally:
+            self.stop()
+
     def stop(self) -> None:
         if self.process.poll() is not None:
             return

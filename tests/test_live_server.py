@@ -349,10 +349,7 @@ def test_server_refuses_to_start_without_its_environment(
     env = {**production_env, "PORT": str(machine.free_port())}
     del env["DJANGO_SECRET_KEY"], env["DATABASE_URL"]
     process = Server(web, deployed_project, env, tmp_path / "web.log")
-    try:
-        returncode = process.wait_for_exit(timeout=60)
-    finally:
-        process.stop()
+    returncode = process.refusal()
 
     assert returncode != 0
     assert "DJANGO_SECRET_KEY and DATABASE_URL are not set" in process.output

@@ -128,13 +128,13 @@ def test_live_feed_under_load_delivers_every_event_once(
     group = short_hash(runtime_key(runtime_answers))[:6]
     names = [f"load{i}-{group}" for i in range(LOGINS)]
     create_users(["watcher", *names], PASSWORD)
-    watcher = Visitor(port)
+    watcher = Visitor.with_own_address(port, runtime_answers["platform"])
     watcher.log_in("watcher", PASSWORD)
     url = f"ws://127.0.0.1:{port}/ws/live/"
     headers = {"X-Forwarded-Proto": "https", "Cookie": f"sessionid={watcher.cookies['sessionid']}"}
 
     def log_in_and_out(name: str) -> None:
-        visitor = Visitor(port)
+        visitor = Visitor.with_own_address(port, runtime_answers["platform"])
         visitor.log_in(name, PASSWORD)
         visitor.log_out()
 

@@ -58,17 +58,6 @@ def md5_password(password: str) -> str:
     return f"md5${salt}${hashlib.md5((salt + password).encode()).hexdigest()}"
 
 
-def seen_from(platform: str, address: str, forged: str | None = None) -> dict[str, str]:
-    """The headers of a request as the platform's router passes it on, having seen it
-    come from `address`; `forged`: an X-Forwarded-For entry the client wrote."""
-    if platform == "heroku":
-        return {"X-Forwarded-For": f"{forged}, {address}" if forged else address}
-    headers = {"DO-Connecting-IP": address}
-    if forged:
-        headers["X-Forwarded-For"] = forged
-    return headers
-
-
 def forged_entry() -> str:
     return (
         f"6.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
@@ -143,14 +132,14 @@ def test_failed_logins_for_one_account_refuse_even_the_right_password(
     platform = runtime_answers["platform"]
     logins = ["throttled", "throttled@example.com"]
     attempts = [
-        (Visitor(server, seen_from(platform, f"192.0.2.{10 + n}")), logins[n % 2])
+        (Visitor(server, platform_env.router_headers(platform, f"192.0.2.{10 + n}")), logins[n % 2])
         for n in range(12)
     ]
     failed = fail_until_refused(attempts)
     assert 1 <= failed <= 10
 
     for login in logins:
-        visitor = Visitor(server, seen_from(platform, "192.0.2.99"))
+        visitor = Visitor(server, platform_env.router_headers(platform, "192.0.2.99"))
         assert REFUSED in log_in(visitor, login, PASSWORD)
         assert not signed_in(visitor)
         assert "sessionid" not in visitor.cookies
@@ -160,13 +149,13 @@ def test_failed_logins_from_one_address_refuse_every_account_from_it(
     server, accounts, runtime_answers
 ):
     platform = runtime_answers["platform"]
-    guesser = Visitor(server, seen_from(platform, "198.51.100.20"))
+    guesser = Visitor(server, platform_env.router_headers(platform, "198.51.100.20"))
     failed = fail_until_refused((guesser, f"nobody{n}@example.com") for n in range(12))
     assert 1 <= failed <= 10
 
     assert REFUSED in log_in(guesser, "elsewhere", PASSWORD)
     assert not signed_in(guesser)
-    other = Visitor(server, seen_from(platform, "198.51.100.21"))
+    other = Visitor(server, platform_env.router_headers(platform, "198.51.100.21"))
     assert log_in(other, "elsewhere", PASSWORD) == ""
     assert signed_in(other)
 
@@ -183,16 +172,16 @@ def test_forged_forwarded_entries_are_counted_under_the_router_seen_address(
 
     def attempts():
         for n in range(12):
-            forger.headers = seen_from(platform, "203.0.113.30", forged_entry())
+            forger.headers = platform_env.router_headers(platform, "203.0.113.30", forged_entry())
             yield forger, f"nobody{n}@example.org"
 
     failed = fail_until_refused(attempts())
     assert 1 <= failed <= 10
 
-    forger.headers = seen_from(platform, "203.0.113.30", forged_entry())
+    forger.headers = platform_env.router_headers(platform, "203.0.113.30", forged_entry())
     assert REFUSED in log_in(forger, "forger", PASSWORD)
     assert not signed_in(forger)
-    other = Visitor(server, seen_from(platform, "203.0.113.31", forged_entry()))
+    other = Visitor(server, platform_env.router_headers(platform, "203.0.113.31", forged_entry()))
     assert log_in(other, "forger", PASSWORD) == ""
 
 
@@ -215,13 +204,13 @@ def statuses_until_refused(answers, limit: int) -> list[int]:
 
 def test_reset_requests_from_one_address_are_limited(server, runtime_answers):
     platform = runtime_answers["platform"]
-    asker = Visitor(server, seen_from(platform, "192.0.2.40"))
+    asker = Visitor(server, platform_env.router_headers(platform, "192.0.2.40"))
     statuses = statuses_until_refused(
         (ask_for_reset(asker, f"reset{n}@example.net") for n in range(22)), limit=20
     )
     assert set(statuses[:-1]) == {302}, statuses
 
-    other = Visitor(server, seen_from(platform, "192.0.2.41"))
+    other = Visitor(server, platform_env.router_headers(platform, "192.0.2.41"))
     assert ask_for_reset(other, "reset-other@example.net")[0] == 302
 
 
@@ -231,7 +220,8 @@ def test_reset_requests_for_one_email_address_are_limited(server, runtime_answer
     statuses = statuses_until_refused(
         (
             ask_for_reset(
-                Visitor(server, seen_from(platform, f"198.51.100.{50 + n}")), "one@example.net"
+                Visitor(server, platform_env.router_headers(platform, f"198.51.100.{50 + n}")),
+                "one@example.net",
             )
             for n in range(8)
         ),
@@ -239,7 +229,7 @@ def test_reset_requests_for_one_email_address_are_limited(server, runtime_answer
     )
     assert set(statuses[:-1]) == {302}, statuses
 
-    other = Visitor(server, seen_from(platform, "198.51.100.49"))
+    other = Visitor(server, platform_env.router_headers(platform, "198.51.100.49"))
     assert ask_for_reset(other, "another@example.net")[0] == 302
 
 
@@ -256,11 +246,11 @@ def test_sign_ups_from_one_address_are_limited(server, runtime_answers):
         }
         return visitor.post_again("/accounts/signup/", "/accounts/signup/", fields)
 
-    newcomer = Visitor(server, seen_from(platform, "203.0.113.60"))
+    newcomer = Visitor(server, platform_env.router_headers(platform, "203.0.113.60"))
     statuses = statuses_until_refused((sign_up(newcomer, n) for n in range(22)), limit=20)
     assert set(statuses[:-1]) == {200}, statuses
 
-    other = Visitor(server, seen_from(platform, "203.0.113.61"))
+    other = Visitor(server, platform_env.router_headers(platform, "203.0.113.61"))
     status, page = sign_up(other, 99)
     assert status == 200 and TOO_MANY not in page, page[:1000]
 
@@ -277,10 +267,7 @@ def test_mandatory_verification_without_mail_refuses_to_start(
     }
     env.pop("EMAIL_URL", None)
     process = Server(web, deployed_project, env, tmp_path / "web.log")
-    try:
-        returncode = process.wait_for_exit(timeout=60)
-    finally:
-        process.stop()
+    returncode = process.refusal()
 
     assert returncode != 0
     assert "ACCOUNT_EMAIL_VERIFICATION is mandatory but EMAIL_URL is not set" in process.output

@@ -61,7 +61,8 @@ def test_burst_of_logins_reaches_a_watcher_on_another_process(ports, create_user
     group = short_hash(runtime_key(runtime_answers))[:6]
     names = [f"user{i}-{group}" for i in range(BURST)]
     create_users(["watcher", *names], PASSWORD)
-    watcher = Visitor(watch_port)
+    platform = runtime_answers["platform"]
+    watcher = Visitor.with_own_address(watch_port, platform)
     watcher.log_in("watcher", PASSWORD)
     headers = {"X-Forwarded-Proto": "https", "Cookie": f"sessionid={watcher.cookies['sessionid']}"}
 
@@ -71,7 +72,7 @@ def test_burst_of_logins_reaches_a_watcher_on_another_process(ports, create_user
         additional_headers=headers,
         open_timeout=10,
     ) as socket:
-        visitors = {name: Visitor(login_port) for name in names}
+        visitors = {name: Visitor.with_own_address(login_port, platform) for name in names}
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda name: visitors[name].log_in(name, PASSWORD), names))
             list(pool.map(Visitor.log_out, visitors.values()))

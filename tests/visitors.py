@@ -66,6 +66,13 @@ class Visitor:
         self.location: str | None = None  # of the last response
         self.form_token: str | None = None  # the CSRF token of the last form received
 
+    @classmethod
+    def with_own_address(cls, port: int, platform: str) -> "Visitor":
+        """A visitor the router saw come from an address of its own: many logins from
+        one address would run into the accounts' per-address rate limits."""
+        address = platform_env.visitor_address()
+        return cls(port, platform_env.router_headers(platform, address))
+
     def _send(self, method: str, path: str, body: str | bytes | None = None, headers=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
