@@ -143,10 +143,18 @@ def test_a_form_sent_without_its_csrf_cookie_gets_the_sites_403_page(server):
 
 
 def test_pages_a_visitor_can_reach_from_home(server):
-    for path in ("/accounts/signup/", "/accounts/login/", "/admin/login/"):
+    for path in ("/accounts/signup/", "/accounts/login/"):
         response = request(server, path, FROM_ROUTER)
         assert response.status == 200, (path, response.body[:500])
         assert b"<title>" in response.body and b" \xc2\xb7 " in response.body, path
+
+
+def test_the_admins_login_sends_visitors_to_the_sites(server):
+    """The admin's own form would take passwords past the accounts' rate limits."""
+    response = request(server, "/admin/login/?next=/admin/", FROM_ROUTER)
+
+    assert response.status == 302, response.body[:500]
+    assert response.headers["location"] == "/accounts/login/?next=%2Fadmin%2F"
 
 
 def test_plain_http_is_redirected_to_https(server):

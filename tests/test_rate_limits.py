@@ -185,6 +185,28 @@ def test_forged_forwarded_entries_are_counted_under_the_router_seen_address(
     assert log_in(other, "forger", PASSWORD) == ""
 
 
+def test_the_admins_login_form_takes_no_password(server, accounts, create_users, runtime_answers):
+    """Django's admin login would check passwords past allauth's limits: the right
+    password posted to it signs nobody in and sends the visitor to the site's login,
+    through which staff reach the admin."""
+    platform = runtime_answers["platform"]
+    create_users(["keeper"], PASSWORD, staff=True)
+    fields = {"username": "keeper", "password": PASSWORD}
+    admin_login = "/admin/login/?next=/admin/"
+    site_login = "/accounts/login/?next=%2Fadmin%2F"
+
+    guesser = Visitor(server, platform_env.router_headers(platform, "192.0.2.120"))
+    status, _ = guesser.post_again("/accounts/login/", admin_login, fields)
+    assert (status, guesser.location) == (302, site_login)
+    assert "sessionid" not in guesser.cookies
+
+    fields = {"login": "keeper", "password": PASSWORD}
+    status, page = guesser.post_form(site_login, site_login, fields)
+    assert (status, guesser.location) == (302, "/admin/"), page[:1000]
+    status, page = guesser.get("/admin/")
+    assert status == 200 and "keeper" in page, page[:1000]
+
+
 def ask_for_reset(visitor: Visitor, email: str) -> tuple[int, str]:
     return visitor.post_again(
         "/accounts/password/reset/", "/accounts/password/reset/", {"email": email}

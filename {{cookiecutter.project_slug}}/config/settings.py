@@ -277,10 +277,10 @@ LOGOUT_REDIRECT_URL = "home"
 # Accounts: django-allauth's sign-up, log-in, e-mail verification and passwords,
 # under /accounts/ in the site's own templates (accounts/templates).
 # https://docs.allauth.org/en/latest/account/configuration.html
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",  # the admin's log-in
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's backend is Django's ModelBackend that also takes an e-mail address, and
+# every log-in, the admin's too (config/urls.py), goes through allauth's form: listing
+# ModelBackend as well would hash each wrong password twice.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # "optional": a new account is signed in at once and asked to confirm its address,

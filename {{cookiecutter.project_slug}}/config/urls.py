@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 {%- if cookiecutter.media_storage == "s3" %}
 from django.conf.urls.static import static
@@ -8,6 +9,10 @@ from django.urls import include, path
 from {{ cookiecutter.project_slug }} import views
 
 admin.site.site_header = admin.site.site_title = settings.SITE_NAME
+# The admin's own login form would take passwords past the accounts' rate limits and
+# two-factor step: it sends visitors to the site's login instead.
+# https://docs.allauth.org/en/latest/common/admin.html
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

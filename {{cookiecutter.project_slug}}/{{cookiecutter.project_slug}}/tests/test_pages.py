@@ -15,10 +15,25 @@ def test_home_page(client):
 
 
 @pytest.mark.django_db
-def test_admin_login_page(client):
-    response = client.get("/admin/login/", secure=True)
+def test_the_admin_sends_visitors_to_the_sites_login(client):
+    response = client.get("/admin/", secure=True, follow=True)
 
+    assert response.redirect_chain[-1] == ("/accounts/login/?next=%2Fadmin%2F", 302)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admins_login_takes_no_password(client, django_user_model):
+    django_user_model.objects.create_superuser("root", password="a-long-admin-password")
+    fields = {"username": "root", "password": "a-long-admin-password"}
+
+    response = client.post("/admin/login/?next=/admin/", fields, secure=True)
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/accounts/login/?next=%2Fadmin%2F",
+    )
+    assert "_auth_user_id" not in client.session
 
 
 def test_production_redirects_plain_http_to_https(client, settings):
