@@ -1,7 +1,9 @@
-"""Async views and streams, the code a user writes first under ASGI, in every ASGI
-runtime group: added to a copy of the deployed project as a user adds them
-(tests/user_views.py), served by the project's own web command with the
-environment its manifests give, on the real PostgreSQL and Redis.
+"""Async views and streams, the code a user writes first under ASGI, in the ASGI
+runtime groups that pairwise() picks (each pair of server, channel layer, platform
+and add-ons, which set how many processes and threads serve them): added to a copy
+of the deployed project as a user adds them (tests/user_views.py), served by the
+project's own web command with the environment its manifests give, on the real
+PostgreSQL and Redis.
 
 - Async views wait together: 40 one-second views at once take at most 2.5 s, and
   400 at most 5 s; a sync page asked for meanwhile answers within half a second.
@@ -20,7 +22,7 @@ import pytest
 import machine
 import user_views
 
-pytestmark = pytest.mark.only(interface="asgi")
+pytestmark = [pytest.mark.only(interface="asgi"), pytest.mark.pairwise]
 # Seconds for 40 one-second async views at once, and for the home page meanwhile.
 FORTY_DEADLINE = 2.5
 PAGE_DEADLINE = 0.5

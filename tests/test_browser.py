@@ -104,8 +104,27 @@ BROWSER_GROUPS = set(
 )
 
 
+# The accounts' pages are the same templates on every server: what changes them is
+# the Django version (its forms) and Celery (the worker sends the mail). One browser
+# group of each pair, on both servers.
+ACCOUNTS_GROUPS = {
+    "heroku-asgi-daphne-in-memory-dj5.2-celery",
+    "digitalocean-asgi-uvicorn-in-memory-dj5.2",
+    "heroku-asgi-uvicorn-redis-dj6.1-celery-s3",
+    "heroku-asgi-daphne-in-memory-dj6.1-s3",
+}
+
+
 def in_browser_groups(answers: dict) -> bool:
     return runtime_key(answers) in BROWSER_GROUPS
+
+
+def in_accounts_groups(answers: dict) -> bool:
+    return runtime_key(answers) in ACCOUNTS_GROUPS
+
+
+def test_the_accounts_groups_are_browser_groups():
+    assert ACCOUNTS_GROUPS <= BROWSER_GROUPS
 
 
 def is_default(answers: dict) -> bool:
@@ -457,8 +476,7 @@ def log_in_fails(page: Page, site: str, username: str, password: str) -> None:
     assert page.url == f"{site}/accounts/login/"
 
 
-@pytest.mark.only(interface="asgi")
-@pytest.mark.pairwise
+@pytest.mark.only.with_args(in_accounts_groups)
 def test_passwords_change_and_reset_in_the_browser(
     browser, site, mail_server, create_users, runtime_answers, violations, tmp_path
 ):
