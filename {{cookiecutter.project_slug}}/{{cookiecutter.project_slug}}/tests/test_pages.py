@@ -36,6 +36,26 @@ def test_the_admins_login_takes_no_password(client, django_user_model):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.django_db
+def test_with_mandatory_verification_an_admin_confirms_an_address_first(
+    client, django_user_model, mailoutbox, settings
+):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    django_user_model.objects.create_superuser(
+        "root", email="root@example.com", password="a-long-admin-password"
+    )
+    fields = {"login": "root", "password": "a-long-admin-password"}
+
+    response = client.post("/accounts/login/?next=/admin/", fields, secure=True)
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/accounts/confirm-email/",
+    )
+    assert [message.to for message in mailoutbox] == [["root@example.com"]]
+    assert "_auth_user_id" not in client.session
+
+
 def test_production_redirects_plain_http_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
 
