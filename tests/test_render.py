@@ -531,8 +531,8 @@ def test_do_readme_command_adds_a_fresh_secret(project):
                 env={**env, **extra},
             )
             DO_PIPELINE_SPECS[key] = yaml.safe_load(result.stdout)
+            validator("do-app-spec.schema.json").validate(DO_PIPELINE_SPECS[key])
         spec = DO_PIPELINE_SPECS[key]
-        validator("do-app-spec.schema.json").validate(spec)
         for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
             values = {env["key"]: env.get("value") for env in component["envs"]}
             assert len(values["DJANGO_SECRET_KEY"]) >= 50
