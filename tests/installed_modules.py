@@ -52,32 +52,36 @@ for dist in distributions():
 print(json.dumps(found))
 """
 
-# Run by a venv's python with requirement lines as its argument: the distributions
-# they install, dependencies and extras included, as pip resolved them; a second
-# argument overrides the markers' environment (python_version, to read them as
-# another Python would).
+# Run by a venv's python with a JSON list of queries, each [requirement lines, the
+# markers' environment to override ({} for the venv's own; python_version, to read them
+# as another Python would)]: for each, the distributions the lines install,
+# dependencies and extras included, as pip resolved them. One process answers many.
 INSTALLED_BY = """
 import json
 import sys
 from importlib.metadata import distribution
 from packaging.requirements import Requirement
 
-environment = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
-installed, queue = set(), [Requirement(line) for line in json.loads(sys.argv[1])]
-while queue:
-    requirement = queue.pop()
-    dist = distribution(requirement.name)
-    key = (dist.metadata["Name"].lower(), tuple(sorted(requirement.extras)))
-    if key in installed:
-        continue
-    installed.add(key)
-    for line in dist.requires or []:
-        needed = Requirement(line)
-        extras = requirement.extras or {""}
-        markers = ({**environment, "extra": e} for e in extras)
-        if needed.marker is None or any(needed.marker.evaluate(m) for m in markers):
-            queue.append(needed)
-print(json.dumps(sorted({name for name, _ in installed})))
+
+def installed_by(lines, environment):
+    installed, queue = set(), [Requirement(line) for line in lines]
+    while queue:
+        requirement = queue.pop()
+        dist = distribution(requirement.name)
+        key = (dist.metadata["Name"].lower(), tuple(sorted(requirement.extras)))
+        if key in installed:
+            continue
+        installed.add(key)
+        for line in dist.requires or []:
+            needed = Requirement(line)
+            extras = requirement.extras or {""}
+            markers = ({**environment, "extra": e} for e in extras)
+            if needed.marker is None or any(needed.marker.evaluate(m) for m in markers):
+                queue.append(needed)
+    return sorted({name for name, _ in installed})
+
+
+print(json.dumps([installed_by(*query) for query in json.loads(sys.argv[1])]))
 """
 
 
@@ -101,9 +105,18 @@ def installed_by(
 ) -> set[str]:
     """The distributions (lowercase names) that `requirements` install in the venv, or
     would install on `python_version`."""
-    environment = {"python_version": python_version} if python_version else {}
-    arguments = (json.dumps(requirements), json.dumps(environment))
-    return set(run_python(venv_bin / "python", INSTALLED_BY, *arguments))
+    (found,) = installed_by_each(venv_bin, [(requirements, python_version)])
+    return found
+
+
+def installed_by_each(
+    venv_bin: Path, queries: list[tuple[list[str], str | None]]
+) -> list[set[str]]:
+    """installed_by for each (requirements, python_version) of `queries`, in one process."""
+    argument = json.dumps(
+        [[lines, {"python_version": version} if version else {}] for lines, version in queries]
+    )
+    return [set(found) for found in run_python(venv_bin / "python", INSTALLED_BY, argument)]
 
 
 def derived(venv_bins: list[Path]) -> dict[str, list[str]]:

@@ -30,9 +30,8 @@ lock = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(lock)
 
 
-def installed_by(venv_bin, requirements: list[str], python_version=None) -> set[str]:
-    found = installed_modules.installed_by(venv_bin, requirements, python_version)
-    return {re.sub(r"[-_.]+", "-", name).lower() for name in found}
+def normalized(names: set[str]) -> set[str]:
+    return {re.sub(r"[-_.]+", "-", name).lower() for name in names}
 
 
 def test_every_union_is_current():
@@ -67,17 +66,23 @@ def test_every_lock_is_its_share_of_the_union(django_version, venv_for):
         if key.startswith(f"django-{django_version}/")
     }
     assert len(sources) == 20
+    locks = {}  # each lock's path: the requirement lines it is compiled from
     for key, texts in sources.items():
         wanted: list[str] = []
         for source in lock.SOURCES:
-            wanted += lock.requirement_lines(texts[source])
-            path = venvs.LOCKS_DIR / key / source.replace(".in", ".txt")
-            pins = venvs.pins_in(path.read_text())
-            as_compiled = installed_by(venv_bin, wanted, lock.LOCK_PYTHON)
-            assert set(pins) == as_compiled, f"{path}: {set(pins) ^ as_compiled}"
-            on_the_venvs_python = installed_by(venv_bin, wanted)
-            assert on_the_venvs_python <= set(pins), f"{path}: {on_the_venvs_python - set(pins)}"
-            assert {name: union[name] for name in pins} == pins, path
+            wanted = wanted + lock.requirement_lines(texts[source])
+            locks[venvs.LOCKS_DIR / key / source.replace(".in", ".txt")] = wanted
+    # Every query in one process of the venv's python: (as compiled, on the venv's Python).
+    queries = [(wanted, python) for wanted in locks.values() for python in (lock.LOCK_PYTHON, None)]
+    found = iter(
+        normalized(names) for names in installed_modules.installed_by_each(venv_bin, queries)
+    )
+    for path in locks:
+        pins = venvs.pins_in(path.read_text())
+        as_compiled, on_the_venvs_python = next(found), next(found)
+        assert set(pins) == as_compiled, f"{path}: {set(pins) ^ as_compiled}"
+        assert on_the_venvs_python <= set(pins), f"{path}: {on_the_venvs_python - set(pins)}"
+        assert {name: union[name] for name in pins} == pins, path
 
 
 def test_the_readmes_command_locks_a_project_as_it_is(bake, venv_for, tmp_path):
