@@ -1,13 +1,15 @@
 """README tier: a new user who follows the generated README literally.
 
-For a sample of combinations (one per platform and interface, on the Pythons this
-machine has), the ```sh block under "## Run it locally" runs exactly as written, with
+For two combinations (between them both platforms and both interfaces, on the Pythons
+this machine has), the ```sh block under "## Run it locally" runs exactly as written, with
 bash -e, a PATH that holds only the chosen Python and the system, and no DJANGO_*
 variable: it makes the venv, installs requirements-dev.txt, copies .env.example when there
-is no .env, migrates and starts `python manage.py runserver` on 127.0.0.1:8000. Two
-members run in a copy as generated (with the .env that generation writes), two in a
-fresh git clone (no .env, as a teammate gets it): each place with both platforms and
-both interfaces.
+is no .env, migrates and starts `python manage.py runserver` on 127.0.0.1:8000. One
+runs in a copy as generated (with the .env that generation writes), the other in a
+fresh git clone (no .env, as a teammate gets it). The block's lines differ only by
+the Python version; the platform and the interface change what they install and serve,
+so the two runs try each platform and each interface once (each run is a fresh venv
+and a full install, the tier's main cost).
 
 On the server it starts, this proves that:
 - every page reachable by links from the home page answers without a 5xx, anonymous
@@ -34,7 +36,6 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
-from itertools import product
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -66,10 +67,16 @@ MAX_PAGES = 60
 RUN_ARTEFACTS = ("__pycache__", ".pytest_cache", ".ruff_cache", ".venv", "db.sqlite3")
 
 
+# (platform, interface) of each run, and where it runs: in the project as generated
+# (the creator's first steps) or in a fresh clone (a teammate's).
+PLACES = {("heroku", "asgi"): "generated", ("digitalocean", "wsgi"): "fresh-clone"}
+
+
 def readme_sample() -> list[dict]:
-    """One combination per (platform, interface), on an installed Python, with the
-    default version file. Within a pair, the one that adds the most answers not yet
-    in the sample, so the four together cover as many option values as they can."""
+    """One combination per (platform, interface) of PLACES, on an installed Python,
+    with the default version file. Within a pair, the one that adds the most answers
+    not yet in the sample, so the two together cover as many option values as they
+    can."""
     candidates = [
         answers
         for answers in all_combinations()
@@ -78,7 +85,7 @@ def readme_sample() -> list[dict]:
     ]
     sample: list[dict] = []
     covered: set[tuple[str, str]] = set()
-    for platform, interface in product(OPTIONS["platform"], OPTIONS["interface"]):
+    for platform, interface in PLACES:
         members = [
             answers
             for answers in candidates
@@ -93,17 +100,7 @@ def readme_sample() -> list[dict]:
 SAMPLE = readme_sample()
 
 
-# Where each member runs: in the project as generated (the creator's first steps) or
-# in a fresh clone (a teammate's), so that each place meets both platforms and both
-# interfaces.
-GENERATED = {("heroku", "asgi"), ("digitalocean", "wsgi")}
-RUNS = [
-    (
-        answers,
-        "generated" if (answers["platform"], answers["interface"]) in GENERATED else "fresh-clone",
-    )
-    for answers in SAMPLE
-]
+RUNS = [(answers, PLACES[answers["platform"], answers["interface"]]) for answers in SAMPLE]
 
 
 @pytest.fixture(
@@ -132,15 +129,10 @@ def where(readme_run) -> str:
 
 
 def test_sample_has_every_platform_and_interface_on_an_installed_python():
-    pairs = {(a["platform"], a["interface"]) for a in SAMPLE}
-
-    assert pairs == set(product(OPTIONS["platform"], OPTIONS["interface"]))
-    assert len(SAMPLE) == len(pairs)
+    assert {a["platform"] for a in SAMPLE} == set(OPTIONS["platform"])
+    assert {a["interface"] for a in SAMPLE} == set(OPTIONS["interface"])
     assert all(a["python_version"] in INSTALLED_PYTHONS for a in SAMPLE)
-    for place in ("generated", "fresh-clone"):
-        runs = [answers for answers, where in RUNS if where == place]
-        assert {a["platform"] for a in runs} == set(OPTIONS["platform"]), place
-        assert {a["interface"] for a in runs} == set(OPTIONS["interface"]), place
+    assert sorted(where for _, where in RUNS) == ["fresh-clone", "generated"]
 
 
 def local_steps(readme: str) -> str:
