@@ -91,11 +91,14 @@ def test_static_files_carry_the_pages_security_headers(server):
     }
 
 
+@pytest.mark.pairwise
 def test_the_http_observatory_grades_it_a_plus(
     server, observatory_scanner, certificates, shared_dir, record_property
 ):
     """MDN's scanner, as it scans a site: http:// on port 80 and https:// on 443 of
-    the host, the router's, with a certificate from a CA the scanner trusts."""
+    the host, the router's, with a certificate from a CA the scanner trusts. On the
+    groups that try every pair of answers: the headers it grades are this module's
+    other tests' on every group."""
     if not observatory.can_bind_low_ports():
         machine.unavailable(
             "The HTTP Observatory scan serves 127.0.0.1:80 and :443: run as root, or"
