@@ -8,7 +8,10 @@ distributions). Here:
 - installed_modules.json says what the suite's venvs hold;
 - a project named after each of the template's and the installed modules, with the
   answers that bring that module in and no other answer, generates with a slug of
-  its own and passes `manage.py check`.
+  its own, which shadows none of them;
+- with each of those sets of answers, a project whose slug was derived so passes
+  `manage.py check` (the slugs differ only by the name after the prefix, which the
+  test above keeps clear of every module).
 """
 
 import json
@@ -18,11 +21,19 @@ import pytest
 
 import installed_modules
 import venvs
-from combinations import DEFAULTS, OPTIONS, TEMPLATE_DIR, VENV_PYTHON, VERSION_OPTIONS
+from combinations import (
+    DEFAULTS,
+    OPTIONS,
+    TEMPLATE_DIR,
+    VENV_PYTHON,
+    VERSION_OPTIONS,
+    combination_id,
+)
 from local_extensions import (
     INSTALLED_MODULES,
     LOWERCASE_IDENTIFIER,
     PROJECT_MODULES,
+    derive_slug,
     template_modules,
 )
 
@@ -103,15 +114,23 @@ def bringing_in(module: str, distribution: str | None, installed_with, bake_name
 
 @pytest.mark.parametrize(("module", "distribution"), sorted(NAMES.items()), ids=sorted(NAMES))
 def test_a_project_named_after_a_module_gets_a_slug_of_its_own(
-    module, distribution, installed_with, bake_named, venv_for
+    module, distribution, installed_with, bake_named
 ):
     answers = bringing_in(module, distribution, installed_with, bake_named)
 
     project = bake_named({**answers, "project_name": module})
 
     assert project.name not in PROJECT_MODULES, project.name
+    assert project.name == derive_slug(module) != module, project.name
+
+
+@pytest.mark.parametrize("candidate", CANDIDATES, ids=combination_id)
+def test_a_project_with_a_derived_slug_passes_its_checks(candidate, bake_named, venv_for):
+    project = bake_named({**candidate, "project_name": "django"})
+
+    assert project.name == derive_slug("django") != "django", project.name
     check = subprocess.run(
-        [str(venv_for(answers["django_version"]) / "python"), "manage.py", "check"],
+        [str(venv_for(candidate["django_version"]) / "python"), "manage.py", "check"],
         cwd=project,
         capture_output=True,
         text=True,
