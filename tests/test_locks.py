@@ -21,10 +21,13 @@ import pytest
 
 import installed_modules
 import venvs
-from combinations import DEFAULTS, TEMPLATE_DIR
+from combinations import DEFAULTS, OPTIONS, TEMPLATE_DIR
 
 LOCK_SCRIPT = TEMPLATE_DIR / "scripts" / "lock.py"
 LOCKS = ("requirements.txt", "requirements-dev.txt")
+# The Pythons a project may answer (cookiecutter.json), whose markers the union's
+# requirements are read with.
+PYTHONS = tuple(sorted(OPTIONS["python_version"]))
 spec = importlib.util.spec_from_file_location("lock", LOCK_SCRIPT)
 lock = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(lock)
@@ -37,8 +40,8 @@ def normalized(names: set[str]) -> set[str]:
 def test_every_union_is_current():
     """scripts/lock.py --check --only-unions: each Django version's all.txt is what
     pip-compile gives for the union of its combinations' requirements, keeping the
-    existing pins, under Python 3.12 and 3.13 alike, and pip installs exactly it on
-    Python 3.14 (a marker would make them differ)."""
+    existing pins, under Python 3.12, and pip installs exactly it on Python 3.14 (a
+    marker would make them differ; Python 3.13's markers are read in the next test)."""
     result = subprocess.run(
         [sys.executable, str(LOCK_SCRIPT), "--check", "--only-unions"],
         capture_output=True,
@@ -57,7 +60,9 @@ def test_every_lock_is_its_share_of_the_union(django_version, venv_for):
     those of requirements.in and requirements-dev.in, each at the version of its
     Django version's all.txt, which the venv installs; and nothing its requirements
     pull in on the venv's own Python is left unpinned. (A lock may pin a package only
-    an older Python needs: psycopg asks for typing-extensions below 3.13.)"""
+    an older Python needs: psycopg asks for typing-extensions below 3.13.) And the
+    union's requirements pull in exactly all.txt's pins with markers read for each
+    Python the template offers, as compiling all.in under it would give."""
     union = venvs.pins_in((venvs.LOCKS_DIR / f"django-{django_version}" / "all.txt").read_text())
     venv_bin = venv_for(django_version)
     sources = {
@@ -72,17 +77,19 @@ def test_every_lock_is_its_share_of_the_union(django_version, venv_for):
         for source in lock.SOURCES:
             wanted = wanted + lock.requirement_lines(texts[source])
             locks[venvs.LOCKS_DIR / key / source.replace(".in", ".txt")] = wanted
-    # Every query in one process of the venv's python: (as compiled, on the venv's Python).
+    # Every query in one process of the venv's python: (as compiled, on the venv's Python)
+    # for each lock, then the union's requirements for each Python the template offers.
     queries = [(wanted, python) for wanted in locks.values() for python in (lock.LOCK_PYTHON, None)]
-    found = iter(
-        normalized(names) for names in installed_modules.installed_by_each(venv_bin, queries)
-    )
-    for path in locks:
+    queries += [(lock.union_lines(django_version, sources), python) for python in PYTHONS]
+    found = [normalized(names) for names in installed_modules.installed_by_each(venv_bin, queries)]
+    for index, path in enumerate(locks):
         pins = venvs.pins_in(path.read_text())
-        as_compiled, on_the_venvs_python = next(found), next(found)
+        as_compiled, on_the_venvs_python = found[2 * index], found[2 * index + 1]
         assert set(pins) == as_compiled, f"{path}: {set(pins) ^ as_compiled}"
         assert on_the_venvs_python <= set(pins), f"{path}: {on_the_venvs_python - set(pins)}"
         assert {name: union[name] for name in pins} == pins, path
+    for python, pulled_in in zip(PYTHONS, found[2 * len(locks) :], strict=True):
+        assert pulled_in == set(union), f"all.txt on Python {python}: {pulled_in ^ set(union)}"
 
 
 def test_the_readmes_command_locks_a_project_as_it_is(bake, venv_for, tmp_path):
