@@ -20,7 +20,7 @@ in app.json, the README and the HTML templates; YAML and TOML get only what is
 derived from it (the App Platform app name, which YAML once read as null). A few
 fixed examples go through the real command line, reading its exit code and stderr.
 
-HYPOTHESIS_EXAMPLES sets how many examples to run (default 300). The run is
+HYPOTHESIS_EXAMPLES sets how many examples to run (default 150). The run is
 derandomized, so CI sees the same examples every time.
 """
 
@@ -50,7 +50,7 @@ from local_extensions import repository_problem
 
 pytestmark = pytest.mark.xdist_group("properties")
 
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))
 COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
 APP_JSON_SCHEMA = json.loads(
     (TEMPLATE_DIR / "tests" / "schemas" / "heroku-app-json.schema.json").read_text()
