@@ -33,10 +33,6 @@ lock = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(lock)
 
 
-def normalized(names: set[str]) -> set[str]:
-    return {re.sub(r"[-_.]+", "-", name).lower() for name in names}
-
-
 def test_every_union_is_current():
     """scripts/lock.py --check --only-unions: each Django version's all.txt is what
     pip-compile gives for the union of its combinations' requirements, keeping the
@@ -81,7 +77,10 @@ def test_every_lock_is_its_share_of_the_union(django_version, venv_for):
     # for each lock, then the union's requirements for each Python the template offers.
     queries = [(wanted, python) for wanted in locks.values() for python in (lock.LOCK_PYTHON, None)]
     queries += [(lock.union_lines(django_version, sources), python) for python in PYTHONS]
-    found = [normalized(names) for names in installed_modules.installed_by_each(venv_bin, queries)]
+    found = [
+        {lock.normalized(name) for name in names}
+        for names in installed_modules.installed_by_each(venv_bin, queries)
+    ]
     for index, path in enumerate(locks):
         pins = venvs.pins_in(path.read_text())
         as_compiled, on_the_venvs_python = found[2 * index], found[2 * index + 1]
