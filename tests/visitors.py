@@ -4,10 +4,18 @@
 import http.client
 import re
 import secrets
+import socket
+import time
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
+from websockets.client import ClientProtocol
+from websockets.frames import Opcode
+from websockets.http11 import Response
+from websockets.protocol import State
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
+from websockets.uri import parse_uri
 
 import platform_env
 
@@ -159,3 +167,51 @@ def open_websocket(port: int, route: str, headers=None, **options) -> ClientConn
         open_timeout=10,
         **options,
     )
+
+
+def replies_until_closed(port: int, route: str, frame: str | bytes) -> tuple[list[str], int | None]:
+    """Send one frame on a new WebSocket (open_websocket()'s Origin and scheme) and
+    read until the server hangs up: (the text messages it sent, the code of its close frame, None
+    if it sent none).
+
+    websockets' own protocol (sans I/O) over a plain socket, since its threaded client
+    drops the frames it read together with a close frame when it cannot answer that
+    close (the server has hung up already): a message sent just before a close."""
+    protocol = ClientProtocol(
+        parse_uri(f"ws://127.0.0.1:{port}{route}"), origin=Origin(f"https://{HOST}"), max_size=None
+    )
+    request = protocol.connect()
+    request.headers["X-Forwarded-Proto"] = "https"
+    protocol.send_request(request)
+    messages: list[str] = []
+    deadline = time.monotonic() + 10
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        while protocol.state is not State.CLOSED and time.monotonic() < deadline:
+            try:
+                for data in protocol.data_to_send():
+                    if data:
+                        sock.sendall(data)
+                    else:  # the protocol's end of stream
+                        sock.shutdown(socket.SHUT_WR)
+                data = sock.recv(65536)
+            except TimeoutError:
+                break
+            except OSError:  # the server hung up (a reset, or a write after it)
+                data = b""
+            if data:
+                protocol.receive_data(data)
+            else:
+                protocol.receive_eof()
+            for event in protocol.events_received():
+                if isinstance(event, Response):
+                    if event.status_code != 101:
+                        raise AssertionError(f"{route} answered {event.status_code}, not 101")
+                    if isinstance(frame, bytes):
+                        protocol.send_binary(frame)
+                    else:
+                        protocol.send_text(frame.encode())
+                elif event.opcode is Opcode.TEXT:
+                    messages.append(event.data.decode())
+    if protocol.state is not State.CLOSED:
+        raise AssertionError(f"{route} was not closed within 10 s after {frame[:20]!r}")
+    return messages, protocol.close_rcvd.code if protocol.close_rcvd else None
