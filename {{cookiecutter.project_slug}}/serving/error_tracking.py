@@ -11,6 +11,8 @@ Without SENTRY_DSN nothing starts and nothing is sent.
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from serving import client_address
 
 {%- if cookiecutter.platform == "heroku" %}
@@ -42,7 +44,15 @@ def start(send_default_pii: bool) -> bool:
     # Imported only here, so that a process without a DSN does not load sentry-sdk.
     import sentry_sdk
     from sentry_sdk.scrubber import DEFAULT_PII_DENYLIST, EventScrubber
+    from sentry_sdk.utils import BadDsn, Dsn
 
+    try:
+        Dsn(dsn)  # as sentry_sdk.init() reads it
+    except BadDsn as error:
+        raise ImproperlyConfigured(
+            f"SENTRY_DSN is not a Sentry DSN ({error}): copy it from your Sentry"
+            " project's Settings, Client Keys; it reads https://<key>@<host>/<project>."
+        ) from None
     sentry_sdk.init(
         dsn=dsn,
         release=release(),
