@@ -38,13 +38,16 @@ class Received:
         return part.get_content() if part else ""
 
 
-def pid_of_client(port: int) -> int | None:
-    """The process that holds the 127.0.0.1 socket whose local port is `port`."""
+def pid_of_client(port: int, server_port: int) -> int | None:
+    """The process that holds the socket of the connection from local port `port` to
+    `server_port`: both ports, since a server of another test may listen on a port
+    of the same number."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+            local, remote = (int(fields[i].rsplit(":", 1)[1], 16) for i in (1, 2))
+            if (local, remote) == (port, server_port):
                 inodes.add(fields[9])
     for fd in Path("/proc").glob("[0-9]*/fd/*"):
         try:
@@ -67,7 +70,7 @@ class Handler:
             envelope.mail_from,
             list(envelope.rcpt_tos),
             message,
-            pid_of_client(session.peer[1]),
+            pid_of_client(session.peer[1], smtp.transport.get_extra_info("sockname")[1]),
             smtp.transport.get_extra_info("ssl_object") is not None,
             session.ssl is not None,  # aiosmtpd sets it on STARTTLS only
             login,
