@@ -544,7 +544,13 @@ def test_passwords_change_and_reset_in_the_browser(
         page.wait_for_url(re.compile(r".*/accounts/password/reset/key/\w+-set-password/$"))
         page.fill("#id_password1", reset)
         page.fill("#id_password2", reset)
-        page.locator("main button[type=submit]", has_text="Change Password").click()
+        change = page.locator("main button[type=submit]", has_text="Change Password")
+        cancel = page.locator("main button", has_text="Cancel")
+        # Beside it, "Cancel" looks like a link (as the header's "Log out" does), not a
+        # second primary button: no background of its own.
+        background = "element => getComputedStyle(element).backgroundColor"
+        assert cancel.evaluate(background) == "rgba(0, 0, 0, 0)" != change.evaluate(background)
+        change.click()
         page.wait_for_url(f"{site}/accounts/password/reset/key/done/")
         expect(page.locator("main")).to_contain_text("Your password is now changed.")
         log_in_fails(page, site, name, changed)
