@@ -128,6 +128,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def parent_of(pid: int) -> int:
+    """The pid of a process's parent (/proc/PID/stat: state, ppid, ... after the
+    command's parenthesis)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
 def process_group(pgid: int) -> list[int]:
     """The pids of every process in a process group (a server and its workers)."""
     pids = []

@@ -204,15 +204,10 @@ def logs_in(port: int, name: str, password: str) -> bool:
     return status == 302
 
 
-def parent_of(pid: int) -> int:
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return int(stat.rsplit(")", 1)[1].split()[1])
-
-
 def sent_by(pid: int | None, process: Server) -> bool:
     """Whether `pid` is the server's process or one of its children (gunicorn's
     workers, Celery's pool)."""
-    return pid is not None and process.process.pid in (pid, parent_of(pid))
+    return pid is not None and process.process.pid in (pid, machine.parent_of(pid))
 
 
 def new_name(runtime_answers, purpose: str) -> str:

@@ -140,11 +140,6 @@ def events_of(feed, name: str) -> list[str]:
     return events
 
 
-def parent_of(pid: int) -> int:
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return int(stat.rsplit(")", 1)[1].split()[1])
-
-
 WELCOME_SUCCEEDED = re.compile(r"Task welcome\.tasks\.welcome\[[\w-]+\] succeeded in ")
 
 
@@ -198,7 +193,7 @@ def test_the_worker_welcomes_a_new_user_and_stops_cleanly(
         home = wait_for_welcome(visitor)
     # The welcome names the process that ran the task: one of the worker's own.
     pid = int(re.search(r"\(\S+ pid (\d+)\)", home).group(1))
-    assert parent_of(pid) == worker.process.pid, home
+    assert machine.parent_of(pid) == worker.process.pid, home
     # The task saves the welcome before the worker logs its success: wait for the
     # welcome's own line (with EMAIL_URL set, the sign-up's confirmation mail would be
     # a task of its own; here mail is off and the web process queues none).
