@@ -40,8 +40,8 @@ class Received:
 
 def pid_of_client(port: int, server_port: int) -> int | None:
     """The process that holds the socket of the connection from local port `port` to
-    `server_port`: both ports, since a server of another test may listen on a port
-    of the same number."""
+    `server_port`: both ports, since another process's connection to another server
+    (Redis, PostgreSQL) may have the same local port."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
@@ -70,7 +70,7 @@ class Handler:
             envelope.mail_from,
             list(envelope.rcpt_tos),
             message,
-            pid_of_client(session.peer[1], smtp.transport.get_extra_info("sockname")[1]),
+            pid_of_client(session.peer[1], self.server.port),
             smtp.transport.get_extra_info("ssl_object") is not None,
             session.ssl is not None,  # aiosmtpd sets it on STARTTLS only
             login,

@@ -171,8 +171,8 @@ def open_websocket(port: int, route: str, headers=None, **options) -> ClientConn
 
 def replies_until_closed(port: int, route: str, frame: str | bytes) -> tuple[list[str], int | None]:
     """Send one frame on a new WebSocket (open_websocket()'s Origin and scheme) and
-    read until the server hangs up: (the text messages it sent, the code of its close frame, None
-    if it sent none).
+    read until the server hangs up: (the text messages it sent, the code of its close
+    frame, None if it sent none).
 
     websockets' own protocol (sans I/O) over a plain socket, since its threaded client
     drops the frames it read together with a close frame when it cannot answer that
