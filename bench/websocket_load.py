@@ -15,15 +15,18 @@ ORIGIN = "https://127.0.0.1"
 HEADERS = {"X-Forwarded-Proto": "https"}
 
 
+def to_the_site(port: int, route: str) -> dict:
+    """connect()'s arguments for a socket that a page of the site opens through the
+    router: the site's Origin and Host (127.0.0.1, no port), to the server's port."""
+    return {"uri": f"ws://127.0.0.1{route}", "host": "127.0.0.1", "port": port, "origin": ORIGIN}
+
+
 async def ping_loop(port: int, deadline: float) -> tuple[int, int]:
     """Round trips on one socket until the deadline: {"ping": n} out, {"pong": n}
     back. Returns (round trips, 1 if a pong never came within PONG_TIMEOUT else 0)."""
     trips = 0
     async with connect(
-        f"ws://127.0.0.1:{port}/ws/ping/",
-        origin=ORIGIN,
-        additional_headers=HEADERS,
-        open_timeout=10,
+        **to_the_site(port, "/ws/ping/"), additional_headers=HEADERS, open_timeout=10
     ) as socket:
         while time.monotonic() < deadline:
             await socket.send(json.dumps({"ping": trips}))
@@ -53,9 +56,7 @@ def ping_round_trips(port: int, seconds: float) -> dict[str, float]:
 
 async def watch(port: int, cookie: str, names: set[str], arrivals: dict, ready) -> None:
     headers = {**HEADERS, "Cookie": f"sessionid={cookie}"}
-    async with connect(
-        f"ws://127.0.0.1:{port}/ws/live/", origin=ORIGIN, additional_headers=headers
-    ) as socket:
+    async with connect(**to_the_site(port, "/ws/live/"), additional_headers=headers) as socket:
         ready()
         seen = set()
         while seen != names:

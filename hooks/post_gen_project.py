@@ -45,6 +45,7 @@ KEEP = {
     "serving/wsgi_bridge.py": ASGI,
     "serving/view_router.py": ASGI,
     "serving/asgi_handler.py": ASGI,
+    "serving/websocket_origins.py": ASGI,
     "serving/workers.py": ASGI and not DAPHNE,
     "serving/daphne_server.py": DAPHNE,
     "serving/channel_layers.py": REDIS_LAYER,
@@ -58,6 +59,7 @@ KEEP = {
     f"{SLUG}/static/{SLUG}/ping.js": ASGI,
     f"{SLUG}/tests/test_ping.py": ASGI,
     f"{SLUG}/tests/test_asgi_http.py": ASGI,
+    f"{SLUG}/tests/test_websocket_origins.py": ASGI,
     f"{SLUG}/tests/test_channel_layer.py": REDIS_LAYER,
 }
 

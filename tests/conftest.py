@@ -107,7 +107,7 @@ LIVE_TIERS = {
     "test_tls.py", "test_outages.py", "test_restarts.py", "test_load.py", "test_worker.py",
     "test_media.py", "test_browser.py", "test_email.py", "test_client_address.py",
     "test_request_bodies.py", "test_stuck_requests.py", "test_readme_sections.py",
-    "test_sentry.py", "test_rate_limits.py", "test_mfa.py",
+    "test_sentry.py", "test_rate_limits.py", "test_mfa.py", "test_websocket_origins.py",
 }  # fmt: skip
 NODE_ID = re.compile(r"tests/(?P<module>[^:]+)::[^\[]*\[(?P<param>[^\]]+)\]@(?P<group>\S+)$")
 

@@ -37,7 +37,7 @@ import machine
 import tls
 from combinations import runtime_key, short_hash
 from platform_env import HOST
-from visitors import Visitor, open_websocket
+from visitors import Visitor, open_websocket, site_websocket
 
 LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "5"))
 HELD_SOCKETS = 200
@@ -108,12 +108,12 @@ class Feed:
             self.events[event["username"], event["event"]] += 1
 
 
-async def churn(url: str, headers: dict, stop_at: float, seed: int) -> int:
+async def churn(site: dict, stop_at: float, seed: int) -> int:
     """Connect and leave until `stop_at`; return how many times."""
     rng = random.Random(seed)
     visits = 0
     while time.monotonic() < stop_at:
-        async with connect(url, origin=f"https://{HOST}", additional_headers=headers) as ws:
+        async with connect(**site) as ws:
             await asyncio.sleep(rng.uniform(0, 0.2))
             if rng.random() < 0.5:
                 ws.transport.abort()  # gone without a close frame
@@ -131,8 +131,9 @@ def test_live_feed_under_load_delivers_every_event_once(
     create_users(["watcher", *names], PASSWORD)
     watcher = Visitor.with_own_address(port, runtime_answers["platform"])
     watcher.log_in("watcher", PASSWORD)
-    url = f"ws://127.0.0.1:{port}/ws/live/"
-    headers = {"X-Forwarded-Proto": "https", "Cookie": f"sessionid={watcher.cookies['sessionid']}"}
+    site = site_websocket(
+        port, "/ws/live/", {"Cookie": f"sessionid={watcher.cookies['sessionid']}"}
+    )
 
     def log_in_and_out(name: str) -> None:
         visitor = Visitor.with_own_address(port, runtime_answers["platform"])
@@ -142,13 +143,12 @@ def test_live_feed_under_load_delivers_every_event_once(
     async def scenario() -> tuple[list[Feed], list[int]]:
         feeds = []
         for _ in range(HELD_SOCKETS):
-            websocket = await connect(url, origin=f"https://{HOST}", additional_headers=headers)
+            websocket = await connect(**site)
             feeds.append(Feed(websocket))
         listeners = [asyncio.create_task(feed.listen()) for feed in feeds]
         stop_at = time.monotonic() + LOAD_SECONDS
         churners = [
-            asyncio.create_task(churn(url, headers, stop_at, seed))
-            for seed in range(CHURNING_CLIENTS)
+            asyncio.create_task(churn(site, stop_at, seed)) for seed in range(CHURNING_CLIENTS)
         ]
         for name in names:  # spread over the run
             await asyncio.to_thread(log_in_and_out, name)

@@ -17,10 +17,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from websockets.sync.client import connect
 
 from combinations import redis_layer, runtime_key, short_hash
-from visitors import HOST, Visitor
+from visitors import Visitor, open_websocket
 
 BURST = 10
 PASSWORD = "burst-password-that-is-not-secret"
@@ -64,14 +63,9 @@ def test_burst_of_logins_reaches_a_watcher_on_another_process(ports, create_user
     platform = runtime_answers["platform"]
     watcher = Visitor.with_own_address(watch_port, platform)
     watcher.log_in("watcher", PASSWORD)
-    headers = {"X-Forwarded-Proto": "https", "Cookie": f"sessionid={watcher.cookies['sessionid']}"}
+    cookie = {"Cookie": f"sessionid={watcher.cookies['sessionid']}"}
 
-    with connect(
-        f"ws://127.0.0.1:{watch_port}/ws/live/",
-        origin=f"https://{HOST}",
-        additional_headers=headers,
-        open_timeout=10,
-    ) as socket:
+    with open_websocket(watch_port, "/ws/live/", cookie) as socket:
         visitors = {name: Visitor.with_own_address(login_port, platform) for name in names}
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda name: visitors[name].log_in(name, PASSWORD), names))

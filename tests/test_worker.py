@@ -28,13 +28,12 @@ import time
 from pathlib import Path
 
 import pytest
-from websockets.sync.client import connect
 
 import machine
 import platform_env
 from combinations import redis_layer, runtime_key, short_hash
 from servers import Server
-from visitors import HOST, Visitor
+from visitors import Visitor, open_websocket
 
 PASSWORD = "worker-password-that-is-not-secret"
 WELCOME_DEADLINE = 30
@@ -119,12 +118,7 @@ def worker(start_worker) -> Server:
 
 
 def watch_live_feed(port: int, session: str):
-    return connect(
-        f"ws://127.0.0.1:{port}/ws/live/",
-        origin=f"https://{HOST}",
-        additional_headers={"X-Forwarded-Proto": "https", "Cookie": f"sessionid={session}"},
-        open_timeout=10,
-    )
+    return open_websocket(port, "/ws/live/", {"Cookie": f"sessionid={session}"})
 
 
 def events_of(feed, name: str) -> list[str]:

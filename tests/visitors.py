@@ -159,9 +159,11 @@ class Visitor:
 
 def open_websocket(port: int, route: str, headers=None, **options) -> ClientConnection:
     """A WebSocket to the web process as the router opens it for a page of the site:
-    the site's own Origin, marked as HTTPS, with `headers` besides."""
+    the site's own Origin and Host (the router passes on the one the browser sent),
+    marked as HTTPS, with `headers` besides."""
     return connect(
-        f"ws://127.0.0.1:{port}{route}",
+        f"ws://{HOST}{route}",
+        sock=socket.create_connection(("127.0.0.1", port), timeout=10),
         origin=f"https://{HOST}",
         additional_headers={"X-Forwarded-Proto": "https", **(headers or {})},
         open_timeout=10,
@@ -169,8 +171,20 @@ def open_websocket(port: int, route: str, headers=None, **options) -> ClientConn
     )
 
 
+def site_websocket(port: int, route: str, headers=None) -> dict:
+    """The arguments of websockets.asyncio.client.connect() for a WebSocket opened as
+    open_websocket() opens it."""
+    return {
+        "uri": f"ws://{HOST}{route}",
+        "host": "127.0.0.1",
+        "port": port,
+        "origin": f"https://{HOST}",
+        "additional_headers": {"X-Forwarded-Proto": "https", **(headers or {})},
+    }
+
+
 def replies_until_closed(port: int, route: str, frame: str | bytes) -> tuple[list[str], int | None]:
-    """Send one frame on a new WebSocket (open_websocket()'s Origin and scheme) and
+    """Send one frame on a new WebSocket (open_websocket()'s Origin, Host and scheme) and
     read until the server hangs up: (the text messages it sent, the code of its close
     frame, None if it sent none).
 
@@ -178,7 +192,7 @@ def replies_until_closed(port: int, route: str, frame: str | bytes) -> tuple[lis
     drops the frames it read together with a close frame when it cannot answer that
     close (the server has hung up already): a message sent just before a close."""
     protocol = ClientProtocol(
-        parse_uri(f"ws://127.0.0.1:{port}{route}"), origin=Origin(f"https://{HOST}"), max_size=None
+        parse_uri(f"ws://{HOST}{route}"), origin=Origin(f"https://{HOST}"), max_size=None
     )
     request = protocol.connect()
     request.headers["X-Forwarded-Proto"] = "https"

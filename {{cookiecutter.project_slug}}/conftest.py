@@ -45,12 +45,29 @@ def fast_password_hashing(settings):
 def application():
     """The project's ASGI application, for WebsocketCommunicator.
 
-    Imported only when a test asks: the origin check reads ALLOWED_HOSTS once, at
-    import, and pytest-django adds "testserver" to it when the first test starts.
+    Imported only when a test asks, once pytest-django has set up the settings.
     """
     from config.asgi import application
 
     return application
+
+
+@pytest.fixture
+def page_headers():
+    """page_headers(origin) -> the headers of a WebSocket that a page of `origin`
+    opens to the site, as they reach the web process: the page's Origin, the site's
+    Host, and the router's X-Forwarded-Proto. By default the page is the site's own."""
+
+    def page_headers(
+        origin: bytes = b"https://testserver",
+    ) -> list[tuple[bytes, bytes]]:
+        return [
+            (b"origin", origin),
+            (b"host", b"testserver"),
+            (b"x-forwarded-proto", b"https"),
+        ]
+
+    return page_headers
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -31,7 +31,6 @@ django_wsgi_application = get_wsgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 import {{ cookiecutter.project_slug }}.health  # noqa: E402
@@ -41,6 +40,7 @@ from serving.client_address import ASGIClientAddress  # noqa: E402
 from serving.request_bodies import ASGIBodyLimit  # noqa: E402
 from serving.static_files import StaticFiles  # noqa: E402
 from serving.view_router import ViewTypeRouter  # noqa: E402
+from serving.websocket_origins import SameOriginValidator  # noqa: E402
 from serving.wsgi_bridge import WSGIBridge  # noqa: E402
 
 sync_views = WSGIBridge(django_wsgi_application, threads=settings.WEB_THREADS)
@@ -57,9 +57,9 @@ application = ProtocolTypeRouter(
                 )
             )
         ),
-        # Refuse WebSockets opened by pages from other sites (their Origin is not in
-        # ALLOWED_HOSTS), then attach the session's user to each connection.
-        "websocket": AllowedHostsOriginValidator(
+        # Refuse WebSockets opened by other sites' pages (serving/websocket_origins.py),
+        # then attach the session's user to each connection.
+        "websocket": SameOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }

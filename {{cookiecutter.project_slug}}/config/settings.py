@@ -94,11 +94,9 @@ REQUIRED_ENVIRONMENT = [] if DEBUG else PRODUCTION_ENVIRONMENT
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     "django-insecure-local-development-only" if DEBUG else ""
 )
-{%- if cookiecutter.interface == "asgi" %}
-# Channels' AllowedHostsOriginValidator takes the WebSocket origins it accepts from
-# this list, so it must name real hosts: "*" would accept any site's page.
-{%- endif %}
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+# Origins other than the site's own whose pages may post forms{% if cookiecutter.interface == "asgi" %} and open WebSockets
+# (serving/websocket_origins.py){% endif %}, e.g. https://www.example.com.
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

@@ -20,11 +20,10 @@ def make_user(transactional_db):
     return sync_to_async(make_user)
 
 
-async def open_live_socket(application, client=None, origin=b"https://testserver"):
-    headers = [(b"origin", origin)]
+async def open_live_socket(application, headers, client=None):
     if client is not None:
         session = client.cookies["sessionid"].value
-        headers.append((b"cookie", f"sessionid={session}".encode()))
+        headers = [*headers, (b"cookie", f"sessionid={session}".encode())]
     communicator = WebsocketCommunicator(application, "/ws/live/", headers=headers)
     connected, _ = await communicator.connect()
     return communicator, connected
@@ -40,11 +39,13 @@ async def log_in(username):
 
 
 @pytest.mark.asyncio
-async def test_signed_in_user_sees_who_logs_in_and_out(application, make_user):
+async def test_signed_in_user_sees_who_logs_in_and_out(
+    application, page_headers, make_user
+):
     await make_user("watcher")
     await make_user("alice")
     watcher = await log_in("watcher")
-    socket, connected = await open_live_socket(application, watcher)
+    socket, connected = await open_live_socket(application, page_headers(), watcher)
     assert connected
 
     alice = await log_in("alice")
@@ -59,9 +60,11 @@ async def test_signed_in_user_sees_who_logs_in_and_out(application, make_user):
 
 
 @pytest.mark.asyncio
-async def test_visitor_only_sees_that_someone_logged_in(application, make_user):
+async def test_visitor_only_sees_that_someone_logged_in(
+    application, page_headers, make_user
+):
     await make_user("alice")
-    socket, connected = await open_live_socket(application)
+    socket, connected = await open_live_socket(application, page_headers())
     assert connected
 
     await log_in("alice")
@@ -73,10 +76,10 @@ async def test_visitor_only_sees_that_someone_logged_in(application, make_user):
 
 
 @pytest.mark.asyncio
-async def test_closed_socket_leaves_the_group(application, make_user):
+async def test_closed_socket_leaves_the_group(application, page_headers, make_user):
     await make_user("alice")
-    leaving, _ = await open_live_socket(application)
-    staying, _ = await open_live_socket(application)
+    leaving, _ = await open_live_socket(application, page_headers())
+    staying, _ = await open_live_socket(application, page_headers())
     await leaving.disconnect()
 
     await log_in("alice")
@@ -86,9 +89,9 @@ async def test_closed_socket_leaves_the_group(application, make_user):
 
 
 @pytest.mark.asyncio
-async def test_websocket_from_a_foreign_origin_is_refused(application):
+async def test_websocket_from_a_foreign_origin_is_refused(application, page_headers):
     _, connected = await open_live_socket(
-        application, origin=b"https://attacker.example"
+        application, page_headers(b"https://attacker.example")
     )
 
     assert not connected
@@ -130,8 +133,8 @@ def test_send_gives_up_after_its_timeout(monkeypatch, caplog):
 
 
 @pytest.mark.asyncio
-async def test_feed_closes_a_socket_that_sends_with_4003(application):
-    socket, connected = await open_live_socket(application)
+async def test_feed_closes_a_socket_that_sends_with_4003(application, page_headers):
+    socket, connected = await open_live_socket(application, page_headers())
     assert connected
 
     await socket.send_json_to({"hello": "feed"})

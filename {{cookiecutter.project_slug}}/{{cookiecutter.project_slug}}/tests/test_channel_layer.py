@@ -31,14 +31,14 @@ REDIS_DOWN = "redis://127.0.0.1:1/0"
 
 @pytest.mark.asyncio
 async def test_a_socket_is_closed_with_4013_while_redis_is_down(
-    application, settings, caplog
+    application, page_headers, settings, caplog
 ):
     layer = settings.CHANNEL_LAYERS["default"]
     settings.CHANNEL_LAYERS = {
         "default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [REDIS_DOWN]}}
     }
     communicator = WebsocketCommunicator(
-        application, "/ws/ping/", headers=[(b"origin", b"https://testserver")]
+        application, "/ws/ping/", headers=page_headers()
     )
 
     with caplog.at_level(logging.WARNING):

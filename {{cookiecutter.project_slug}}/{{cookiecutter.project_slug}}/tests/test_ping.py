@@ -4,9 +4,9 @@ from channels.testing import WebsocketCommunicator
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_ping_round_trip_through_the_channel_layer(application):
+async def test_ping_round_trip_through_the_channel_layer(application, page_headers):
     communicator = WebsocketCommunicator(
-        application, "/ws/ping/", headers=[(b"origin", b"https://testserver")]
+        application, "/ws/ping/", headers=page_headers()
     )
     connected, _ = await communicator.connect()
     assert connected
@@ -18,9 +18,9 @@ async def test_ping_round_trip_through_the_channel_layer(application):
 
 
 @pytest.mark.asyncio
-async def test_websocket_from_a_foreign_origin_is_refused(application):
+async def test_websocket_from_a_foreign_origin_is_refused(application, page_headers):
     communicator = WebsocketCommunicator(
-        application, "/ws/ping/", headers=[(b"origin", b"https://attacker.example")]
+        application, "/ws/ping/", headers=page_headers(b"https://attacker.example")
     )
 
     connected, _ = await communicator.connect()
@@ -28,11 +28,9 @@ async def test_websocket_from_a_foreign_origin_is_refused(application):
     assert not connected
 
 
-async def answer_to(application, frame: dict) -> tuple[dict, dict]:
+async def answer_to(application, headers, frame: dict) -> tuple[dict, dict]:
     """(the JSON answered to one frame, the close that follows)"""
-    communicator = WebsocketCommunicator(
-        application, "/ws/ping/", headers=[(b"origin", b"https://testserver")]
-    )
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=headers)
     connected, _ = await communicator.connect()
     assert connected
     await communicator.send_input({"type": "websocket.receive", **frame})
@@ -46,8 +44,10 @@ async def answer_to(application, frame: dict) -> tuple[dict, dict]:
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_binary_frame_is_answered_and_closed_with_4003(application):
-    answer, closing = await answer_to(application, {"bytes": b"\x00\x01"})
+async def test_binary_frame_is_answered_and_closed_with_4003(application, page_headers):
+    answer, closing = await answer_to(
+        application, page_headers(), {"bytes": b"\x00\x01"}
+    )
 
     assert answer["close"] == 4003 and "binary" in answer["error"]
     assert (closing["type"], closing["code"]) == ("websocket.close", 4003)
@@ -55,8 +55,10 @@ async def test_binary_frame_is_answered_and_closed_with_4003(application):
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_text_that_is_not_json_is_answered_and_closed_with_4007(application):
-    answer, closing = await answer_to(application, {"text": "ping"})
+async def test_text_that_is_not_json_is_answered_and_closed_with_4007(
+    application, page_headers
+):
+    answer, closing = await answer_to(application, page_headers(), {"text": "ping"})
 
     assert answer["close"] == 4007 and "not JSON" in answer["error"]
     assert closing["code"] == 4007
@@ -64,9 +66,11 @@ async def test_text_that_is_not_json_is_answered_and_closed_with_4007(applicatio
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_json_of_the_wrong_shape_gets_an_error_and_the_socket_stays(application):
+async def test_json_of_the_wrong_shape_gets_an_error_and_the_socket_stays(
+    application, page_headers
+):
     communicator = WebsocketCommunicator(
-        application, "/ws/ping/", headers=[(b"origin", b"https://testserver")]
+        application, "/ws/ping/", headers=page_headers()
     )
     await communicator.connect()
 
