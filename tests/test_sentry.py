@@ -2,27 +2,36 @@
 HTTP endpoint on this machine that speaks Sentry's envelope protocol.
 
 The DSN points sentry-sdk at a small HTTP server in this module, which keeps every
-envelope POSTed to /api/<project>/envelope/ (gzip'd or plain). With SENTRY_DSN set,
-the exact web command serving a copy of the deployed project to which a user has added
-a view that raises (under ASGI, a WebSocket consumer that raises too), and on a
-Celery group the exact worker command running a task that raises, each report an event
-naming the exception, filed under the platform's deployed commit (Heroku's dyno
+byte of every envelope POSTed to /api/<project>/envelope/ (gzip'd or plain). With
+SENTRY_DSN set, the exact web command serving a copy of the deployed project to which a
+user has added views that raise (under ASGI, a WebSocket consumer that raises too), and
+on a Celery group the exact worker command running a task that raises, each report an
+event naming the exception, filed under the platform's deployed commit (Heroku's dyno
 metadata, App Platform's ${_self.COMMIT_HASH} bound in .do/app.yaml) and
-SENTRY_ENVIRONMENT, with none of the visitor's cookies or address. Without SENTRY_DSN,
-the same failing view gets the usual 500 and the endpoint receives nothing.
+SENTRY_ENVIRONMENT. Without SENTRY_DSN, the same failing view gets the usual 500 and the
+endpoint receives nothing.
+
+As an attacker (or a careless integration) would test the promise of no personal
+data: forms with allauth's field names, a JSON body, a key in the URL's path, a token
+in its query string, an Authorization header, cookies, the router's address header,
+e-mail addresses in the exceptions' messages, a WebSocket frame and a task's
+arguments, each a random value; then every byte the endpoint received is searched for
+each of them (as sent, URL-encoded and JSON-escaped).
 
 sentry-sdk is in every combination and its integrations do not depend on the add-ons,
-so two groups cover it: Heroku's daphne with a Redis layer and Celery, and App
-Platform's WSGI.
+so three groups cover it: Heroku's daphne with a Redis layer and Celery, and App
+Platform's WSGI and uvicorn.
 """
 
 import gzip
 import http.server
 import json
+import secrets
 import shutil
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -31,14 +40,18 @@ import machine
 import platform_env
 import user_views
 from servers import Server, request
-from visitors import open_websocket
+from visitors import Visitor, open_websocket
 
 
-def two_groups(answers: dict) -> bool:
+def three_groups(answers: dict) -> bool:
+    """Heroku's daphne with a Redis Pub/Sub layer and Celery, App Platform's WSGI
+    and its uvicorn: every server, both platforms, Celery."""
     if answers["django_version"] != "6.1":
         return False
     if answers["platform"] == "digitalocean":
-        return answers["interface"] == "wsgi"
+        return answers["interface"] == "wsgi" or (
+            answers["asgi_server"] == "uvicorn" and answers["channel_layer"] == "redis"
+        )
     return (
         answers["interface"] == "asgi"
         and answers["asgi_server"] == "daphne"
@@ -47,7 +60,7 @@ def two_groups(answers: dict) -> bool:
     )
 
 
-pytestmark = pytest.mark.only.with_args(two_groups)
+pytestmark = pytest.mark.only.with_args(three_groups)
 
 # What Heroku sets once `heroku labs:enable runtime-dyno-metadata` is on (README.md).
 HEROKU_COMMIT = "fedcba9876543210fedcba9876543210fedcba98"
@@ -58,13 +71,37 @@ ROUTER_HEADER = {"heroku": "X-Forwarded-For", "digitalocean": "DO-Connecting-IP"
 EVENT_DEADLINE = 15  # seconds for an event to arrive
 QUIET_SECONDS = 3  # how long nothing must arrive without a DSN
 
-VIEWS = """class ViewFailed(Exception):
+VIEWS = """import json
+
+from django.views.decorators.csrf import csrf_exempt
+
+
+class ViewFailed(Exception):
     pass
 
 
 def fail(request):
     raise ViewFailed("a view that fails")
+
+
+def fail_on_form(request, key):
+    raise ViewFailed(f"no account for {request.POST.get('email')}")
+
+
+@csrf_exempt  # an API: its clients send a token, not a CSRF cookie
+def fail_on_json(request, key):
+    raise ViewFailed(f"no account for {json.loads(request.body).get('email')}")
+
+
+async def fail_on_form_async(request, key):
+    raise ViewFailed(f"no account for {request.POST.get('email')}")
 """
+FAILING_ROUTES = {
+    "/fail/": "fail",
+    "/fail/form/<str:key>/": "fail_on_form",
+    "/fail/json/<str:key>/": "fail_on_json",
+    "/fail/async/<str:key>/": "fail_on_form_async",
+}
 CONSUMER = """from channels.generic.websocket import WebsocketConsumer
 
 
@@ -77,7 +114,8 @@ class FailingConsumer(WebsocketConsumer):
         self.accept()
 
     def receive(self, text_data=None, bytes_data=None):
-        raise ConsumerFailed("a consumer that fails")
+        address = text_data.split()[0]
+        raise ConsumerFailed(f"a consumer that fails for {address}")
 """
 TASK = """
 
@@ -86,8 +124,8 @@ class TaskFailed(Exception):
 
 
 @shared_task
-def fail() -> None:
-    raise TaskFailed("a task that fails")
+def fail(address: str = "", token: str = "") -> None:
+    raise TaskFailed(f"a task that fails for {address}")
 """
 
 
@@ -99,6 +137,7 @@ class Envelopes(http.server.ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), EnvelopeHandler)
         self.items: list[tuple[dict, bytes]] = []  # (item header, payload)
+        self.received: list[bytes] = []  # every envelope, whole
         self.paths: list[str] = []
         self.lock = threading.Lock()
 
@@ -124,7 +163,19 @@ class Envelopes(http.server.ThreadingHTTPServer):
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
+            self.received.clear()
             self.paths.clear()
+
+    def leaked(self, values: list[str]) -> list[str]:
+        """Those of `values` found anywhere in what was received: as sent, URL-encoded
+        or JSON-escaped."""
+        with self.lock:
+            received = b"".join(self.received).decode("utf-8", "replace")
+        spellings = {
+            value: {value, quote(value), quote_plus(value), json.dumps(value)[1:-1]}
+            for value in values
+        }
+        return [v for v, forms in spellings.items() if any(f in received for f in forms)]
 
 
 def envelope_items(body: bytes) -> list[tuple[dict, bytes]]:
@@ -153,6 +204,7 @@ class EnvelopeHandler(http.server.BaseHTTPRequestHandler):
             raise AssertionError(f"an envelope in {encoding}, which this endpoint cannot read")
         with self.server.lock:
             self.server.paths.append(self.path)
+            self.server.received.append(body)
             self.server.items.extend(envelope_items(body))
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -181,9 +233,7 @@ def user_project(deployed_project, runtime_answers, tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("sentry") / deployed_project.name
     shutil.copytree(deployed_project, copy)
     package = copy / copy.name
-    user_views.add_views(
-        package, copy / "config" / "urls.py", VIEWS, {"/fail/": "fail"}, "failing_views"
-    )
+    user_views.add_views(package, copy / "config" / "urls.py", VIEWS, FAILING_ROUTES, "failing")
     if runtime_answers["interface"] == "asgi":
         user_views.add_consumer(
             package,
@@ -270,7 +320,7 @@ def test_a_failing_view_is_reported_with_the_release(
     assert set(sentry.paths) == {"/api/1/envelope/"}
 
 
-@pytest.mark.only(two_groups, interface="asgi")
+@pytest.mark.only(three_groups, interface="asgi")
 def test_a_failing_consumer_is_reported(tracked, sentry, runtime_answers, deployed_commit):
     sentry.clear()
     headers = {ROUTER_HEADER[runtime_answers["platform"]]: VISITOR}
@@ -284,6 +334,73 @@ def test_a_failing_consumer_is_reported(tracked, sentry, runtime_answers, deploy
     assert_filed_without_personal_data(event, deployed_commit)
 
 
+def random_address() -> str:
+    return f"{secrets.token_hex(6)}@example.net"
+
+
+def events_of(sentry, exception_type: str, count: int) -> list[dict]:
+    """The first `count` events for `exception_type`, once that many have arrived."""
+    deadline = time.monotonic() + EVENT_DEADLINE
+    while time.monotonic() < deadline:
+        found = [
+            event
+            for event in sentry.events()
+            if exception_type in {e["type"] for e in event["exception"]["values"]}
+        ]
+        if len(found) >= count:
+            return found[:count]
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} {exception_type} events: {sentry.events()}")
+
+
+def test_nothing_a_visitor_submits_or_carries_reaches_sentry(tracked, sentry, runtime_answers):
+    platform = runtime_answers["platform"]
+    address, token, session = random_address(), secrets.token_hex(12), secrets.token_hex(16)
+    fields = {
+        "login": address,
+        "email": address,
+        "password": secrets.token_hex(10),
+        "password1": secrets.token_hex(10),
+        "password2": secrets.token_hex(10),
+        "code": secrets.token_hex(4),
+    }
+    document = {"email": address, "new_password": secrets.token_hex(10)}
+    keys = {kind: secrets.token_hex(8) for kind in ("form", "json", "async")}
+    carried = {ROUTER_HEADER[platform]: VISITOR, "Authorization": f"Bearer {token}"}
+    sentry.clear()
+
+    visitor = Visitor(tracked, carried)
+    visitor.cookies["sessionid"] = session
+    page = "/accounts/login/"
+    status, _ = visitor.post_form(page, f"/fail/form/{keys['form']}/?token={token}", fields)
+    assert status == 500
+    status, _ = visitor.post_form(page, f"/fail/async/{keys['async']}/", fields)
+    assert status == 500
+    api_call = {**visitor_headers(platform), **carried, "Content-Type": "application/json"}
+    answer = request(tracked, f"/fail/json/{keys['json']}/", api_call, "POST", json.dumps(document))
+    assert answer.status == 500
+    reports = events_of(sentry, "ViewFailed", 3)
+    if runtime_answers["interface"] == "asgi":
+        cookie = {**carried, "Cookie": f"sessionid={session}"}
+        with open_websocket(tracked, "/ws/fail/", headers=cookie) as websocket:
+            websocket.send(f"{address} {fields['code']}")
+            with pytest.raises(ConnectionClosed):
+                websocket.recv(timeout=10)
+        reports += events_of(sentry, "ConsumerFailed", 1)
+    time.sleep(1)  # anything sent late
+
+    values = [*fields.values(), *document.values(), *keys.values(), token, session, VISITOR]
+    assert sentry.leaked(values) == []
+    # What helps find the bug stays: the route, and the message without the address.
+    urls = {event["request"]["url"].partition("/fail/")[2] for event in reports[:3]}
+    assert urls == {"form/{key}/", "json/{key}/", "async/{key}/"}, urls
+    messages = {event["exception"]["values"][-1]["value"] for event in reports}
+    assert messages <= {
+        "no account for [Filtered]",
+        "a consumer that fails for [Filtered]",
+    }, messages
+
+
 @pytest.fixture
 def worker_redis(redis_url, worker_id) -> str:
     """A Redis database of this module's own, so no other test's task reaches the worker."""
@@ -292,7 +409,7 @@ def worker_redis(redis_url, worker_id) -> str:
     return redis_url.rsplit("/", 1)[0] + f"/{db}"
 
 
-@pytest.mark.only(two_groups, background_worker="celery")
+@pytest.mark.only(three_groups, background_worker="celery")
 def test_a_failing_task_is_reported(
     released, user_project, production_env, worker_redis, run, sentry, platform_metadata,
     deployed_commit, tmp_path,
@@ -311,8 +428,10 @@ def test_a_failing_task_is_reported(
     try:
         assert worker.wait_for_output("ready.", timeout=60), worker.output
         sentry.clear()
+        address, token = random_address(), secrets.token_hex(12)
+        queue = f"from welcome.tasks import fail; fail.delay({address!r}, token={token!r})"
         queued = run(
-            ["python", "manage.py", "shell", "-c", "from welcome.tasks import fail; fail.delay()"],
+            ["python", "manage.py", "shell", "-c", queue],
             cwd=user_project,
             env={**production_env, "REDIS_URL": worker_redis},  # no DSN: only the worker's
         )
@@ -324,3 +443,4 @@ def test_a_failing_task_is_reported(
 
     assert (event["release"], event["environment"]) == (deployed_commit, ENVIRONMENT)
     assert event["transaction"] == "welcome.tasks.fail"
+    assert sentry.leaked([address, token]) == []

@@ -35,6 +35,7 @@ from django.conf import settings  # noqa: E402
 
 import {{ cookiecutter.project_slug }}.health  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+from serving import error_tracking  # noqa: E402
 from serving.asgi_handler import ASGIHandler  # noqa: E402
 from serving.client_address import ASGIClientAddress  # noqa: E402
 from serving.request_bodies import ASGIBodyLimit  # noqa: E402
@@ -64,6 +65,10 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Each request and WebSocket reports to Sentry, once SENTRY_DSN is set, in a scope
+# of its own (serving/error_tracking.py).
+application = error_tracking.isolated(application)
 
 # Before anything reads it, the scope's client is the visitor's address as the
 # platform's router saw it, for HTTP and WebSockets alike (serving/client_address.py).

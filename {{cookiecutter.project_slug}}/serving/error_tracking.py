@@ -2,9 +2,9 @@
 
 With SENTRY_DSN set, every unhandled exception in a view{% if cookiecutter.interface == "asgi" %}, a WebSocket consumer{% endif %}{% if cookiecutter.background_worker == "celery" %} or a task{% endif %}
 reaches the Sentry project the DSN names, filed under the commit the platform deployed
-and SENTRY_ENVIRONMENT. sentry-sdk turns on its integrations for the libraries it
-finds installed (Django{% if cookiecutter.background_worker == "celery" %}, Celery{% endif %}, logging{% if cookiecutter.interface == "asgi" %}: a consumer's exception reaches it through
-the error the server logs{% endif %}):
+and SENTRY_ENVIRONMENT, with nothing a visitor submitted or carried unless
+SENTRY_SEND_DEFAULT_PII asks for it (serving/event_privacy.py). sentry-sdk turns on its
+integrations for the libraries it finds installed (Django{% if cookiecutter.background_worker == "celery" %}, Celery{% endif %}, logging):
 https://docs.sentry.io/platforms/python/integrations/#auto-enabled-integrations
 Without SENTRY_DSN nothing starts and nothing is sent.
 """
@@ -43,7 +43,6 @@ def start(send_default_pii: bool) -> bool:
         return False
     # Imported only here, so that a process without a DSN does not load sentry-sdk.
     import sentry_sdk
-    from sentry_sdk.scrubber import DEFAULT_PII_DENYLIST, EventScrubber
     from sentry_sdk.utils import BadDsn, Dsn
 
     try:
@@ -53,20 +52,56 @@ def start(send_default_pii: bool) -> bool:
             f"SENTRY_DSN is not a Sentry DSN ({error}): copy it from your Sentry"
             " project's Settings, Client Keys; it reads https://<key>@<host>/<project>."
         ) from None
+    private = {} if send_default_pii else without_personal_data()
     sentry_sdk.init(
         dsn=dsn,
         release=release(),
         environment=os.environ.get("SENTRY_ENVIRONMENT") or "production",
-        # No cookies, user names, e-mail addresses or IP addresses in events unless
-        # SENTRY_SEND_DEFAULT_PII asks for them: nor the frames' local variables, which
-        # hold whatever a request carried (its headers, its user), nor the header in
-        # which the platform's router names the visitor's address, which sentry-sdk
-        # does not know as one.
         send_default_pii=send_default_pii,
         include_local_variables=send_default_pii,
-        event_scrubber=EventScrubber(
-            send_default_pii=send_default_pii,
-            pii_denylist=[*DEFAULT_PII_DENYLIST, client_address.HEADER.lower()],
-        ),
+        **private,
     )
     return True
+
+
+def without_personal_data() -> dict:
+    """sentry_sdk.init()'s options that keep out of events whatever a visitor
+    submitted or carried (serving/event_privacy.py): no request bodies, the frames'
+    local variables are off already, and the hooks drop the rest. The header in
+    which the platform's router names the visitor's address is scrubbed too, which
+    sentry-sdk does not know as one."""
+    from sentry_sdk.scrubber import DEFAULT_PII_DENYLIST, EventScrubber
+
+    from serving import event_privacy
+
+    denylist = [*DEFAULT_PII_DENYLIST, client_address.HEADER.lower()]
+    return {
+        "max_request_body_size": "never",
+        "before_send": event_privacy.before_send,
+        "before_breadcrumb": event_privacy.before_breadcrumb,
+        "event_scrubber": EventScrubber(send_default_pii=False, pii_denylist=denylist),
+    }
+{%- if cookiecutter.interface == "asgi" %}
+
+
+def isolated(application):
+    """The ASGI application, each request and WebSocket in a Sentry scope of its own
+    once Sentry has started. Django's ASGI handler would get one from sentry-sdk, but
+    config/asgi.py serves HTTP and WebSockets through its own parts: without this,
+    what sentry-sdk attaches to one request would go with every later event of the
+    process."""
+    from django.conf import settings
+
+    if not settings.SENTRY_STARTED:
+        return application
+    from sentry_sdk.integrations.asgi import SentryAsgiMiddleware
+
+    tracked = SentryAsgiMiddleware(application)
+
+    async def isolated_application(scope, receive, send):
+        # Not the server's lifespan messages, which config/asgi.py does not take.
+        run = tracked if scope["type"] in ("http", "websocket") else application
+        return await run(scope, receive, send)
+
+    return isolated_application
+{%- endif %}
