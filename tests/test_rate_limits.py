@@ -10,6 +10,12 @@ DO-Connecting-IP, which the edge overwrites, beside an X-Forwarded-For a client
 may write. Each test counts under router-seen addresses of its own and accounts of
 its own (the counts live in the group's database, which other tiers share).
 
+And as an attacker tries them: wrong passwords by the account's username, then the
+right one by its e-mail address or its username in capitals (one lock for every
+name); a flood of reset requests from hundreds of addresses, as a botnet would send
+them to push a locked account's count out of the cache; logins with the right
+password all at once, which must not count as failures.
+
 Each failed login costs a password hash (allauth hashes even for an unknown account,
 so that timing tells nothing), a second of PBKDF2 per failure: the copy served here
 lists Django's MD5 hasher first, and its accounts' passwords are stored with it. The
@@ -19,6 +25,8 @@ limits do not depend on the hasher; the copy is otherwise the deployed project.
 import hashlib
 import secrets
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -39,6 +47,11 @@ def one_group_per_server(answers: dict) -> bool:
 pytestmark = pytest.mark.only.with_args(one_group_per_server)
 
 PASSWORD = "rate-limits-tier-password"
+# Stored with the production hasher (HASH_PASSWORD), not the copy's fast one.
+CROWD_PASSWORD = "rate-limits-tier-crowd-password"
+CROWD = 8
+FLOOD = 250  # reset requests: each adds two counts to the cache, Django's culls past 300
+FLOOD_CLIENTS = 8
 WRONG = "not-the-password"
 REFUSED = "Too many failed login attempts"
 NOT_CORRECT = "you specified are not correct"
@@ -143,6 +156,84 @@ def test_failed_logins_for_one_account_refuse_even_the_right_password(
         assert REFUSED in log_in(visitor, login, PASSWORD)
         assert not signed_in(visitor)
         assert "sessionid" not in visitor.cookies
+
+
+def test_every_name_of_an_account_shares_its_lock(server, create_users, runtime_answers):
+    """Wrong passwords given with the account's username only: then the right one is
+    refused by its e-mail address and by its username in capitals too."""
+    platform = runtime_answers["platform"]
+    create_users(["spelled"], PASSWORD)
+    attempts = (
+        (Visitor(server, platform_env.router_headers(platform, f"192.0.2.{130 + n}")), "spelled")
+        for n in range(12)
+    )
+    failed = fail_until_refused(attempts)
+    assert 1 <= failed <= 10
+
+    for login in ("spelled@example.com", "SPELLED", "Spelled@Example.com"):
+        visitor = Visitor(server, platform_env.router_headers(platform, "192.0.2.150"))
+        assert REFUSED in log_in(visitor, login, PASSWORD), login
+        assert "sessionid" not in visitor.cookies
+
+
+def test_a_flood_from_many_addresses_leaves_a_locked_account_locked(
+    server, create_users, runtime_answers
+):
+    """An account locked by wrong passwords; then FLOOD password-reset requests, each
+    from an address of its own for an address of its own (every one counted), as a
+    botnet would send them to push the lock out of the cache. The right password is
+    still refused."""
+    platform = runtime_answers["platform"]
+    create_users(["flooded"], PASSWORD)
+    attempts = (
+        (Visitor(server, platform_env.router_headers(platform, f"198.51.100.{130 + n}")), "flooded")
+        for n in range(12)
+    )
+    fail_until_refused(attempts)
+
+    def flood(first: int) -> list[int]:
+        visitor = Visitor(server)
+        statuses = []
+        for n in range(first, FLOOD, FLOOD_CLIENTS):
+            visitor.headers = platform_env.router_headers(platform, platform_env.visitor_address())
+            statuses.append(ask_for_reset(visitor, f"stranger{n}@example.org")[0])
+        return statuses
+
+    with ThreadPoolExecutor(FLOOD_CLIENTS) as clients:
+        statuses = [s for batch in clients.map(flood, range(FLOOD_CLIENTS)) for s in batch]
+    assert statuses.count(302) >= FLOOD * 0.9, statuses  # counted, not refused
+
+    visitor = Visitor(server, platform_env.router_headers(platform, "198.51.100.250"))
+    assert REFUSED in log_in(visitor, "flooded", PASSWORD)
+    assert not signed_in(visitor)
+
+
+def test_concurrent_logins_with_the_right_password_all_sign_in(
+    server, create_users, runtime_answers
+):
+    """CROWD logins to one account at once, each from an address of its own, its
+    password stored with the production hasher so that they overlap: none is counted
+    as a failure, so none is refused."""
+    platform = runtime_answers["platform"]
+    create_users(["crowd"], CROWD_PASSWORD)
+    visitors = [
+        Visitor(server, platform_env.router_headers(platform, f"203.0.113.{140 + n}"))
+        for n in range(CROWD)
+    ]
+    for visitor in visitors:  # each with the form's CSRF token, ready to post
+        assert visitor.get("/accounts/login/")[0] == 200
+    start = threading.Barrier(CROWD)
+
+    def log_in_at_once(visitor: Visitor) -> str:
+        start.wait(timeout=30)
+        return log_in(visitor, "crowd", CROWD_PASSWORD)
+
+    with ThreadPoolExecutor(CROWD) as clients:
+        pages = list(clients.map(log_in_at_once, visitors))
+
+    refused = [page for page in pages if page]
+    assert not refused, [REFUSED in page for page in refused]
+    assert all("sessionid" in visitor.cookies for visitor in visitors)
 
 
 def test_failed_logins_from_one_address_refuse_every_account_from_it(

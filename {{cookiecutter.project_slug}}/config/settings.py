@@ -275,10 +275,10 @@ LOGOUT_REDIRECT_URL = "home"
 # Accounts: django-allauth's sign-up, log-in, e-mail verification and passwords,
 # under /accounts/ in the site's own templates (accounts/templates).
 # https://docs.allauth.org/en/latest/account/configuration.html
-# allauth's backend is Django's ModelBackend that also takes an e-mail address, and
-# every log-in, the admin's too (config/urls.py), goes through allauth's form: listing
-# ModelBackend as well would hash each wrong password twice.
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# allauth's backend, checking each login's password once (accounts/backends.py),
+# alone: every log-in, the admin's too (config/urls.py), goes through allauth's form.
+AUTHENTICATION_BACKENDS = ["accounts.backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # "optional": a new account is signed in at once and asked to confirm its address,
@@ -296,11 +296,11 @@ if ACCOUNT_EMAIL_VERIFICATION not in {"optional", "mandatory"}:
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Rate limits, counted in the cache (CACHES) per visitor's address (REMOTE_ADDR,
 # which serving/client_address.py sets to the address the platform's router saw; a
-# header the client wrote never counts) and per "key": the name or e-mail address a
-# login gave, or the e-mail address a reset asked for. Failed logins: 10 a minute from
-# one address, and 5 in 5 minutes for each name an account is logged in by (its
-# username, its e-mail address); while either is over, even the right password is
-# refused. These replace allauth's defaults; its other limits stay as they are:
+# header the client wrote never counts) and per "key": the account a login names
+# (accounts/adapter.py), or the e-mail address a reset asked for. Failed logins: 10 a
+# minute from one address, and 5 in 5 minutes for one account, by any of its names;
+# while either is over, even the right password is refused. These replace allauth's
+# defaults; its other limits stay as they are:
 # https://docs.allauth.org/en/latest/account/rate_limits.html
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -310,11 +310,12 @@ ACCOUNT_RATE_LIMITS = {
 
 # The cache keeps the rate limits' counts in the database, which every web process
 # and {{ cookiecutter.__unit }} shares, so the limits hold across them all; a login needs nothing
-# that it did not need before, so it goes on while Redis is away. The table comes
+# that it did not need before, so it goes on while Redis is away. No count is deleted
+# before it expires, however many a flood adds (accounts/cache.py). The table comes
 # from a migration (accounts/migrations).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "accounts.cache.DatabaseCache",
         "LOCATION": "django_cache",
     }
 }

@@ -42,6 +42,44 @@ def test_failed_logins_for_one_account_refuse_even_the_right_password(client, al
     assert "_auth_user_id" not in client.session
 
 
+def test_every_name_of_an_account_shares_its_count(client, alice):
+    failed = fail_until_refused(client, ["alice"] * 12)
+    assert 1 <= failed <= 10
+
+    for name in ("alice@example.com", "ALICE", "Alice@Example.com"):
+        refused = log_in(client, name, PASSWORD, address="198.51.100.7")
+        assert REFUSED in refused.content, name
+    assert "_auth_user_id" not in client.session
+
+
+def test_right_passwords_are_not_counted(client, alice):
+    for _ in range(8):
+        assert log_in(client, "alice", PASSWORD).status_code == 302
+        client.logout()
+    fail_until_refused(client, ["alice"] * 4 + ["alice@example.com"] * 8)
+
+
+def test_a_flood_of_other_counts_leaves_the_account_locked(client, alice, settings):
+    """Django's database cache deletes a third of its entries once it holds
+    MAX_ENTRIES, live counts included; the site's deletes only expired ones."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "OPTIONS": {"MAX_ENTRIES": 20}}
+    }
+    fail_until_refused(client, ["alice"] * 12)
+
+    for n in range(60):  # reset requests from as many addresses
+        fields = {"email": f"stranger{n}@example.net"}
+        reset = client.post(
+            "/accounts/password/reset/",
+            fields,
+            secure=True,
+            REMOTE_ADDR=f"203.0.113.{n}",
+        )
+        assert reset.status_code == 302
+
+    assert REFUSED in log_in(client, "alice", PASSWORD, address="198.51.100.7").content
+
+
 def test_the_refusal_ends_once_the_failures_are_five_minutes_old(
     client, alice, monkeypatch
 ):
