@@ -108,6 +108,7 @@ LIVE_TIERS = {
     "test_media.py", "test_browser.py", "test_email.py", "test_client_address.py",
     "test_request_bodies.py", "test_stuck_requests.py", "test_readme_sections.py",
     "test_sentry.py", "test_rate_limits.py", "test_mfa.py", "test_websocket_origins.py",
+    "test_enumeration.py",
 }  # fmt: skip
 NODE_ID = re.compile(r"tests/(?P<module>[^:]+)::[^\[]*\[(?P<param>[^\]]+)\]@(?P<group>\S+)$")
 
@@ -158,7 +159,8 @@ SECONDS_PER_TEST = {
     "test_restarts.py": 8, "test_tls.py": 7, "test_email.py": 6, "test_async_views.py": 4,
     "test_django.py": 2, "test_request_bodies.py": 2, "test_hooks.py": 1.5,
     "test_stuck_requests.py": 12, "test_readme_sections.py": 15, "test_locks.py": 25,
-    "test_sentry.py": 6, "test_rate_limits.py": 1.5, "test_mfa.py": 25,
+    "test_sentry.py": 6, "test_rate_limits.py": 3, "test_mfa.py": 25,
+    "test_enumeration.py": 15, "test_websocket_origins.py": 0.5,
 }  # fmt: skip
 
 

@@ -6,6 +6,7 @@ in for a provider's HTTPS API (the one mock of this tier: Postmark and Mailgun
 cannot exist here).
 """
 
+import asyncio
 import json
 import socket
 import ssl
@@ -64,6 +65,7 @@ class Handler:
         self.server = server
 
     async def handle_DATA(self, smtp, session, envelope):
+        await asyncio.sleep(self.server.delay)
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         login = session.auth_data.login.decode() if session.authenticated else None
         received = Received(
@@ -84,7 +86,9 @@ class SmtpServer:
     """aiosmtpd on a free port, or on `port` (to start again where one stopped). With
     `certificate`, STARTTLS is offered and required, or with `implicit_tls` TLS is
     spoken from the first byte (as on port 465). With `login` (user, password), a
-    login is required: over TLS if there is a certificate, in clear if not."""
+    login is required: over TLS if there is a certificate, in clear if not. With
+    `delay`, each message is accepted that many seconds after it arrived, as a slow
+    provider does."""
 
     def __init__(
         self,
@@ -92,8 +96,10 @@ class SmtpServer:
         login=None,
         port: int | None = None,
         implicit_tls: bool = False,
+        delay: float = 0,
     ):
         self.port = port or machine.free_port()
+        self.delay = delay
         self.received: list[Received] = []
         self.lock = threading.Lock()
         options = {}

@@ -25,13 +25,18 @@ def mail_is_set_up(settings):
 @pytest.fixture
 def mail_as_in_production(settings):
     """Mail goes through the project's own backend{% if cookiecutter.background_worker == "celery" %} (the one the worker sends with){% endif %}, then
-    through EMAIL_TRANSPORT, instead of straight to the test runner's outbox."""
+    through EMAIL_TRANSPORT, instead of straight to the test runner's outbox. The
+    backend sends on a thread of its own: its sender, whose wait() lets a test wait
+    for what it has been handed."""
+    from {{ cookiecutter.project_slug }} import mail
+
     backend = "{{ cookiecutter.project_slug }}.mail.EmailBackend"
 {%- if cookiecutter.django_version == "5.2" %}
     settings.EMAIL_BACKEND = backend
 {%- else %}
     settings.MAILERS = {"default": {"BACKEND": backend}}
 {%- endif %}
+    return mail.sender
 
 
 @pytest.fixture(autouse=True)

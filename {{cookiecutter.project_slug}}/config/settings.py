@@ -279,6 +279,7 @@ LOGOUT_REDIRECT_URL = "home"
 # alone: every log-in, the admin's too (config/urls.py), goes through allauth's form.
 AUTHENTICATION_BACKENDS = ["accounts.backends.AuthenticationBackend"]
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # "optional": a new account is signed in at once and asked to confirm its address,
@@ -595,9 +596,10 @@ if EMAIL_TRANSPORT is None and DEBUG:
 EMAIL_RETRY_SECONDS = env_whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")
 {%- set email_backend = cookiecutter.project_slug ~ ".tasks.QueuedEmailBackend" %}
 {%- else %}
-# Django sends through this backend, which sends through EMAIL_TRANSPORT and turns a
-# provider that is down or refuses the login into one WARNING line instead of an
-# error page: {{ cookiecutter.project_slug }}/mail.py.
+# Django sends through this backend, which sends through EMAIL_TRANSPORT on a thread
+# of its own once the page is answered, so that no page waits for the provider or
+# tells by its time that it sent mail; a provider that is down or refuses the login
+# costs one WARNING line: {{ cookiecutter.project_slug }}/mail.py.
 {%- set email_backend = cookiecutter.project_slug ~ ".mail.EmailBackend" %}
 {%- endif %}
 {%- if cookiecutter.django_version == "5.2" %}

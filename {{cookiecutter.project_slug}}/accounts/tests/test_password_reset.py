@@ -1,10 +1,12 @@
 import logging
 import re
 import socket
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 PASSWORD = "a-long-enough-test-password"
 NEW_PASSWORD = "a-new-and-long-password"
@@ -87,6 +89,7 @@ def test_a_provider_that_is_down_changes_nothing_but_the_log(
 
     with caplog.at_level(logging.WARNING):
         known = ask_for_a_reset(client, "alice@example.com")
+        assert mail_as_in_production.wait(timeout=10)
     unknown = ask_for_a_reset(client, "nobody@example.com")
 
     done = (302, "/accounts/password/reset/done/")
@@ -99,3 +102,29 @@ def test_a_provider_that_is_down_changes_nothing_but_the_log(
         "E-mail to 1 recipient(s) not sent: Conne"
     ]
     assert all(record.exc_info is None for record in warnings)
+
+
+class SlowProvider(LocmemBackend):
+    """A provider that takes a second to accept each message."""
+
+    def send_messages(self, messages):
+        time.sleep(1)
+        return super().send_messages(messages)
+
+
+def test_a_slow_provider_keeps_no_page_waiting(
+    client, alice, settings, mail_as_in_production
+):
+    """The page of a known address takes as long as that of an unknown one: the
+    message goes once the page has been answered."""
+    settings.EMAIL_TRANSPORT = {"BACKEND": f"{__name__}.SlowProvider"}
+
+    started = time.monotonic()
+    known = ask_for_a_reset(client, "alice@example.com")
+    answered = time.monotonic() - started
+
+    assert known["Location"] == "/accounts/password/reset/done/"
+    assert answered < 0.5 and mail.outbox == []
+    assert mail_as_in_production.wait(timeout=10)
+    (message,) = mail.outbox
+    assert message.to == ["alice@example.com"]

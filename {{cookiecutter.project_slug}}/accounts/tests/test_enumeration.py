@@ -1,5 +1,6 @@
-"""A login's password is hashed once, whether or not the name it gives has an
-account: the time a wrong password takes tells nothing."""
+"""What a page's time tells of who has an account: nothing. A login's password is
+hashed once whether or not the name it gives has an account, and so is a sign-up's
+(with mandatory verification) whether or not its address has one."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -47,4 +48,25 @@ def test_the_right_password_by_e_mail_address_logs_in(client, alice, hashes):
     response = client.post("/accounts/login/", fields, secure=True)
 
     assert (response.status_code, response["Location"]) == (302, "/")
+    assert hashes == [PASSWORD]
+
+
+def sign_up(client, username: str, email: str):
+    fields = {"username": username, "email": email}
+    fields |= {"password1": PASSWORD, "password2": PASSWORD}
+    return client.post("/accounts/signup/", fields, secure=True)
+
+
+@pytest.mark.parametrize("email", ["alice@example.com", "bob@example.com"])
+def test_a_sign_up_hashes_its_password_whether_or_not_the_address_is_taken(
+    client, alice, hashes, settings, email
+):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+
+    response = sign_up(client, "newcomer", email)
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/accounts/confirm-email/",
+    )
     assert hashes == [PASSWORD]
