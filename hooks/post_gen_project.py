@@ -23,6 +23,7 @@ HEROKU = ANSWERS["platform"] == "heroku"
 ASGI = ANSWERS["interface"] == "asgi"
 DAPHNE = ASGI and ANSWERS["asgi_server"] == "daphne"
 REDIS_LAYER = ASGI and ANSWERS["channel_layer"] != "in-memory"
+CORE_LAYER = ASGI and ANSWERS["channel_layer"] == "redis"  # channels-redis's core layer
 USES_REDIS = bool(ANSWERS["__uses_redis"])
 CELERY = ANSWERS["background_worker"] == "celery"
 S3 = ANSWERS["media_storage"] == "s3"
@@ -49,7 +50,12 @@ KEEP = {
     "serving/workers.py": ASGI and not DAPHNE,
     "serving/daphne_server.py": DAPHNE,
     "serving/channel_layers.py": REDIS_LAYER,
+    "serving/redis_pool.py": CORE_LAYER,
     "config/celery.py": CELERY,
+    "serving/outbox.py": CELERY,
+    "serving/apps.py": CELERY,
+    "serving/models.py": CELERY,
+    "serving/migrations": CELERY,
     "welcome": CELERY,
     f"{SLUG}/tasks.py": CELERY,
     f"{SLUG}/tests/test_tasks.py": CELERY,

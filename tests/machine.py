@@ -75,7 +75,7 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
 
 
-def connections_to(name: str) -> int:
+def database_connections(name: str) -> int:
     """How many connections database `name` has open now."""
     query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
@@ -149,3 +149,16 @@ def process_group(pgid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
             pids.append(int(entry.name))
     return pids
+
+
+def connections_to(port: int) -> int:
+    """How many TCP connections a server listening on 127.0.0.1:`port` holds open now
+    (its end of each: /proc/net/tcp's local port, state 01, ESTABLISHED), whether or
+    not the server still answers them."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                count += 1
+    return count

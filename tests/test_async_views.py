@@ -141,7 +141,7 @@ def test_a_client_that_leaves_ends_its_stream(server, web_servers, kind):
 
 def test_async_views_reading_the_database_share_a_bounded_pool(server, database_url, capacity):
     answers, _ = user_views.all_at_once(server, "/users/count/", 60, timeout=30)
-    connections = machine.connections_to(database_url.rsplit("/", 1)[1])
+    connections = machine.database_connections(database_url.rsplit("/", 1)[1])
 
     processes, threads = capacity
     print(f"60 async views reading the database: {connections} connections")

@@ -22,6 +22,9 @@ nothing fails, everything waits).
   Pub/Sub layer's stay open and carry events again once channels_redis has
   subscribed again. Either way, a login made after Redis returns reaches a live
   page, with no restart and no traceback.
+- With Celery, while Redis (the broker) is stopped: a sign-up and a password reset
+  answer within seconds, and once Redis is back the worker runs the welcome task
+  and sends both mails, each once: nothing queued meanwhile is lost.
 """
 
 import json
@@ -33,10 +36,12 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 import machine
+import platform_env
 import tls
 from combinations import redis_layer
+from mail_servers import SmtpServer
 from platform_env import PROBE_HEADERS
-from servers import request
+from servers import Server, request
 from visitors import Visitor, open_websocket
 
 PASSWORD = "outage-password-that-is-not-secret"
@@ -56,6 +61,11 @@ READINESS_FRESH_SECONDS = 1.0
 # is stopped, after the read timeout (10 s, config/settings.py) when it hangs.
 CLOSE_DEADLINE = {"stopped": SOCKET_DEADLINE, "hung": 15.0}
 TRY_AGAIN_LATER = 4013
+# A page that queues tasks while the broker is away: its password hash on a busy
+# machine, and one try of the broker, refused at once.
+PAGE_DEADLINE = 3.0
+# How long the worker may take to start and send what waited for the broker.
+SENT_DEADLINE = 30.0
 # The Pub/Sub layer's Redis channel for the live feed's group (live/events.py's GROUP).
 LIVE_GROUP_CHANNELS = "*__group__live-events"
 
@@ -285,3 +295,78 @@ def test_open_sockets_through_a_redis_outage(
     if core_layer:
         assert "consumers: Closed /ws/live/ with 4013: the channel layer failed" in output
     assert "Traceback" not in output
+
+
+def queues_tasks(answers: dict) -> bool:
+    """The Celery groups of Django 6.1, but for the Pub/Sub layer's (its broker is the
+    core layer's): gunicorn, daphne and uvicorn, both platforms."""
+    return (
+        answers["background_worker"] == "celery"
+        and answers["django_version"] == "6.1"
+        and answers["channel_layer"] != "redis-pubsub"
+    )
+
+
+@pytest.mark.only.with_args(queues_tasks)
+def test_nothing_queued_while_the_broker_is_away_is_lost(
+    certificates, tmp_path_factory, start_web, web_servers, create_users, deployed_project,
+    production_env, runtime_answers, tmp_path,
+):  # fmt: skip
+    """Redis (the broker) stopped: a sign-up (its welcome task and its confirmation
+    mail) and a password reset (its mail) answer within PAGE_DEADLINE; once Redis is
+    back and the worker runs, the welcome runs and both mails arrive, each once."""
+    redis = tls.TlsRedis(certificates.signed, certificates.signed_key, tmp_path_factory.mktemp("b"))
+    mail = SmtpServer()
+    # App Platform's settings verify Valkey's certificate: the suite's CA is trusted.
+    env = {
+        "REDIS_URL": redis.url(),
+        "EMAIL_URL": f"smtp+insecure://127.0.0.1:{mail.port}",
+        "SSL_CERT_FILE": str(certificates.ca),
+    }
+    worker = None
+    try:
+        redis.stop()
+        port = start_web(**env)
+        create_users(["away-known"], PASSWORD)
+        platform = runtime_answers["platform"]
+        newcomer = {"username": "away-new", "email": "away-new@example.com"}
+        newcomer |= {"password1": PASSWORD, "password2": PASSWORD}
+
+        for page, fields in [
+            ("/accounts/signup/", newcomer),
+            ("/accounts/password/reset/", {"email": "away-known@example.com"}),
+        ]:
+            visitor = Visitor.with_own_address(port, platform)
+            started = time.monotonic()
+            status, _ = visitor.post_form(page, page, fields)
+            took = time.monotonic() - started
+            assert status == 302 and took < PAGE_DEADLINE, f"{page}: {status} in {took:.1f} s"
+
+        redis.start()
+        command = platform_env.commands(deployed_project)["worker"]
+        worker_env = {**production_env, **env, "WORKER_SHUTDOWN_SECONDS": "1"}
+        worker = Server(command, deployed_project, worker_env, tmp_path / "worker.log")
+        assert worker.wait_for_output("welcome.tasks.welcome[", SENT_DEADLINE), worker.output
+        assert wait_for_mail(mail, 2, SENT_DEADLINE), worker.output[-3000:]
+        time.sleep(1)  # nothing sent twice
+        assert sorted(m.recipients[0] for m in mail.received) == [
+            "away-known@example.com",
+            "away-new@example.com",
+        ]
+        assert worker.wait_for_output(" succeeded in ", 10), worker.output[-3000:]
+        web_log = web_servers[port].output
+        assert "Traceback" not in web_log and "Traceback" not in worker.output, web_log[-3000:]
+    finally:
+        if worker:
+            worker.stop()
+        redis.stop()
+        mail.stop()
+
+
+def wait_for_mail(mail: SmtpServer, count: int, deadline: float) -> bool:
+    stop_at = time.monotonic() + deadline
+    while len(mail.received) < count:
+        if time.monotonic() > stop_at:
+            return False
+        time.sleep(0.2)
+    return True

@@ -79,15 +79,17 @@ class Certificates:
 
 class TlsRedis:
     """redis-server answering only TLS (rediss://) on a free loopback port; it can be
-    stopped and started again on the same port, as a managed Redis restarts."""
+    stopped and started again on the same port, as a managed Redis restarts.
+    `options`: more of redis-server's, such as ["--maxclients", "20"]."""
 
-    def __init__(self, certificate: Path, key: Path, directory: Path):
+    def __init__(self, certificate: Path, key: Path, directory: Path, options=()):
         self.port = machine.free_port()
         self.log = directory / f"redis-{self.port}.log"
         self.command = [
             "redis-server", "--port", "0", "--tls-port", str(self.port), "--bind", "127.0.0.1",
             "--tls-cert-file", str(certificate), "--tls-key-file", str(key),
             "--tls-auth-clients", "no", "--save", "", "--appendonly", "no", "--dir", str(directory),
+            *options,
         ]  # fmt: skip
         self.start()
 
@@ -98,6 +100,20 @@ class TlsRedis:
 
     def url(self, db: int = 0) -> str:
         return f"rediss://127.0.0.1:{self.port}/{db}"
+
+    def cli(self, *words: str) -> str:
+        answer = subprocess.run(
+            ["redis-cli", "--tls", "--insecure", "-p", str(self.port), *words],
+            capture_output=True, text=True, timeout=10, check=True,
+        )  # fmt: skip
+        return answer.stdout
+
+    def clients(self) -> int:
+        """How many clients are connected now, not counting the one that asks."""
+        info = dict(
+            line.split(":", 1) for line in self.cli("INFO", "clients").splitlines() if ":" in line
+        )
+        return int(info["connected_clients"]) - 1
 
     def subscribed_channels(self, pattern: str) -> list[str]:
         """The Pub/Sub channels matching `pattern` that at least one client listens to."""

@@ -9,11 +9,12 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("config")
+# Every task waits in the database while the broker is away (serving/outbox.py).
+app = Celery("config", task_cls="serving.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -26,3 +27,10 @@ def require_environment(**kwargs):
 
     if missing := environment.missing_environment():
         sys.exit(f"Error: {environment.describe(missing)}")
+
+
+@worker_ready.connect
+def send_tasks_queued_while_the_broker_was_away(**kwargs):
+    from serving import outbox
+
+    outbox.send_while_running(app)

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
 {%- endif %}
 {%- if cookiecutter.background_worker == "celery" %}
     "welcome",  # a task the worker runs for each new user: README.md
+    "serving",  # the tasks that wait while the broker is away: serving/outbox.py
 {%- endif %}
 {%- if cookiecutter.media_storage == "s3" %}
     "profiles",  # a picture upload, kept in the S3 bucket: README.md
@@ -355,6 +356,11 @@ if REDIS_URL:
         # https://github.com/django/channels_redis/blob/4.3.0/channels_redis/pubsub.py
 {%- endif %}
         "socket_timeout": 10,
+        # A Redis that is not there is given up on at once, and a connection that
+        # the network dropped is found out before it is used.
+        "socket_connect_timeout": 2,
+        "socket_keepalive": True,
+        "health_check_interval": 30,
     }
 {%- if cookiecutter.platform == "heroku" %}
     if REDIS_URL.startswith("rediss://"):
@@ -406,10 +412,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Redis hands a task that no worker acknowledged or put back (one killed outright)
     # to another worker after this long: more than any task's time limit.
     "visibility_timeout": 3600,
-    # A web request that queues a task gives up on a broker that does not answer.
+    # A web request that queues a task gives up at once on a broker that is away
+    # (kombu would try again for seconds), and on one that does not answer after a
+    # couple of seconds: the task waits in the database instead (serving/outbox.py).
+    # The worker reconnects by itself, however long it takes.
+    "max_retries": 0,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    "socket_keepalive": True,
 }
+# Each process keeps one connection for the tasks it queues (two to Redis), which a
+# request that queues at the same moment as another waits for, a couple of seconds at
+# most: README.md, Scale out, counts what a {{ cookiecutter.__unit }} and the worker hold.
+CELERY_BROKER_POOL_LIMIT = 1
+CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = 2
+# The worker waits for a broker that is away however long it is away (Celery's
+# default gives up after about 50 minutes and stops the worker).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 {%- if cookiecutter.platform == "heroku" %}
 # Stopping: Heroku sends SIGTERM to every process of the dyno, and SIGKILL {{ cookiecutter.__worker_kill_seconds }} s later.
 # https://devcenter.heroku.com/articles/dyno-shutdown-behavior

@@ -24,6 +24,9 @@ A read that no consumer takes over goes on until a message comes, which it keeps
 the next consumer, or until its event loop ends (`asyncio.run` cancels it) or its
 process exits: what it could still bring is for this process's sockets alone.
 
+Each process holds a few connections to Redis at most, and closes those it has left
+idle: serving/redis_pool.py.
+
 A consumer cancelled while it reads for the process leaves its socket's message
 buffer behind upstream (a small queue leaked per socket); it is dropped here. And a
 read cancelled while it waits for the lock that keeps it from overtaking the
@@ -44,9 +47,11 @@ another version, the project's tests show (test_channel_layer.py).
 import asyncio
 
 import channels_redis
+import redis
 from channels_redis.core import ChannelLock as BaseChannelLock
 from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
 from django.core.checks import CheckMessage, Error
+from redis.asyncio import BlockingConnectionPool
 {%- else %}
 
 from channels_redis.pubsub import (
@@ -55,15 +60,25 @@ from channels_redis.pubsub import (
 {%- endif %}
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+{%- if cookiecutter.channel_layer == "redis" %}
+
+from serving.redis_pool import BoundedPool
+{%- endif %}
 
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 {%- if cookiecutter.channel_layer == "redis" %}
 
-# What the classes below override or use of channels-redis's own, attributes that
-# __init__ sets included.
+# What the classes below and serving/redis_pool.py override or use of channels-redis's
+# and redis-py's own, attributes that __init__ sets included.
 UPSTREAM_NAMES = {
     BaseChannelLock: ("acquire", "locks", "wait_counts"),
-    BaseRedisChannelLayer: ("receive_buffer", "receive_clean_locks", "receive_single"),
+    BaseRedisChannelLayer: (
+        "create_pool",
+        "receive_buffer",
+        "receive_clean_locks",
+        "receive_single",
+    ),
+    BlockingConnectionPool: ("_available_connections", "release"),
 }
 
 
@@ -77,13 +92,14 @@ def upstream_problems() -> list[CheckMessage]:
     ]
     if not missing:
         return []
+    versions = f"channels-redis {channels_redis.__version__}, redis {redis.__version__}"
     message = (
-        f"channels-redis {channels_redis.__version__} has no {', '.join(missing)},"
-        " which serving/channel_layers.py overrides."
+        f"{', '.join(missing)} is gone from the installed {versions}: serving/"
+        "channel_layers.py and serving/redis_pool.py override it."
     )
     hint = (
-        "Install the channels-redis of requirements.txt, or rewrite the override for"
-        " the new version (its docstring says what each part fixes)."
+        "Install the versions of requirements.txt, or rewrite the override for the"
+        " new ones (the modules' docstrings say what each part fixes)."
     )
     return [Error(message, hint=hint, id="{{ cookiecutter.project_slug }}.E002")]
 
@@ -109,6 +125,10 @@ class RedisChannelLayer(BaseRedisChannelLayer):
         self.receive_clean_locks = ChannelLock()
         # The read for this process's sockets (see the module's docstring).
         self.process_read = None
+
+    def create_pool(self, index):
+        # A few connections per process at most (serving/redis_pool.py).
+        return BoundedPool.for_host(self.hosts[index])
 
     async def receive(self, channel):
         try:

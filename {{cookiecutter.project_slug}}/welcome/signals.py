@@ -17,9 +17,9 @@ user_welcomed = Signal()
 
 def queue_welcome(user_id: int) -> None:
     try:
-        # No retries: a sign-up must not wait for a broker that is away.
-        welcome.apply_async(args=[user_id], retry=False)
-    except Exception as error:
+        # While the broker is away, it waits in the database (serving/outbox.py).
+        welcome.delay(user_id)
+    except Exception as error:  # the database is away too
         logger.warning("Could not queue the welcome of user %s: %r", user_id, error)
 
 

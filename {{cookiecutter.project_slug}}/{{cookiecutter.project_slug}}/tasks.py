@@ -106,9 +106,9 @@ class QueuedEmailBackend(BaseEmailBackend):
                 queued += mail.EmailBackend().send_messages([message])
                 continue
             try:
-                # No retries: a page must not wait for a broker that is away.
-                send_email.apply_async(args=[fields], retry=False)
-            except Exception as error:  # the broker is down or unreachable
+                # While the broker is away, it waits in the database (serving/outbox.py)
+                send_email.delay(fields)
+            except Exception as error:  # the database is away too
                 mail.warn_not_sent([message], "queued", error)
             else:
                 queued += 1

@@ -1,0 +1,243 @@
+"""Attacker tier: the Redis connection budget. The exact web command, its REDIS_URL at
+a Redis of the module's own that takes MAX_CLIENTS clients, as Heroku Key-Value
+Store's smallest plan does for every dyno and the worker together (TLS, with a
+self-signed certificate, as there).
+
+- A hundred WebSockets opened at once, as a burst of visitors (or one attacker)
+  opens them: every one is accepted, while the web process holds no more connections
+  than the README's budget (per process: 4 for the core layer, 2 for the Pub/Sub
+  layer); Redis still takes a client of the worker's, /readyz answers 200, and once
+  the sockets are gone the process gives back all but the one it listens on.
+- With Celery, thirty password resets at once (each queues its mail): the process
+  holds the one broker connection (two to Redis) the README counts, not one per
+  request.
+- Redis full (the test holds every other client it takes), with the core layer,
+  which asks for connections as sockets come: the process refuses sockets and /readyz
+  answers 503; once Redis takes clients again, the process recovers by itself, with no
+  restart: /readyz 200, and a socket opens.
+
+Heroku, Django 6.1: both servers with each Redis layer, and gunicorn with Celery.
+The count is of Redis's end of each connection, so that a Redis that refuses more
+can still be counted.
+"""
+
+import asyncio
+import socket
+import ssl
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+import machine
+import platform_env
+import tls
+from mail_servers import SmtpServer
+from platform_env import PROBE_HEADERS
+from servers import request
+from visitors import Visitor, open_websocket, site_websocket
+
+MAX_CLIENTS = 20  # Heroku Key-Value Store's mini plan
+BURST = 100
+RESETS = 30
+# What one web process may hold: the core layer's pool, or the Pub/Sub layer's
+# subscriber and publisher; and with Celery, one broker connection (kombu's channel
+# and its ping), the README's budget.
+LAYER_CONNECTIONS = {"redis": 4, "redis-pubsub": 2}
+# What it keeps once idle: the core layer's read of the process's messages; the Pub/Sub
+# layer's subscriber and publisher.
+IDLE_CONNECTIONS = {"redis": 1, "redis-pubsub": 2}
+BROKER_CONNECTIONS = 2
+# The core layer's pool closes connections idle for 10 s (serving/redis_pool.py).
+IDLE_DEADLINE = 20.0
+RECOVERY_DEADLINE = 15.0
+PASSWORD = "redis-connections-tier-password"
+
+
+def redis_groups(answers: dict) -> bool:
+    if answers["platform"] != "heroku" or answers["django_version"] != "6.1":
+        return False
+    if answers["interface"] == "wsgi":
+        return answers["background_worker"] == "celery"
+    return answers["channel_layer"] != "in-memory"
+
+
+pytestmark = pytest.mark.only.with_args(redis_groups)
+
+
+@pytest.fixture(scope="module")
+def limited_redis(certificates, tmp_path_factory):
+    redis = tls.TlsRedis(
+        certificates.self_signed,
+        certificates.self_signed_key,
+        tmp_path_factory.mktemp("redis"),
+        options=["--maxclients", str(MAX_CLIENTS)],
+    )
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture(scope="module")
+def mail_server():
+    """Where the site's mail goes: with EMAIL_URL set, the reset page has its form."""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def server(start_web, limited_redis, mail_server) -> int:
+    return start_web(
+        REDIS_URL=limited_redis.url(), EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}"
+    )
+
+
+@pytest.fixture(scope="module")
+def processes(runtime_answers) -> int:
+    """How many processes the web command runs: daphne one, gunicorn WEB_CONCURRENCY."""
+    if runtime_answers["interface"] == "asgi" and runtime_answers["asgi_server"] == "daphne":
+        return 1
+    return int(platform_env.HEROKU_DYNO_ENV["WEB_CONCURRENCY"])
+
+
+class Peak:
+    """The most connections Redis held at once while the block ran, read every 20 ms."""
+
+    def __init__(self, port: int):
+        self.port, self.most, self.stopped = port, 0, threading.Event()
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+        self.thread.start()
+        return self
+
+    def watch(self) -> None:
+        while not self.stopped.wait(0.02):
+            self.most = max(self.most, machine.connections_to(self.port))
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join(timeout=5)
+
+
+def open_at_once(port: int, count: int) -> list[int]:
+    """Open `count` live-feed WebSockets at once, hold them until all have answered,
+    then close them: the handshake's status of each (101: open)."""
+
+    async def burst() -> list[int]:
+        opened = []
+
+        async def one() -> int:
+            try:
+                websocket = await connect(**site_websocket(port, "/ws/live/"), open_timeout=15)
+            except InvalidStatus as refused:
+                return refused.response.status_code
+            opened.append(websocket)
+            return 101
+
+        statuses = await asyncio.gather(*(one() for _ in range(count)))
+        await asyncio.gather(*(websocket.close() for websocket in opened))
+        return statuses
+
+    return asyncio.run(burst())
+
+
+def ready(port: int) -> int:
+    return request(port, "/readyz", PROBE_HEADERS).status
+
+
+def redis_takes_a_client(redis: tls.TlsRedis) -> bool:
+    try:
+        return redis.cli("PING").strip() == "PONG"
+    except Exception:
+        return False
+
+
+def wait_until(condition, deadline: float) -> bool:
+    end = time.monotonic() + deadline
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.25)
+    return True
+
+
+@pytest.mark.only(redis_groups, interface="asgi")
+def test_a_burst_of_websockets_holds_a_few_connections(
+    server, limited_redis, processes, runtime_answers, web_servers
+):
+    budget = processes * LAYER_CONNECTIONS[runtime_answers["channel_layer"]]
+
+    with Peak(limited_redis.port) as peak:
+        statuses = open_at_once(server, BURST)
+
+    assert statuses.count(101) == BURST, sorted(set(statuses))
+    assert peak.most <= budget, f"{peak.most} connections, budget {budget}"
+    assert redis_takes_a_client(limited_redis)  # the worker would connect
+    assert ready(server) == 200
+    # The sockets gone, the process keeps only the connections it listens with.
+    idle = processes * IDLE_CONNECTIONS[runtime_answers["channel_layer"]]
+    assert wait_until(lambda: machine.connections_to(limited_redis.port) <= idle, IDLE_DEADLINE)
+    assert "Traceback" not in web_servers[server].output
+
+
+@pytest.mark.only(redis_groups, background_worker="celery")
+def test_tasks_queued_at_once_hold_one_broker_connection_per_process(
+    server, limited_redis, processes, create_users, runtime_answers
+):
+    names = [f"resetter{n}" for n in range(RESETS)]
+    create_users(names, PASSWORD)
+    layer = runtime_answers["channel_layer"] if runtime_answers["interface"] == "asgi" else None
+    budget = processes * (BROKER_CONNECTIONS + LAYER_CONNECTIONS.get(layer, 0))
+    visitors = [Visitor.with_own_address(server, runtime_answers["platform"]) for _ in names]
+    for visitor in visitors:  # each with the form's CSRF token, ready to post
+        assert visitor.get("/accounts/password/reset/")[0] == 200
+
+    def ask_for_reset(visitor_and_name) -> int:
+        visitor, name = visitor_and_name
+        page = "/accounts/password/reset/"
+        return visitor.post_again(page, page, {"email": f"{name}@example.com"})[0]
+
+    with Peak(limited_redis.port) as peak, ThreadPoolExecutor(RESETS) as clients:
+        statuses = list(clients.map(ask_for_reset, zip(visitors, names, strict=True)))
+
+    assert set(statuses) == {302}, statuses
+    assert peak.most <= budget, f"{peak.most} connections, budget {budget}"
+    assert redis_takes_a_client(limited_redis)
+
+
+# The Pub/Sub layer keeps the two connections it has, which a full Redis leaves it:
+# only the core layer asks for more as sockets come and go.
+@pytest.mark.only(redis_groups, interface="asgi", channel_layer="redis")
+def test_recovers_by_itself_once_redis_takes_clients_again(server, limited_redis):
+    held = []
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    try:
+        while len(held) < MAX_CLIENTS:  # every client Redis takes, bounded
+            raw = socket.create_connection(("127.0.0.1", limited_redis.port), timeout=5)
+            try:
+                client = context.wrap_socket(raw)
+                client.sendall(b"PING\r\n")
+                answer = client.recv(64)
+            except OSError:  # refused during the handshake: Redis is full
+                raw.close()
+                break
+            if not answer.startswith(b"+PONG"):
+                client.close()
+                break
+            held.append(client)
+        statuses = open_at_once(server, 10)
+        assert statuses.count(101) < 10  # Redis is full: the layer cannot join a group
+        assert ready(server) == 503
+    finally:
+        for client in held:
+            client.close()
+
+    assert wait_until(lambda: ready(server) == 200, RECOVERY_DEADLINE)
+    with open_websocket(server, "/ws/ping/") as ping:
+        ping.send('{"ping": 1}')
+        assert ping.recv(timeout=10) == '{"pong": 1}'
