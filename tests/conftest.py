@@ -108,7 +108,7 @@ LIVE_TIERS = {
     "test_media.py", "test_browser.py", "test_email.py", "test_client_address.py",
     "test_request_bodies.py", "test_stuck_requests.py", "test_readme_sections.py",
     "test_sentry.py", "test_rate_limits.py", "test_mfa.py", "test_websocket_origins.py",
-    "test_enumeration.py", "test_redis_connections.py",
+    "test_enumeration.py", "test_redis_connections.py", "test_slow_clients.py",
 }  # fmt: skip
 NODE_ID = re.compile(r"tests/(?P<module>[^:]+)::[^\[]*\[(?P<param>[^\]]+)\]@(?P<group>\S+)$")
 
@@ -161,7 +161,7 @@ SECONDS_PER_TEST = {
     "test_stuck_requests.py": 12, "test_readme_sections.py": 15, "test_locks.py": 25,
     "test_sentry.py": 6, "test_rate_limits.py": 3, "test_mfa.py": 25,
     "test_enumeration.py": 15, "test_websocket_origins.py": 0.5,
-    "test_redis_connections.py": 12,
+    "test_redis_connections.py": 12, "test_slow_clients.py": 20,
 }  # fmt: skip
 
 

@@ -7,7 +7,6 @@ environment the project's own manifests provide.
 
 import json
 import os
-import re
 
 import psycopg
 import pytest
@@ -426,24 +425,21 @@ def test_the_policy_lets_pages_show_uploads(policy_under, store):
     assert found["pictures"] in directives(found["enforced"])["img-src"], found
 
 
-BRIDGE_PROBE = "from config.asgi import sync_views; print(sync_views.threads)"
-GUNICORN_THREADS = ["gunicorn", "--config", "gunicorn.conf.py", "--print-config", "config.wsgi"]
+# The WSGI bridge that runs the sync views, under either interface.
+BRIDGE_PROBE = "from {} import sync_views; print(sync_views.threads)"
+WEB_APPLICATION = {"asgi": "config.asgi", "wsgi": "serving.wsgi_server"}
 
 
 def test_web_threads_is_read_by_the_server_that_runs_sync_views(
     deployed_project, production_env, runtime_answers, run
 ):
-    """One variable for every server choice: gunicorn's threads for WSGI, the
-    bridge's pool under ASGI (and with it the size of the database pool)."""
+    """One variable for every server choice: the size of the bridge's pool of threads
+    that runs sync views (and under ASGI, with it, the size of the database pool)."""
     env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings", "WEB_THREADS": "7"}
-    if runtime_answers["interface"] == "wsgi":
-        result = run(GUNICORN_THREADS, cwd=deployed_project, env=env)
-        assert succeeded(result)
-        assert re.search(r"^threads\s+= 7$", result.stdout, re.M), result.stdout
-    else:
-        result = run(["python", "-c", BRIDGE_PROBE], cwd=deployed_project, env=env)
-        assert succeeded(result)
-        assert result.stdout.splitlines()[-1] == "7"  # after the start-up log lines
+    probe = BRIDGE_PROBE.format(WEB_APPLICATION[runtime_answers["interface"]])
+    result = run(["python", "-c", probe], cwd=deployed_project, env=env)
+    assert succeeded(result)
+    assert result.stdout.splitlines()[-1] == "7"  # after the start-up log lines
     settings_probe = ["python", "-c", "from django.conf import settings; settings.WEB_THREADS"]
     bad = run(settings_probe, cwd=deployed_project, env={**env, "WEB_THREADS": "0"})
     assert bad.returncode != 0

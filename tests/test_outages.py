@@ -11,7 +11,8 @@ nothing fails, everything waits).
 - Without the database, a page that needs it gets the site's 500 page (no debug
   page, no traceback to the client), /healthz stays 200 so the platform does not
   restart a healthy process, and /readyz answers 503 naming the database (the
-  reason in the log, not in the answer).
+  reason in the log, not in the answer); probed every second, it mails the admins
+  once for the outage, not once a probe.
 - When a stopped PostgreSQL and Redis (the suite's own TLS servers, tests/tls.py)
   come back on the same ports, the running process recovers by itself: /readyz
   turns 200, a login and a WebSocket ping work, with no restart.
@@ -61,6 +62,9 @@ READINESS_FRESH_SECONDS = 1.0
 # is stopped, after the read timeout (10 s, config/settings.py) when it hangs.
 CLOSE_DEADLINE = {"stopped": SOCKET_DEADLINE, "hung": 15.0}
 TRY_AGAIN_LATER = 4013
+# The admins of the site under test, and how many probes an outage gets.
+ADMIN = "admins-of-the-site@example.com"
+PROBES = 12
 # A page that queues tasks while the broker is away: its password hash on a busy
 # machine, and one try of the broker, refused at once.
 PAGE_DEADLINE = 3.0
@@ -171,7 +175,33 @@ def test_without_the_database_pages_fail_politely_and_readiness_says_why(start_w
     assert json.loads(ready.body)["database"] == "unavailable"
     assert took < 5, f"the probes took {took:.1f} s"
     # Why goes to the log, in one line, not to the client.
-    assert "/readyz: the database check failed: " in web_servers[port].output
+    assert "/readyz: the database check fails: " in web_servers[port].output
+
+
+@pytest.mark.only(platform="heroku", django_version="6.1", channel_layer="redis")
+def test_a_failing_readiness_probe_mails_the_admins_once_an_outage(start_web, web_servers):
+    """An uptime monitor polls /readyz every second through a database outage: the
+    admins get one mail for it, not one a probe (each 503 logged as a server error)."""
+    mail = SmtpServer()
+    try:
+        port = start_web(
+            DATABASE_URL=nothing_listens("postgresql"),
+            EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail.port}",
+            DJANGO_ADMINS=ADMIN,
+        )
+        statuses = []
+        for _ in range(PROBES):
+            statuses.append(request(port, "/readyz", PROBE_HEADERS).status)
+            time.sleep(READINESS_FRESH_SECONDS)
+        time.sleep(3)  # mail goes out after the answer
+
+        assert set(statuses) == {503}, statuses
+        mailed = [received.message["Subject"] for received in mail.received]
+        assert len(mailed) == 1 and "the database check fails" in mailed[0], mailed
+        assert all(received.recipients == [ADMIN] for received in mail.received)
+        assert web_servers[port].output.count("/readyz: the database check fails") == 1
+    finally:
+        mail.stop()
 
 
 def wait_until_ready(port: int, deadline: float) -> dict:

@@ -358,7 +358,8 @@ def test_web_and_release_commands(project, answers):
     else:
         # gunicorn binds $PORT and reads WEB_CONCURRENCY itself.
         assert web[:3] == ["gunicorn", "--config", "gunicorn.conf.py"]
-        target = "config.wsgi" if answers["interface"] == "wsgi" else "config.asgi:application"
+        wsgi = answers["interface"] == "wsgi"
+        target = "serving.wsgi_server:application" if wsgi else "config.asgi:application"
         assert web[3:] == [target]
 
 
@@ -373,13 +374,14 @@ def test_gunicorn_configuration(project, answers):
     # overridden: the project reads the router's headers itself.
     assert settings["forwarded_allow_ips"] == ""
     assert settings["graceful_timeout"] < 30
+    # uvicorn-worker's class, which reads each request on an event loop: with a
+    # WebSocket message limit (uvicorn's is 16 MiB), or for WSGI with no WebSockets.
+    assert settings["worker_class"] == "serving.workers.UvicornWorker"
+    workers = (project / "serving" / "workers.py").read_text()
+    assert "from uvicorn_worker import UvicornWorker" in workers
     if answers["interface"] == "wsgi":
-        assert settings["worker_class"] == "gthread"
+        assert '"ws": "none"' in workers and '"lifespan": "off"' in workers
     else:
-        # uvicorn-worker's class with a WebSocket message limit (uvicorn's is 16 MiB).
-        assert settings["worker_class"] == "serving.workers.UvicornWorker"
-        workers = (project / "serving" / "workers.py").read_text()
-        assert "from uvicorn_worker import UvicornWorker" in workers
         assert '"ws_max_size": MAX_MESSAGE_BYTES' in workers
         assert "MAX_MESSAGE_BYTES = 65536" in workers
     if answers["interface"] == "asgi" and answers["channel_layer"] == "in-memory":

@@ -27,6 +27,17 @@ from large_bodies import ANSWER_TIMEOUT, LARGE, LargeBody, read_answer, request_
 from platform_env import HOST
 from visitors import CSRF_INPUT, Visitor, form_headers
 
+# The security headers of every answer, a 413 given before Django runs included.
+ANSWER_HEADERS = (
+    "strict-transport-security",
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
+    "cross-origin-resource-policy",
+    "content-security-policy",
+)
+
 LIMIT = 10 * 1024 * 1024  # the generated settings' default
 # The growth a 512 MB dyno can afford, for all four bodies together.
 GROWTH_ALLOWED = 64 * 1024 * 1024
@@ -123,6 +134,11 @@ def test_a_declared_length_over_the_limit_gets_413_before_the_body_is_sent(web, 
     assert status_of(answer) == 413, answer[:500]
     assert b"this site accepts requests of up to 10 MB" in answer, answer[:500]
     assert "Traceback" not in server.output, server.output[-3000:]
+    # Answered before Django's middleware, with the headers it gives every page.
+    head = answer.partition(b"\r\n\r\n")[0].decode("latin-1").lower()
+    for header in ANSWER_HEADERS:
+        assert f"\r\n{header}: " in head, head
+    assert "content-security-policy: default-src 'none'" in head, head
 
 
 @marked

@@ -7,10 +7,6 @@ https://docs.gunicorn.org/en/stable/settings.html
 
 import os
 {%- endif %}
-{%- if cookiecutter.interface == "wsgi" %}
-
-from config.settings import WEB_THREADS
-{%- endif %}
 
 # gunicorn binds 0.0.0.0:$PORT by itself whenever PORT is set, and the platform
 # sets PORT for the web process, so there is no `bind` here.
@@ -28,16 +24,15 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2))
 {%- endif %}
 {%- if cookiecutter.interface == "wsgi" %}
 
-# Threads let a worker serve other requests while one waits on the database:
-# WEB_THREADS of them (config/settings.py).
-worker_class = "gthread"
-threads = WEB_THREADS
+# Each uvicorn worker reads requests on an event loop, where a client that sends
+# slowly holds no thread, then runs Django's WSGI application on WEB_THREADS threads
+# (serving/wsgi_server.py): uvicorn-worker's class (serving/workers.py).
 {%- else %}
 
 # Each uvicorn worker runs config/asgi.py's application on an event loop, WebSockets
 # included: uvicorn-worker's class, with this project's limits (serving/workers.py).
-worker_class = "serving.workers.UvicornWorker"
 {%- endif %}
+worker_class = "serving.workers.UvicornWorker"
 
 # Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
 # connections over them. On one shared socket, whichever worker wakes first accepts:
@@ -49,21 +44,13 @@ reuse_port = True
 # The heartbeat file lives in memory: on a container's overlay disk its writes can
 # stall and get healthy workers killed.
 worker_tmp_dir = "/dev/shm"
-{%- if cookiecutter.interface == "wsgi" %}
-
-# Seconds a worker may go without telling the master it is alive before the master
-# kills and replaces it. A gthread worker tells it from its main loop, which goes on
-# while a view holds one of its threads: this replaces a worker that hangs as a
-# whole, and ends no slow request (README.md, Configuration, says what does).
-{%- else %}
 
 # Seconds a worker may go without telling the master it is alive before the master
 # kills and replaces it. A uvicorn worker tells it from its event loop: a loop
-# blocked that long (a blocking call in an async view) gets the worker replaced,
-# with every request and WebSocket it serves; a sync view holding one of its
-# threads, or an async view awaiting, does not (README.md, Configuration, says what
+# blocked that long{% if cookiecutter.interface == "asgi" %} (a blocking call in an async view){% endif %} gets the worker replaced,
+# with every request{% if cookiecutter.interface == "asgi" %} and WebSocket{% endif %} it serves; a sync view holding one of its
+# threads{% if cookiecutter.interface == "asgi" %}, or an async view awaiting,{% endif %} does not (README.md, Configuration, says what
 # ends a slow request).
-{%- endif %}
 timeout = {{ 20 if cookiecutter.platform == "heroku" else 30 }}
 {%- if cookiecutter.platform == "heroku" %}
 # On shutdown a dyno gets SIGTERM and, 30 seconds later, SIGKILL: finish in-flight

@@ -198,7 +198,7 @@ TEMPLATES = [
 
 # Requests each web process serves at once with sync views, each on a thread of
 {%- if cookiecutter.interface == "wsgi" %}
-# its own (gunicorn's threads, gunicorn.conf.py). While one waits on the database
+# its own (serving/wsgi_server.py). While one waits on the database
 {%- else %}
 # its own (config/asgi.py; async views wait on the event loop instead). While one
 # waits on the database
@@ -688,6 +688,11 @@ LOGGING = {
         "django.security.DisallowedHost": {
             "handlers": ["stdout"],
             "filters": ["without_traceback"],
+            "propagate": False,
+        },
+        # A readiness check that starts to fail: one line, and one mail, an outage.
+        "{{ cookiecutter.project_slug }}.health": {
+            "handlers": ["stdout", "mail_admins"],
             "propagate": False,
         },
 {%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub" %}

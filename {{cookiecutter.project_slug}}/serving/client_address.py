@@ -12,28 +12,18 @@ its X-Forwarded-For holds the address of App Platform's own ingress instead:
 https://docs.digitalocean.com/support/where-can-i-find-the-client-ip-address-of-a-request-connecting-to-my-app/
 {%- endif %}
 
-{%- if cookiecutter.interface == "asgi" %}
 
-So REMOTE_ADDR, and the ASGI scope's `client` (which Channels consumers read), is the
+So REMOTE_ADDR, and the ASGI scope's `client`{% if cookiecutter.interface == "asgi" %} (which Channels consumers read){% endif %}, is the
 last entry of that header, the one the platform wrote, never one a client put before
 it. A request without the header (a probe from inside the platform, `manage.py
 runserver`) keeps its peer's address. The servers' own handling of forwarded headers
-is off (daphne's --proxy-headers and uvicorn's would take the first entry): this
-module is the one place that reads the header.
-{%- else %}
-
-So REMOTE_ADDR is the last entry of that header, the one the platform wrote, never one
-a client put before it. A request without the header (a probe from inside the
-platform, `manage.py runserver`) keeps its peer's address. gunicorn reads no
-forwarded header (gunicorn.conf.py): this module is the one place that reads it.
-{%- endif %}
+is off ({% if cookiecutter.interface == "asgi" %}daphne's --proxy-headers and {% endif %}uvicorn's would take the first entry):
+this module is the one place that reads the header.
 """
 
 HEADER = "{{ cookiecutter.__client_address_header }}"
 WSGI_KEY = "HTTP_" + HEADER.upper().replace("-", "_")
-{%- if cookiecutter.interface == "asgi" %}
 ASGI_NAME = HEADER.lower().encode("latin-1")
-{%- endif %}
 
 
 def last_entry(value: str) -> str:
@@ -53,8 +43,6 @@ class WSGIClientAddress:
             environ["REMOTE_ADDR"] = address
         return self.application(environ, start_response)
 
-{%- if cookiecutter.interface == "asgi" %}
-
 
 class ASGIClientAddress:
     """Sets the scope's `client` for the ASGI application it wraps: HTTP requests
@@ -72,4 +60,3 @@ class ASGIClientAddress:
                 # when they take the address from a header.
                 scope = {**scope, "client": (address, 0)}
         return await self.application(scope, receive, send)
-{%- endif %}

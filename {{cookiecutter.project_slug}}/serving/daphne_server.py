@@ -27,7 +27,7 @@ from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import defer
 
-from serving import request_bodies
+from serving import early_answers, request_bodies
 
 # Below the platform's 30 seconds, like gunicorn's graceful_timeout.
 DRAIN_SECONDS = 20
@@ -74,7 +74,10 @@ class BodyLimitedRequest(WebRequest):
 
     def refuse(self):
         self.refused = True
-        self.channel.transport.write(request_bodies.raw_refusal())
+        https = self.requestHeaders.getRawHeaders(
+            early_answers.proxy_ssl_header(), [None]
+        )
+        self.channel.transport.write(request_bodies.raw_refusal(https[-1]))
         self.channel.loseConnection()  # twisted reads nothing more from it
 
 

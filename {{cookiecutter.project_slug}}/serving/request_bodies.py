@@ -10,23 +10,25 @@ request's headers have arrived, before a byte of it is read. One sent in chunks,
 without a Content-Length, is counted as it arrives and cut at the limit: 413, if
 nothing has been answered yet, and the connection is closed.
 
-- gunicorn (WSGI): WSGIBodyLimit, around Django's WSGI handler (config/wsgi.py).
 {%- if cookiecutter.interface == "asgi" %}
-- Under ASGI, uvicorn and any other server: ASGIBodyLimit, around the HTTP
-  application (config/asgi.py). uvicorn reads a body only as the application asks.
+- uvicorn, and any other ASGI server: ASGIBodyLimit, around the HTTP application
+  (config/asgi.py). uvicorn reads a body only as the application asks.
 - daphne reads the body before any application runs, so its server
   (serving/daphne_server.py) applies the same rule as the headers and chunks arrive.
+{%- else %}
+- The web command's uvicorn workers: ASGIBodyLimit, around the WSGI bridge
+  (serving/wsgi_server.py). uvicorn reads a body only as the application asks.
 {%- endif %}
+- Any WSGI server (config/wsgi.py): WSGIBodyLimit, around Django's WSGI handler.
 https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large
 """
 
 import tempfile
 
 from django.conf import settings
-{%- if cookiecutter.interface == "asgi" %}
 
+from serving import early_answers
 from serving.wsgi_bridge import encode_headers
-{%- endif %}
 
 STATUS = 413
 REASON = "Content Too Large"
@@ -46,17 +48,21 @@ def declared_length(value: bytes | str | None) -> int | None:
     return int(value)
 
 
-def refusal() -> tuple[list[tuple[str, str]], bytes]:
-    """The 413 answer: its headers and its plain-text body. The rest of the body is
-    never read, so the connection cannot carry another request: an ASGI server or
-    daphne is told to close it; gunicorn closes it by itself once it has let 64 kB
-    of an unread body go (WSGI leaves the Connection header to the server)."""
+def refusal(forwarded_proto: str | None) -> tuple[list[tuple[str, str]], bytes]:
+    """The 413 answer, to a request that the router says came over `forwarded_proto`:
+    its headers (with the pages' security headers) and its plain-text body. The rest
+    of the body is never read, so the connection cannot carry another request: an
+    ASGI server or daphne is told to close it; a WSGI server closes it by itself once
+    it has let an unread body go (WSGI leaves the Connection header to the server)."""
     limit = settings.MAX_REQUEST_BODY_BYTES
     size = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
     body = f"{STATUS} {REASON}: this site accepts requests of up to {size}.\n".encode()
     headers = [
         ("Content-Type", "text/plain; charset=utf-8"),
         ("Content-Length", str(len(body))),
+        *early_answers.security_headers(
+            early_answers.forwarded_as_https(forwarded_proto)
+        ),
     ]
     return headers, body
 
@@ -73,7 +79,7 @@ class WSGIBodyLimit:
     def __call__(self, environ, start_response):
         length = declared_length(environ.get("CONTENT_LENGTH"))
         if length is not None and too_large(length):
-            return refuse(start_response)
+            return refuse(environ, start_response)
         if length is None and environ.get("wsgi.input_terminated"):
             in_memory = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
             with tempfile.SpooledTemporaryFile(in_memory) as body:
@@ -81,7 +87,7 @@ class WSGIBodyLimit:
                 while chunk := environ["wsgi.input"].read(READ_BYTES):
                     length += len(chunk)
                     if too_large(length):
-                        return refuse(start_response)
+                        return refuse(environ, start_response)
                     body.write(chunk)
                 body.seek(0)
                 environ = {**environ, "wsgi.input": body, "CONTENT_LENGTH": str(length)}
@@ -91,16 +97,15 @@ class WSGIBodyLimit:
         return self.application(environ, start_response)
 
 
-def refuse(start_response) -> list[bytes]:
-    headers, body = refusal()
+def refuse(environ, start_response) -> list[bytes]:
+    headers, body = refusal(environ.get(settings.SECURE_PROXY_SSL_HEADER[0]))
     start_response(f"{STATUS} {REASON}", headers)
     return [body]
-{%- if cookiecutter.interface == "asgi" %}
 
 
-def raw_refusal() -> bytes:
+def raw_refusal(forwarded_proto: str | None) -> bytes:
     """The 413 answer as HTTP/1.1 bytes, for a server's own connection."""
-    headers, body = refusal()
+    headers, body = refusal(forwarded_proto)
     headers.append(CLOSE)
     lines = [f"HTTP/1.1 {STATUS} {REASON}", *(f"{k}: {v}" for k, v in headers)]
     return "\r\n".join([*lines, "", ""]).encode("latin-1") + body
@@ -118,7 +123,7 @@ class ASGIBodyLimit:
         headers = dict(scope["headers"])
         length = declared_length(headers.get(b"content-length"))
         if length is not None and too_large(length):
-            return await refuse_asgi(send)
+            return await refuse_asgi(scope, send)
         if length is not None:  # the server delivers no more than it declares
             return await self.application(scope, receive, send)
         received, answered, cut = 0, False, False
@@ -133,7 +138,7 @@ class ASGIBodyLimit:
                 if too_large(received):
                     cut = True
                     if not answered:
-                        await refuse_asgi(send)
+                        await refuse_asgi(scope, send)
                     return {"type": "http.disconnect"}
             return message
 
@@ -147,10 +152,11 @@ class ASGIBodyLimit:
         await self.application(scope, receive_within_limit, send_unless_cut)
 
 
-async def refuse_asgi(send) -> None:
-    headers, body = refusal()
+async def refuse_asgi(scope, send) -> None:
+    name = early_answers.proxy_ssl_header().encode("latin-1")
+    values = [value for key, value in scope["headers"] if key == name]
+    headers, body = refusal(values[-1].decode("latin-1") if values else None)
     headers.append(CLOSE)
     headers = encode_headers(headers)
     await send({"type": "http.response.start", "status": STATUS, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-{%- endif %}

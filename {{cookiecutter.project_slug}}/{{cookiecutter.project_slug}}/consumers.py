@@ -5,7 +5,8 @@ A client's mistake is the client's, not the server's: it gets a documented answe
 and at most one WARNING line, never a traceback (which would also close the socket
 with 1011, "internal error", and bury real errors in the logs):
 - a binary frame: {"error": ...}, then a close with 4003;
-- text that is not JSON: {"error": ...}, then a close with 4007;
+- text that is not JSON, or JSON nested too deep for Python to read: {"error": ...},
+  then a close with 4007;
 - a message over the server's limit (64 KiB, on daphne's command line or in
   serving/workers.py): refused by the server itself, before any consumer (uvicorn
   closes with 1009, daphne drops the connection, which browsers report as 1006);
@@ -79,6 +80,9 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
             content = json.loads(text_data)
         except ValueError:
             await self.refuse(self.INVALID_PAYLOAD, "text that is not JSON")
+            return
+        except RecursionError:  # arrays or objects nested thousands deep
+            await self.refuse(self.INVALID_PAYLOAD, "JSON nested too deep")
             return
         await self.receive_json(content, **kwargs)
 

@@ -13,8 +13,10 @@ HTTP, which the Host check (ALLOWED_HOSTS) and the HTTPS redirect would refuse.
   (the database answers a query); otherwise 503, naming what failed, for a load
   balancer or an uptime check to act on.
 {%- endif %}
-  Why it failed goes to the log, not to the client: an error's text can name hosts
-  and users.
+  Why it failed goes to the log, not to the client (an error's text can name hosts
+  and users): one ERROR line when a check starts to fail, mailed to the admins once
+  an outage, not once a probe.
+Both carry the security headers of the site's pages (serving/early_answers.py).
 
 The database check runs on a thread of its own, and probes that arrive while it
 runs, or within FRESH_SECONDS of its end, share its answer: polling /readyz through
@@ -42,6 +44,8 @@ from channels.layers import get_channel_layer
 {%- endif %}
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+
+from serving.early_answers import security_headers
 
 logger = logging.getLogger(__name__)
 
@@ -162,32 +166,66 @@ CHECKS = {
 }
 
 
-async def passes(name: str) -> bool:
+async def failure(name: str) -> str | None:
+    """Why the check `name` failed, or None if it passed."""
     try:
         async with asyncio.timeout(CHECK_TIMEOUT):
             await CHECKS[name]()
     except TimeoutError:
-        reason = f"no answer within {CHECK_TIMEOUT:g} s"
+        return f"no answer within {CHECK_TIMEOUT:g} s"
     except Exception as error:
-        reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
-    else:
-        return True
-    logger.warning("%s: the %s check failed: %s", READINESS_PATH, name, reason)
-    return False
+        return f"{type(error).__name__}: {' '.join(str(error).split())}"
+    return None
+
+
+class Outages:
+    """Which checks are failing: one ERROR line when a check starts to fail (which
+    settings.LOGGING mails to the admins: one message an outage, however often it is
+    probed), one INFO line when it passes again."""
+
+    def __init__(self):
+        self.failing: set[str] = set()
+        self.lock = threading.Lock()
+
+    def note(self, failures: dict[str, str | None]) -> None:
+        with self.lock:
+            for name, reason in failures.items():
+                if reason is not None and name not in self.failing:
+                    self.failing.add(name)
+                    logger.error(
+                        "%s: the %s check fails: %s", READINESS_PATH, name, reason
+                    )
+                elif reason is None and name in self.failing:
+                    self.failing.discard(name)
+                    logger.info("%s: the %s check passes again", READINESS_PATH, name)
+
+
+outages = Outages()
 
 
 async def readiness() -> dict[str, str]:
     """{check: "ok" or "unavailable"}, the checks run side by side."""
-    results = await asyncio.gather(*map(passes, CHECKS))
+    reasons = await asyncio.gather(*map(failure, CHECKS))
+    outages.note(dict(zip(CHECKS, reasons, strict=True)))
     return {
-        name: "ok" if ok else "unavailable"
-        for name, ok in zip(CHECKS, results, strict=True)
+        name: "ok" if reason is None else "unavailable"
+        for name, reason in zip(CHECKS, reasons, strict=True)
     }
+
+
+def with_security_headers(response, request):
+    for name, value in security_headers(request.is_secure()):
+        response.headers.setdefault(name, value)
+    return response
 
 
 def readiness_response(results: dict[str, str]) -> JsonResponse:
     ready = all(result == "ok" for result in results.values())
-    return JsonResponse(results, status=200 if ready else 503)
+    response = JsonResponse(results, status=200 if ready else 503)
+    # Not logged again by Django (an ERROR line, and a mail, for each probe): the
+    # outage is, once (Outages).
+    response._has_been_logged = True
+    return response
 
 
 def liveness_response() -> HttpResponse:
@@ -209,14 +247,16 @@ class HealthCheckMiddleware:
         if iscoroutinefunction(self):
             return self.__acall__(request)
         if request.path == HEALTH_CHECK_PATH:
-            return liveness_response()
+            return with_security_headers(liveness_response(), request)
         if request.path == READINESS_PATH:
-            return readiness_response(async_to_sync(readiness)())
+            response = readiness_response(async_to_sync(readiness)())
+            return with_security_headers(response, request)
         return self.get_response(request)
 
     async def __acall__(self, request):
         if request.path == HEALTH_CHECK_PATH:
-            return liveness_response()
+            return with_security_headers(liveness_response(), request)
         if request.path == READINESS_PATH:
-            return readiness_response(await readiness())
+            response = readiness_response(await readiness())
+            return with_security_headers(response, request)
         return await self.get_response(request)

@@ -11,10 +11,9 @@ from django.middleware import csp
 {%- endif %}
 from django.utils.decorators import sync_and_async_middleware
 
-# Other sites' pages may not load this site's responses (scripts, pictures, JSON) as
-# resources of their own, so no other site can read them into its own process.
-# https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Cross-Origin-Resource-Policy
-CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# Other sites' pages may not load this site's responses as resources of their own
+# (serving/early_answers.py, which gives it to the answers made before this runs).
+from serving.early_answers import CROSS_ORIGIN_RESOURCE_POLICY
 
 
 def add_cross_origin_resource_policy(response):

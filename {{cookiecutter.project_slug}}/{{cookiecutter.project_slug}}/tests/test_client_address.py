@@ -1,19 +1,13 @@
-{% if cookiecutter.interface == "asgi" -%}
 import asyncio
 
-{% endif -%}
 import pytest
 
-{% if cookiecutter.interface == "asgi" -%}
 from serving.client_address import (
     ASGI_NAME,
     WSGI_KEY,
     ASGIClientAddress,
     WSGIClientAddress,
 )
-{%- else -%}
-from serving.client_address import WSGI_KEY, WSGIClientAddress
-{%- endif %}
 
 PEER = "10.1.2.3"  # the router, as a server sees it
 HEADER_VALUES = [
@@ -39,8 +33,6 @@ def test_wsgi_remote_addr_is_the_last_entry(value, address):
 
     assert seen == [address]
 
-{%- if cookiecutter.interface == "asgi" %}
-
 
 @pytest.mark.parametrize("kind", ["http", "websocket"])
 @pytest.mark.parametrize("value, address", HEADER_VALUES)
@@ -57,4 +49,3 @@ def test_asgi_client_is_the_last_entry(value, address, kind):
     asyncio.run(ASGIClientAddress(application)(scope, None, None))
 
     assert seen == [address]
-{%- endif %}

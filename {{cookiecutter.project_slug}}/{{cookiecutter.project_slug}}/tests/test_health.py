@@ -31,26 +31,62 @@ def test_readiness_probe_checks_what_requests_need(client, production_host_check
     assert response.json() == {name: "ok" for name in health.CHECKS}
 
 
-def test_readiness_probe_names_what_failed_and_logs_why(
-    client, production_host_checks, monkeypatch, caplog
+@pytest.fixture(autouse=True)
+def no_outage_yet(monkeypatch):
+    monkeypatch.setattr(health, "outages", health.Outages())
+
+
+def test_readiness_probe_names_what_failed_and_logs_why_once(
+    client, production_host_checks, monkeypatch, caplog, mailoutbox
 ):
     async def database_is_down():
         raise OperationalError("connection to db.internal:5432 refused")
 
+    async def database_is_back():
+        pass
+
     monkeypatch.setitem(health.CHECKS, "database", database_is_down)
 
-    with caplog.at_level(logging.WARNING):
-        response = client.get("/readyz", headers={"host": "10.0.0.7"})
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):  # probed again and again through one outage
+            response = client.get("/readyz", headers={"host": "10.0.0.7"})
+            assert response.status_code == 503
+        monkeypatch.setitem(health.CHECKS, "database", database_is_back)
+        assert client.get("/readyz", headers={"host": "10.0.0.7"}).status_code == 200
 
-    assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
     # The reason names hosts: it goes to the log, never to the client.
     assert b"db.internal" not in response.content
     logged = [r.getMessage() for r in caplog.records if r.name == health.__name__]
     assert logged == [
-        "/readyz: the database check failed:"
-        " OperationalError: connection to db.internal:5432 refused"
+        "/readyz: the database check fails:"
+        " OperationalError: connection to db.internal:5432 refused",
+        "/readyz: the database check passes again",
     ]
+    # One mail to the admins for the outage, not one for each probe.
+    (mail,) = mailoutbox
+    assert "the database check fails" in mail.subject
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+@pytest.mark.django_db
+def test_the_probes_carry_the_pages_security_headers(
+    client, production_host_checks, settings, path
+):
+    settings.SECURE_HSTS_SECONDS = 3600  # as in production
+    plain = client.get(path, headers={"host": "10.0.0.7"})
+    secure = client.get(
+        path, headers={"host": "10.0.0.7", "x-forwarded-proto": "https"}
+    )
+
+    assert plain["X-Content-Type-Options"] == "nosniff"
+    assert plain["X-Frame-Options"] == "DENY"
+    assert plain["Referrer-Policy"] == "same-origin"
+    assert plain["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert plain["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "default-src 'none'" in plain["Content-Security-Policy"]
+    assert "Strict-Transport-Security" not in plain  # only over HTTPS
+    assert secure["Strict-Transport-Security"].startswith("max-age=")
 
 
 def test_a_check_that_hangs_fails_within_the_timeout(

@@ -66,6 +66,18 @@ async def test_text_that_is_not_json_is_answered_and_closed_with_4007(
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+async def test_json_nested_too_deep_is_answered_and_closed_with_4007(
+    application, page_headers
+):
+    deep = "[" * 100_000 + "]" * 100_000
+    answer, closing = await answer_to(application, page_headers(), {"text": deep})
+
+    assert answer["close"] == 4007 and "too deep" in answer["error"]
+    assert closing["code"] == 4007
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
 async def test_json_of_the_wrong_shape_gets_an_error_and_the_socket_stays(
     application, page_headers
 ):

@@ -1,18 +1,12 @@
 """The limit on request bodies (serving/request_bodies.py), as each server meets it."""
-{% if cookiecutter.interface == "asgi" %}
+
 import asyncio
-{%- endif %}
 import io
 
 import pytest
-{%- if cookiecutter.interface == "asgi" %}
 from asgiref.testing import ApplicationCommunicator
 
 from serving.request_bodies import ASGIBodyLimit, WSGIBodyLimit
-{%- else %}
-
-from serving.request_bodies import WSGIBodyLimit
-{%- endif %}
 
 LIMIT = 1000
 
@@ -33,11 +27,12 @@ class Unreadable(io.RawIOBase):
         raise AssertionError("the body was read")
 
 
-def call_wsgi(environ) -> tuple[str, bytes]:
-    answer = {}
+def call_wsgi(environ, answer=None) -> tuple[str, bytes]:
+    """(status, body); the headers too, in `answer`, if given."""
+    answer = {} if answer is None else answer
 
     def start_response(status, headers, exc_info=None):
-        answer["status"] = status
+        answer["status"], answer["headers"] = status, dict(headers)
 
     body = b"".join(WSGIBodyLimit(wsgi_echo)(environ, start_response))
     return answer["status"], body
@@ -55,7 +50,6 @@ def test_wsgi_reads_a_chunked_body_within_the_limit_and_cuts_a_longer_one():
     assert call_wsgi(within) == ("200 OK", b"x" * LIMIT)
     over = {"wsgi.input_terminated": True, "wsgi.input": io.BytesIO(b"x" * (LIMIT + 1))}
     assert call_wsgi(over)[0] == "413 Content Too Large"
-{%- if cookiecutter.interface == "asgi" %}
 
 
 async def asgi_echo(scope, receive, send):
@@ -97,6 +91,30 @@ def test_asgi_refuses_a_declared_length_over_the_limit_before_receiving():
     assert body["body"].startswith(b"413 Content Too Large")
 
 
+def test_the_refusal_carries_the_pages_security_headers(settings):
+    settings.SECURE_HSTS_SECONDS = 3600  # as in production
+    over = {"CONTENT_LENGTH": str(LIMIT + 1), "wsgi.input": Unreadable()}
+    answer = {}
+    call_wsgi({**over, "HTTP_X_FORWARDED_PROTO": "https"}, answer)
+    start, _ = exchange(
+        [
+            (b"content-length", str(LIMIT + 1).encode()),
+            (b"x-forwarded-proto", b"https"),
+        ],
+        [],
+    )
+
+    for headers in (
+        answer["headers"],
+        {k.decode(): v.decode() for k, v in start["headers"]},
+    ):
+        headers = {name.lower(): value for name, value in headers.items()}
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+        assert "default-src 'none'" in headers["content-security-policy"]
+        assert headers["strict-transport-security"].startswith("max-age=")
+
+
 def test_asgi_cuts_a_chunked_body_at_the_limit():
     start, body = exchange([], [b"x" * 600, b"x" * 600])
     assert start["status"] == 413
@@ -104,4 +122,3 @@ def test_asgi_cuts_a_chunked_body_at_the_limit():
 
     start, body = exchange([], [b"x" * 500, b"x" * 500])
     assert start["status"] == 200 and body["body"] == b"x" * LIMIT
-{%- endif %}
