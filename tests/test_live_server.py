@@ -43,6 +43,8 @@ SECURITY_HEADERS = (
     "cross-origin-resource-policy",
     "content-security-policy",
 )
+# Those of every answer: the site's own error pages' and redirects' too.
+ANSWER_HEADERS = (*SECURITY_HEADERS, "x-frame-options")
 # What the HTTP Observatory grades A+ with the bonuses a strict policy earns.
 OBSERVATORY_MINIMUM = 125
 
@@ -165,6 +167,9 @@ def test_plain_http_is_redirected_to_https(server):
 
     assert response.status == 301
     assert response.headers["location"] == f"https://{HOST}/"
+    # The page's headers, but HSTS, which means nothing over plain HTTP.
+    missing = [name for name in ANSWER_HEADERS if name not in response.headers]
+    assert missing == ["strict-transport-security"], missing
 
 
 def test_an_underscored_forwarded_header_does_not_pass_for_https(server):
@@ -242,6 +247,7 @@ def test_unknown_host_is_refused_with_one_log_line(server, web_servers):
 
     assert response.status == 400
     assert "<h1>Bad request</h1>" in response.body.decode()  # the site's own page
+    assert [name for name in ANSWER_HEADERS if name not in response.headers] == []
     assert "Invalid HTTP_HOST header: 'attacker.example'" in logged
     assert "Traceback" not in logged, logged
 

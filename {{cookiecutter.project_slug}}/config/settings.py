@@ -133,8 +133,9 @@ INSTALLED_APPS = [
 {%- else %} serving/static_files.py, which answers static
 # URLs before Django, sends the headers they add.
 {%- endif %}
+# SecurityMiddleware comes last, so that the others' headers go on its own answers
+# too: the redirect to HTTPS, and the 400 for a Host that ALLOWED_HOSTS refuses.
 SECURITY_HEADERS_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
 {%- if cookiecutter.django_version == "5.2" %}
     # django-csp, the maintained Content Security Policy for Django 5.2 (Django 6.0
     # has its own).
@@ -144,6 +145,8 @@ SECURITY_HEADERS_MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.security_headers.ContentSecurityPolicyMiddleware",
 {%- endif %}
     "{{ cookiecutter.project_slug }}.security_headers.cross_origin_resource_policy",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
 ]
 
 MIDDLEWARE = [
@@ -165,7 +168,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
