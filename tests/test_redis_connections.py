@@ -1,7 +1,6 @@
 """Attacker tier: the Redis connection budget. The exact web command, its REDIS_URL at
 a Redis of the module's own that takes MAX_CLIENTS clients, as Heroku Key-Value
-Store's smallest plan does for every dyno and the worker together (TLS, with a
-self-signed certificate, as there).
+Store's smallest plan does for every dyno and the worker together (TLS, as there).
 
 - A hundred WebSockets opened at once, as a burst of visitors (or one attacker)
   opens them: every one is accepted, while the web process holds no more connections
@@ -16,7 +15,8 @@ self-signed certificate, as there).
   answers 503; once Redis takes clients again, the process recovers by itself, with no
   restart: /readyz 200, and a socket opens.
 
-Heroku, Django 6.1: both servers with each Redis layer, and gunicorn with Celery.
+Django 6.1: on Heroku both servers with each Redis layer, and gunicorn with Celery; on
+App Platform, daphne with the core layer and Celery.
 The count is of Redis's end of each connection, so that a Redis that refuses more
 can still be counted.
 """
@@ -33,7 +33,6 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 import machine
-import platform_env
 import tls
 from mail_servers import SmtpServer
 from platform_env import PROBE_HEADERS
@@ -58,8 +57,10 @@ PASSWORD = "redis-connections-tier-password"
 
 
 def redis_groups(answers: dict) -> bool:
-    if answers["platform"] != "heroku" or answers["django_version"] != "6.1":
+    if answers["django_version"] != "6.1":
         return False
+    if answers["platform"] == "digitalocean":  # its one group with Celery
+        return answers["background_worker"] == "celery"
     if answers["interface"] == "wsgi":
         return answers["background_worker"] == "celery"
     return answers["channel_layer"] != "in-memory"
@@ -71,8 +72,8 @@ pytestmark = pytest.mark.only.with_args(redis_groups)
 @pytest.fixture(scope="module")
 def limited_redis(certificates, tmp_path_factory):
     redis = tls.TlsRedis(
-        certificates.self_signed,
-        certificates.self_signed_key,
+        certificates.signed,
+        certificates.signed_key,
         tmp_path_factory.mktemp("redis"),
         options=["--maxclients", str(MAX_CLIENTS)],
     )
@@ -89,18 +90,21 @@ def mail_server():
 
 
 @pytest.fixture(scope="module")
-def server(start_web, limited_redis, mail_server) -> int:
+def server(start_web, limited_redis, mail_server, certificates) -> int:
+    # App Platform's settings verify Valkey's certificate: the suite's CA is trusted.
     return start_web(
-        REDIS_URL=limited_redis.url(), EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}"
+        REDIS_URL=limited_redis.url(),
+        EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}",
+        SSL_CERT_FILE=str(certificates.ca),
     )
 
 
 @pytest.fixture(scope="module")
-def processes(runtime_answers) -> int:
+def processes(runtime_answers, production_env) -> int:
     """How many processes the web command runs: daphne one, gunicorn WEB_CONCURRENCY."""
     if runtime_answers["interface"] == "asgi" and runtime_answers["asgi_server"] == "daphne":
         return 1
-    return int(platform_env.HEROKU_DYNO_ENV["WEB_CONCURRENCY"])
+    return int(production_env["WEB_CONCURRENCY"])
 
 
 class Peak:

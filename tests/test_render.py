@@ -170,11 +170,16 @@ def test_files_match_the_options(project, answers):
         ".do/deploy.template.yaml": not heroku and not uses_redis(answers),
         "config/asgi.py": asgi,
         "serving/static_files.py": asgi,
-        "serving/wsgi_bridge.py": asgi,
+        "serving/wsgi_bridge.py": True,
+        "serving/wsgi_server.py": not asgi,
         "serving/view_router.py": asgi,
         "serving/asgi_handler.py": asgi,
         "config/routing.py": asgi,
-        "serving/workers.py": asgi and answers["asgi_server"] == "uvicorn",
+        "serving/workers.py": not (asgi and answers["asgi_server"] == "daphne"),
+        "serving/websocket_origins.py": asgi,
+        "serving/redis_pool.py": redis_layer(answers) and answers["channel_layer"] == "redis",
+        "serving/outbox.py": celery(answers),
+        "serving/migrations": celery(answers),
         "serving/daphne_server.py": asgi and answers["asgi_server"] == "daphne",
         "serving/channel_layers.py": redis_layer(answers),
         f"{slug}/tests/test_channel_layer.py": redis_layer(answers),
@@ -904,7 +909,10 @@ def test_readme_explains_the_live_feed(project, answers):
     section = readme[readme.index("## The live login feed") : readme.index("## Configuration")]
     words = " ".join(section.split())
 
-    assert "anonymous" in section and "remove the feature" in section
+    # What it shows to whom, and how to take it out.
+    assert "a visitor who is not signed in sees only that someone did" in words
+    assert "visible to anyone who makes an account" in words
+    assert "remove the feature" in section
     for path in ("live/", "config/settings.py", "config/urls.py", "config/routing.py"):
         assert path in section
     if redis_layer(answers):

@@ -45,15 +45,19 @@ class WSGIClientAddress:
 
 
 class ASGIClientAddress:
-    """Sets the scope's `client` for the ASGI application it wraps: HTTP requests
-    (Django's ASGI handler and serving/wsgi_bridge.py take REMOTE_ADDR from it) and
-    WebSockets."""
+    """Sets the scope's `client` for the ASGI application it wraps, in every scope a
+    client's request opens (not the server's lifespan messages):
+{%- if cookiecutter.interface == "asgi" %} serving/wsgi_bridge.py
+    and Django's ASGI handler take REMOTE_ADDR from it, Channels' consumers read it."""
+{%- else %} serving/wsgi_bridge.py
+    takes REMOTE_ADDR from it."""
+{%- endif %}
 
     def __init__(self, application):
         self.application = application
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] in ("http", "websocket"):
+        if scope["type"] != "lifespan":
             values = [value for name, value in scope["headers"] if name == ASGI_NAME]
             if values and (address := last_entry(values[-1].decode("latin-1"))):
                 # The visitor's port is unknown: 0, as daphne and uvicorn give it

@@ -20,6 +20,7 @@ https://redis.io/docs/latest/develop/reference/clients/#maximum-concurrent-conne
 
 import asyncio
 import weakref
+from typing import Self
 
 from redis.asyncio import BlockingConnectionPool
 
@@ -41,7 +42,7 @@ class BoundedPool(BlockingConnectionPool):
         self.disconnecting = set()  # tasks, kept until done
 
     @classmethod
-    def for_host(cls, host: dict) -> "BoundedPool":
+    def for_host(cls, host: dict) -> Self:
         """A pool for one entry of the channel layer's `hosts`."""
         options = dict(host)
         address = options.pop("address")

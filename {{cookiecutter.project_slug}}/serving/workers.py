@@ -6,8 +6,8 @@ consumers take small JSON messages, so anything over the limit is closed with 10
 ("message too big") by uvicorn itself. daphne gets the same limit on its command
 line.{% else %}, for serving/wsgi_server.py.
 
-HTTP only (a WebSocket upgrade is an ordinary request, which Django answers), and no
-lifespan messages, which a WSGI application has no use for.{% endif %}
+HTTP alone (uvicorn takes no request for another protocol: Django answers it as any
+other), and no lifespan messages, which a WSGI application has no use for.{% endif %}
 https://www.uvicorn.org/settings/#implementation
 """
 

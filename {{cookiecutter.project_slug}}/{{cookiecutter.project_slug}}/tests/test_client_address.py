@@ -10,6 +10,12 @@ from serving.client_address import (
 )
 
 PEER = "10.1.2.3"  # the router, as a server sees it
+# The ASGI scopes a client's request opens.
+{%- if cookiecutter.interface == "asgi" %}
+SCOPE_TYPES = ["http", "websocket"]
+{%- else %}
+SCOPE_TYPES = ["http"]
+{%- endif %}
 HEADER_VALUES = [
     (None, PEER),
     ("203.0.113.7", "203.0.113.7"),
@@ -34,7 +40,7 @@ def test_wsgi_remote_addr_is_the_last_entry(value, address):
     assert seen == [address]
 
 
-@pytest.mark.parametrize("kind", ["http", "websocket"])
+@pytest.mark.parametrize("kind", SCOPE_TYPES)
 @pytest.mark.parametrize("value, address", HEADER_VALUES)
 def test_asgi_client_is_the_last_entry(value, address, kind):
     headers = [(b"host", b"example.com")]
