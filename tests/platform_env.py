@@ -135,3 +135,10 @@ def visitor_address() -> str:
     router's addresses do on the platform."""
     number = secrets.randbelow(2**17 - 2) + 1
     return f"198.{18 + number // 65536}.{number // 256 % 256}.{number % 256}"
+
+
+def web_processes(answers: dict, env: dict[str, str]) -> int:
+    """How many processes the web command runs: daphne one, gunicorn WEB_CONCURRENCY."""
+    if answers["interface"] == "asgi" and answers["asgi_server"] == "daphne":
+        return 1
+    return int(env["WEB_CONCURRENCY"])

@@ -33,6 +33,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 import machine
+import platform_env
 import tls
 from mail_servers import SmtpServer
 from platform_env import PROBE_HEADERS
@@ -101,10 +102,7 @@ def server(start_web, limited_redis, mail_server, certificates) -> int:
 
 @pytest.fixture(scope="module")
 def processes(runtime_answers, production_env) -> int:
-    """How many processes the web command runs: daphne one, gunicorn WEB_CONCURRENCY."""
-    if runtime_answers["interface"] == "asgi" and runtime_answers["asgi_server"] == "daphne":
-        return 1
-    return int(production_env["WEB_CONCURRENCY"])
+    return platform_env.web_processes(runtime_answers, production_env)
 
 
 class Peak:

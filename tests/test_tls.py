@@ -110,5 +110,5 @@ def test_digitalocean_refuses_a_redis_it_cannot_verify(
     assert ready.status == 503
     assert json.loads(ready.body)["channel_layer"] == "unavailable"
     logged = web_servers[port].output
-    assert "/readyz: the channel_layer check failed: " in logged
+    assert "/readyz: the channel_layer check fails: " in logged
     assert "certificate verify failed" in logged

@@ -161,9 +161,10 @@ def open_websocket(port: int, route: str, headers=None, **options) -> ClientConn
     """A WebSocket to the web process as the router opens it for a page of the site:
     the site's own Origin and Host (the router passes on the one the browser sent),
     marked as HTTPS, with `headers` besides."""
+    source = options.pop("source_address", None)  # where the router's connection is from
     return connect(
         f"ws://{HOST}{route}",
-        sock=socket.create_connection(("127.0.0.1", port), timeout=10),
+        sock=socket.create_connection(("127.0.0.1", port), timeout=10, source_address=source),
         origin=f"https://{HOST}",
         additional_headers={"X-Forwarded-Proto": "https", **(headers or {})},
         open_timeout=10,

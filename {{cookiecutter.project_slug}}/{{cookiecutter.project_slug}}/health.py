@@ -14,8 +14,8 @@ HTTP, which the Host check (ALLOWED_HOSTS) and the HTTPS redirect would refuse.
   balancer or an uptime check to act on.
 {%- endif %}
   Why it failed goes to the log, not to the client (an error's text can name hosts
-  and users): one ERROR line when a check starts to fail, mailed to the admins once
-  an outage, not once a probe.
+  and users): one ERROR line when a check starts to fail, which each web process
+  mails to the admins once an outage, not once a probe.
 Both carry the security headers of the site's pages (serving/early_answers.py).
 
 The database check runs on a thread of its own, and probes that arrive while it
@@ -179,9 +179,11 @@ async def failure(name: str) -> str | None:
 
 
 class Outages:
-    """Which checks are failing: one ERROR line when a check starts to fail (which
-    settings.LOGGING mails to the admins: one message an outage, however often it is
-    probed), one INFO line when it passes again."""
+    """Which checks are failing, in this process: one ERROR line when a check starts
+    to fail (which settings.LOGGING mails to the admins: one message an outage from
+    each process, however often it is probed), one INFO line when it passes again.
+    The processes share nothing that would survive the outage (the database cache
+    may be what is down), so each tells of it once."""
 
     def __init__(self):
         self.failing: set[str] = set()

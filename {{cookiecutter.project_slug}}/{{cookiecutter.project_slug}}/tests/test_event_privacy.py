@@ -65,12 +65,13 @@ def test_nothing_a_visitor_sent_reaches_sentry(client, sent):
     key, token, cookie = (secrets.token_hex(8) for _ in range(3))
     client.raise_request_exception = False
     client.cookies["sessionid"] = cookie
-    client.get("/ok/")  # an earlier request, whose breadcrumbs stay in the scope
+    client.get("/ok/", secure=True)  # an earlier request, its breadcrumbs kept
 
     response = client.post(
         f"/fail/{key}/?token={token}",
         values,
         headers={"authorization": f"Bearer {token}"},
+        secure=True,
     )
     sentry_sdk.flush()
 
