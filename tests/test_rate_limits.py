@@ -50,7 +50,7 @@ PASSWORD = "rate-limits-tier-password"
 # Stored with the production hasher (HASH_PASSWORD), not the copy's fast one.
 CROWD_PASSWORD = "rate-limits-tier-crowd-password"
 CROWD = 8
-FLOOD = 250  # reset requests: each adds two counts to the cache, Django's culls past 300
+FLOOD = 200  # reset requests: each adds two counts to the cache, Django's culls past 300
 FLOOD_CLIENTS = 8
 WRONG = "not-the-password"
 REFUSED = "Too many failed login attempts"

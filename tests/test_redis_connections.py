@@ -15,8 +15,8 @@ Store's smallest plan does for every dyno and the worker together (TLS, as there
   answers 503; once Redis takes clients again, the process recovers by itself, with no
   restart: /readyz 200, and a socket opens.
 
-Django 6.1: on Heroku both servers with each Redis layer, and gunicorn with Celery; on
-App Platform, daphne with the core layer and Celery.
+Django 6.1: GROUPS, which try every server, each Redis layer and both platforms, all
+with Celery.
 The count is of Redis's end of each connection, so that a Redis that refuses more
 can still be counted.
 """
@@ -35,6 +35,7 @@ from websockets.exceptions import InvalidStatus
 import machine
 import platform_env
 import tls
+from combinations import runtime_key
 from mail_servers import SmtpServer
 from platform_env import PROBE_HEADERS
 from servers import request
@@ -57,14 +58,19 @@ RECOVERY_DEADLINE = 15.0
 PASSWORD = "redis-connections-tier-password"
 
 
+# Every server, each Redis layer, both platforms, Celery: uvicorn's two processes with
+# the core layer, daphne with the Pub/Sub layer, gunicorn (Celery alone) on Heroku, and
+# daphne with the core layer on App Platform.
+GROUPS = {
+    "heroku-asgi-uvicorn-redis-dj6.1-celery-s3",
+    "heroku-asgi-daphne-redis-pubsub-dj6.1-celery",
+    "heroku-wsgi-dj6.1-celery-s3",
+    "digitalocean-asgi-daphne-redis-dj6.1-celery-s3",
+}
+
+
 def redis_groups(answers: dict) -> bool:
-    if answers["django_version"] != "6.1":
-        return False
-    if answers["platform"] == "digitalocean":  # its one group with Celery
-        return answers["background_worker"] == "celery"
-    if answers["interface"] == "wsgi":
-        return answers["background_worker"] == "celery"
-    return answers["channel_layer"] != "in-memory"
+    return runtime_key(answers) in GROUPS
 
 
 pytestmark = pytest.mark.only.with_args(redis_groups)
