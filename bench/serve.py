@@ -291,17 +291,19 @@ def bare_project(server: str, root: Path, venv: Path, generated: Project) -> Pro
     if asgi:
         env["REDIS_URL"] = generated.env["REDIS_URL"]
     run(["python", "manage.py", "collectstatic", "--noinput"], directory, env)
-    if server != "daphne":  # the very same gunicorn settings, threads included
-        conf = (generated.directory / "gunicorn.conf.py").read_text()
+    threads = None
+    if server != "daphne":  # the very same gunicorn settings; the worker class below
+        shutil.copyfile(generated.directory / "gunicorn.conf.py", directory / "gunicorn.conf.py")
         threads = run(
             ["python", "-c", "from config.settings import WEB_THREADS; print(WEB_THREADS)"],
             generated.directory,
             generated.env,
         ).strip()
-        conf = conf.replace("from config.settings import WEB_THREADS", f"WEB_THREADS = {threads}")
-        (directory / "gunicorn.conf.py").write_text(conf)
     command = {
-        "gunicorn": "gunicorn --config gunicorn.conf.py bare.wsgi",
+        # Django's WSGI handler as gunicorn usually serves it: its threaded worker, as
+        # many threads as the generated project's bridge has.
+        "gunicorn": f"gunicorn --config gunicorn.conf.py --worker-class gthread --threads {threads}"
+        " bare.wsgi",
         "uvicorn": "gunicorn --config gunicorn.conf.py"
         " --worker-class uvicorn_worker.UvicornWorker bare.asgi:application",
         "daphne": "daphne --bind 0.0.0.0 --port $PORT bare.asgi:application",

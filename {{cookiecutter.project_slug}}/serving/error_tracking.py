@@ -95,8 +95,13 @@ def isolated(application):
     if not settings.SENTRY_STARTED:
         return application
     from sentry_sdk.integrations.asgi import SentryAsgiMiddleware
+    from sentry_sdk.integrations.logging import ignore_logger
 
     tracked = SentryAsgiMiddleware(application)
+    # The middleware reports an exception the application raises; the server then
+    # logs it too ("Exception inside application"), which would be a second event.
+    for server_logger in ("daphne.server", "uvicorn.error"):
+        ignore_logger(server_logger)
 
     async def isolated_application(scope, receive, send):
         # Not the server's lifespan messages, which config/asgi.py does not take.

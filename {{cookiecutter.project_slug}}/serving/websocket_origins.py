@@ -34,6 +34,8 @@ class HandshakeRequest(HttpRequest):
         super().__init__()
         self.scope = scope
         for name, value in scope["headers"]:
+            if b"_" in name:  # dropped as Django drops them (serving/wsgi_bridge.py)
+                continue
             key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
             self.META[key] = value.decode("latin-1")
         if scope.get("server"):

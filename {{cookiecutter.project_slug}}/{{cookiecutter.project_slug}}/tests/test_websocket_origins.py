@@ -54,3 +54,10 @@ def test_an_origin_listed_exactly_in_csrf_trusted_origins_is_let_in(settings):
 
     assert allowed(handshake("https://www.example.com"))
     assert not allowed(handshake("https://shop.example.org"))
+
+
+def test_an_underscored_header_does_not_pass_for_the_routers():
+    scope = handshake("https://app.herokuapp.com", proto="http")
+    scope["headers"].append((b"x_forwarded_proto", b"https"))
+
+    assert not allowed(scope)
