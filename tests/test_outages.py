@@ -64,7 +64,7 @@ CLOSE_DEADLINE = {"stopped": SOCKET_DEADLINE, "hung": 15.0}
 TRY_AGAIN_LATER = 4013
 # The admins of the site under test, and how many probes an outage gets.
 ADMIN = "admins-of-the-site@example.com"
-PROBES = 12
+PROBES = 5
 # A page that queues tasks while the broker is away: its password hash on a busy
 # machine, and one try of the broker, refused at once.
 PAGE_DEADLINE = 3.0
