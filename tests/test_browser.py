@@ -174,7 +174,9 @@ def site(
     if celery(runtime_answers):
         command = platform_env.commands(deployed_project)["worker"]
         log = tmp_path_factory.mktemp("worker") / "worker.log"
-        worker = Server(command, deployed_project, {**production_env, "EMAIL_URL": email_url}, log)
+        # A short shutdown window: Celery sleeps through it when it stops.
+        env = {**production_env, "EMAIL_URL": email_url, "WORKER_SHUTDOWN_SECONDS": "1"}
+        worker = Server(command, deployed_project, env, log)
     try:
         if worker:
             assert worker.wait_for_output("ready.", timeout=60), worker.output[-3000:]
