@@ -402,7 +402,7 @@ def redis_url(worker_id) -> str:
     # One Redis database per xdist worker, so parallel groups never share the core
     # layer's keys. Pub/Sub channels ignore database numbers: tests that watch a
     # group count only their own users' events.
-    db = 1 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    db = machine.redis_database("groups", worker_id)
     machine.redis_command("FLUSHDB", db=db)
     return f"redis://{machine.REDIS_HOST}:{machine.REDIS_PORT}/{db}"
 

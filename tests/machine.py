@@ -55,6 +55,21 @@ def redis_command(*words: str, db: int = 0) -> bytes:
     return reply.split(b"\r\n", 1)[1]
 
 
+# The Redis databases of each xdist worker (a default server has 16): one for its runtime
+# groups' web processes, one for a module's own task queue (modules run one at a time on
+# a worker). Database 0 and 15 are left to whatever else shares the server.
+REDIS_DATABASES = {"groups": 1, "tasks": 8}
+MAX_WORKERS = 7
+
+
+def redis_database(purpose: str, worker_id: str) -> int:
+    """The database number of `purpose` for this xdist worker ("master" without xdist)."""
+    index = int(worker_id[2:]) if worker_id.startswith("gw") else 0
+    if index >= MAX_WORKERS:
+        raise RuntimeError(f"the suite gives Redis databases to {MAX_WORKERS} workers at most")
+    return REDIS_DATABASES[purpose] + index
+
+
 def redis_answers() -> bool:
     try:
         return redis_command("PING").startswith(b"+PONG")

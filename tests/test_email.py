@@ -111,7 +111,7 @@ def group_env(runtime_answers, redis_url, worker_id) -> dict[str, str]:
     was to try again: worker_for empties the queue after each test)."""
     env = {"DJANGO_ADMINS": ADMIN}
     if celery(runtime_answers):
-        db = 12 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+        db = machine.redis_database("tasks", worker_id)
         machine.redis_command("FLUSHDB", db=db)
         env["REDIS_URL"] = redis_url.rsplit("/", 1)[0] + f"/{db}"
         env["WORKER_SHUTDOWN_SECONDS"] = "1"

@@ -68,7 +68,7 @@ def slow_provider():
 def task_queue(redis_url, worker_id) -> str:
     """A Redis database of the module's own, for the mail the site queues with Celery:
     no worker of another tier sends it."""
-    db = 5 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    db = machine.redis_database("tasks", worker_id)
     machine.redis_command("FLUSHDB", db=db)
     yield redis_url.rsplit("/", 1)[0] + f"/{db}"
     machine.redis_command("FLUSHDB", db=db)

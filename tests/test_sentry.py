@@ -409,7 +409,7 @@ def test_nothing_a_visitor_submits_or_carries_reaches_sentry(tracked, sentry, ru
 @pytest.fixture
 def worker_redis(redis_url, worker_id) -> str:
     """A Redis database of this module's own, so no other test's task reaches the worker."""
-    db = 12 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    db = machine.redis_database("tasks", worker_id)
     machine.redis_command("FLUSHDB", db=db)
     return redis_url.rsplit("/", 1)[0] + f"/{db}"
 

@@ -73,7 +73,7 @@ QUEUE_BOTH = (
 
 @pytest.fixture(scope="module")
 def worker_redis(redis_url, worker_id) -> str:
-    db = 8 + (int(worker_id[2:]) if worker_id.startswith("gw") else 0)
+    db = machine.redis_database("tasks", worker_id)
     machine.redis_command("FLUSHDB", db=db)
     return redis_url.rsplit("/", 1)[0] + f"/{db}"
 
@@ -227,7 +227,16 @@ def wait_for_note(notes: Path, wanted, timeout: float, worker: Server) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.only(background_worker="celery")
+# Stopping is the worker's own code and Celery's, whatever serves the site: one group of
+# each Django version and platform, the WSGI one among them.
+STOPPING_GROUPS = {
+    "heroku-asgi-daphne-in-memory-dj5.2-celery",
+    "heroku-wsgi-dj6.1-celery-s3",
+    "digitalocean-asgi-daphne-redis-dj6.1-celery-s3",
+}
+
+
+@pytest.mark.only(lambda answers: runtime_key(answers) in STOPPING_GROUPS)
 def test_a_stopping_worker_finishes_what_it_can_and_puts_back_the_rest(
     start_worker, user_project, production_env, worker_redis, run, tmp_path
 ):
