@@ -478,12 +478,19 @@ def production_env(request, deployed_project, database_url, redis_url, bucket, v
 def run(venv_bin):
     """run(args, cwd, env) -> CompletedProcess, with the venv first on PATH."""
 
-    def run(args, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300):
+    def run(
+        args,
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        timeout: float = 300,
+        input: str | None = None,
+    ):
         env = dict(env or {"HOME": os.environ.get("HOME", "/tmp")})
         env["PATH"] = f"{venv_bin}:{env.get('PATH', os.environ['PATH'])}"
         return subprocess.run(
-            args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-        )
+            args, cwd=cwd, env=env, input=input, capture_output=True, text=True,
+            timeout=timeout, check=False,
+        )  # fmt: skip
 
     return run
 

@@ -1,9 +1,9 @@
-"""Async views and streams, the code a user writes first under ASGI, in the ASGI
-runtime groups that pairwise() picks (each pair of server, channel layer, platform
-and add-ons, which set how many processes and threads serve them): added to a copy
-of the deployed project as a user adds them (tests/user_views.py), served by the
-project's own web command with the environment its manifests give, on the real
-PostgreSQL and Redis.
+"""Async views and streams, the code a user writes first under ASGI, on one runtime
+group per server and Django version (ASYNC_GROUPS: each server on both platforms, whose
+manifests set how many processes and threads serve them, and between them every channel
+layer, with and without Celery and uploads): added to a copy of the deployed project as
+a user adds them (tests/user_views.py), served by the project's own web command with
+the environment its manifests give, on the real PostgreSQL and Redis.
 
 - Async views wait together: 40 one-second views at once take at most 2.5 s, and
   400 at most 5 s; a sync page asked for meanwhile answers within half a second.
@@ -21,8 +21,15 @@ import pytest
 
 import machine
 import user_views
+from combinations import runtime_key
 
-pytestmark = [pytest.mark.only(interface="asgi"), pytest.mark.pairwise]
+ASYNC_GROUPS = {
+    "heroku-asgi-daphne-in-memory-dj5.2-celery",
+    "digitalocean-asgi-daphne-redis-dj6.1-celery-s3",
+    "heroku-asgi-uvicorn-redis-dj5.2",
+    "digitalocean-asgi-uvicorn-redis-pubsub-dj6.1",
+}
+pytestmark = pytest.mark.only(lambda answers: runtime_key(answers) in ASYNC_GROUPS)
 # Seconds for 40 one-second async views at once, and for the home page meanwhile.
 FORTY_DEADLINE = 2.5
 PAGE_DEADLINE = 0.5

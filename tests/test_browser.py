@@ -219,8 +219,9 @@ def watch_live_page(page: Page, site: str, username: str) -> None:
     expect(page.locator("#live-status")).to_have_attribute("data-state", "open", timeout=WAIT_MS)
 
 
-@pytest.mark.only(interface="asgi")
-@pytest.mark.pairwise
+# The page's script is the same everywhere; delivery across processes on every pairwise
+# group is the real-time tier's.
+@pytest.mark.only.with_args(in_page_groups)
 def test_live_page_shows_logins_from_another_browser(
     browser, site, create_users, runtime_answers, violations, tmp_path
 ):

@@ -60,7 +60,10 @@ def build(path: Path, python: Path, pins: list[str]) -> None:
     subprocess.run([str(python), "-m", "venv", "--clear", str(path)], check=True)
     (path / "requirements.txt").write_text("\n".join(pins) + "\n")
     pip = [str(path / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
-    subprocess.run([*pip, "install", "--quiet", "-r", str(path / "requirements.txt")], check=True)
+    # --no-compile: Python compiles what a process imports when it first does, instead
+    # of pip compiling every module of every package (15 s of CPU for Django 6.1's).
+    install = [*pip, "install", "--quiet", "--no-compile", "-r", str(path / "requirements.txt")]
+    subprocess.run(install, check=True)
     check = subprocess.run([*pip, "check"], capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"pip check fails in {path}: {check.stdout.strip()}")
