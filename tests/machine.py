@@ -105,6 +105,15 @@ def sessions_opened(name: str) -> int:
         return conn.execute(query, [name]).fetchone()[0]
 
 
+def empty_outbox(database_url: str) -> None:
+    """Delete the tasks a project's web processes kept in the database while the broker
+    was away (serving/outbox.py), which any worker started on that database sends:
+    a module that starts a worker starts it with none of another module's."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass('serving_queuedtask')").fetchone()[0]:
+            conn.execute("DELETE FROM serving_queuedtask")
+
+
 def active_queries(name: str) -> list[str]:
     """The queries running now on database `name`."""
     query = "SELECT query FROM pg_stat_activity WHERE datname = %s AND state = 'active'"

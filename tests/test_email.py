@@ -104,7 +104,7 @@ def user_project(deployed_project, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def group_env(runtime_answers, redis_url, worker_id) -> dict[str, str]:
+def group_env(runtime_answers, redis_url, worker_id, database_url) -> dict[str, str]:
     """What every web process and worker of the module gets: the admins' address and,
     with Celery, a Redis database of the module's own for the task queue, and a short
     shutdown window, since each test stops its worker (which puts back the mail it
@@ -113,6 +113,7 @@ def group_env(runtime_answers, redis_url, worker_id) -> dict[str, str]:
     if celery(runtime_answers):
         db = machine.redis_database("tasks", worker_id)
         machine.redis_command("FLUSHDB", db=db)
+        machine.empty_outbox(database_url)
         env["REDIS_URL"] = redis_url.rsplit("/", 1)[0] + f"/{db}"
         env["WORKER_SHUTDOWN_SECONDS"] = "1"
     return env

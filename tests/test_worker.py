@@ -72,9 +72,10 @@ QUEUE_BOTH = (
 
 
 @pytest.fixture(scope="module")
-def worker_redis(redis_url, worker_id) -> str:
+def worker_redis(redis_url, worker_id, database_url) -> str:
     db = machine.redis_database("tasks", worker_id)
     machine.redis_command("FLUSHDB", db=db)
+    machine.empty_outbox(database_url)
     return redis_url.rsplit("/", 1)[0] + f"/{db}"
 
 
