@@ -26,6 +26,7 @@ import pytest
 
 import machine
 import platform_env
+from combinations import runtime_key
 from mail_servers import SmtpServer
 from visitors import Visitor
 
@@ -40,21 +41,12 @@ PROVIDER_DELAY = 1.0  # seconds the provider takes to accept a message
 NOISE_SECONDS, NOISE_SHARE = 0.1, 0.3
 
 
-def three_groups(answers: dict) -> bool:
-    if answers["django_version"] != "6.1":
-        return False
-    if answers["platform"] == "digitalocean":
-        return answers["interface"] == "wsgi" or (
-            answers["asgi_server"] == "uvicorn" and answers["channel_layer"] == "redis"
-        )
-    return (
-        answers["interface"] == "asgi"
-        and answers["asgi_server"] == "daphne"
-        and answers["channel_layer"] == "redis"
-    )
-
-
-pytestmark = pytest.mark.only.with_args(three_groups)
+ENUMERATION_GROUPS = {
+    "digitalocean-wsgi-dj6.1",
+    "digitalocean-asgi-uvicorn-redis-dj6.1",
+    "heroku-asgi-daphne-redis-dj6.1-celery-s3",
+}
+pytestmark = pytest.mark.only(lambda answers: runtime_key(answers) in ENUMERATION_GROUPS)
 
 
 @pytest.fixture(scope="module")

@@ -39,28 +39,24 @@ from websockets.exceptions import ConnectionClosed
 import machine
 import platform_env
 import user_views
+from combinations import runtime_key
 from servers import Server, request
 from visitors import Visitor, open_websocket
 
-
-def three_groups(answers: dict) -> bool:
-    """Heroku's daphne with a Redis Pub/Sub layer and Celery, App Platform's WSGI
-    and its uvicorn: every server, both platforms, Celery."""
-    if answers["django_version"] != "6.1":
-        return False
-    if answers["platform"] == "digitalocean":
-        return answers["interface"] == "wsgi" or (
-            answers["asgi_server"] == "uvicorn" and answers["channel_layer"] == "redis"
-        )
-    return (
-        answers["interface"] == "asgi"
-        and answers["asgi_server"] == "daphne"
-        and answers["channel_layer"] == "redis-pubsub"
-        and answers["background_worker"] == "celery"
-    )
+# Heroku's daphne with a Redis Pub/Sub layer and Celery, App Platform's WSGI and its
+# uvicorn: every server, both platforms, Celery.
+SENTRY_GROUPS = {
+    "heroku-asgi-daphne-redis-pubsub-dj6.1-celery",
+    "digitalocean-wsgi-dj6.1",
+    "digitalocean-asgi-uvicorn-redis-dj6.1",
+}
 
 
-pytestmark = pytest.mark.only.with_args(three_groups)
+def in_sentry_groups(answers: dict) -> bool:
+    return runtime_key(answers) in SENTRY_GROUPS
+
+
+pytestmark = pytest.mark.only.with_args(in_sentry_groups)
 
 # What Heroku sets once `heroku labs:enable runtime-dyno-metadata` is on (README.md).
 HEROKU_COMMIT = "fedcba9876543210fedcba9876543210fedcba98"
@@ -320,7 +316,7 @@ def test_a_failing_view_is_reported_with_the_release(
     assert set(sentry.paths) == {"/api/1/envelope/"}
 
 
-@pytest.mark.only(three_groups, interface="asgi")
+@pytest.mark.only(in_sentry_groups, interface="asgi")
 def test_a_failing_consumer_is_reported_once(tracked, sentry, runtime_answers, deployed_commit):
     sentry.clear()
     headers = {ROUTER_HEADER[runtime_answers["platform"]]: VISITOR}
@@ -415,7 +411,7 @@ def worker_redis(redis_url, worker_id, database_url) -> str:
     return redis_url.rsplit("/", 1)[0] + f"/{db}"
 
 
-@pytest.mark.only(three_groups, background_worker="celery")
+@pytest.mark.only(in_sentry_groups, background_worker="celery")
 def test_a_failing_task_is_reported(
     released, user_project, production_env, worker_redis, run, sentry, platform_metadata,
     deployed_commit, tmp_path,
