@@ -50,7 +50,8 @@ def pytest_addoption(parser):
 
 
 def selected(metafunc, answers: dict) -> bool:
-    """Honour @pytest.mark.only(predicate, option=value or (values, ...)) on a test."""
+    """Honour @pytest.mark.only(predicate, option=value or (values, ...), groups={runtime
+    keys}) on a test."""
     marker = metafunc.definition.get_closest_marker("only")
     if marker is None:
         return True
@@ -58,7 +59,8 @@ def selected(metafunc, answers: dict) -> bool:
         return False
     for option, wanted in marker.kwargs.items():
         wanted = (wanted,) if isinstance(wanted, str) else wanted
-        if answers[option] not in wanted:
+        value = runtime_key(answers) if option == "groups" else answers[option]
+        if value not in wanted:
             return False
     return True
 

@@ -21,7 +21,6 @@ import pytest
 
 import machine
 import user_views
-from combinations import runtime_key
 
 ASYNC_GROUPS = {
     "heroku-asgi-daphne-in-memory-dj5.2-celery",
@@ -29,7 +28,7 @@ ASYNC_GROUPS = {
     "heroku-asgi-uvicorn-redis-dj5.2",
     "digitalocean-asgi-uvicorn-redis-pubsub-dj6.1",
 }
-pytestmark = pytest.mark.only(lambda answers: runtime_key(answers) in ASYNC_GROUPS)
+pytestmark = pytest.mark.only(groups=ASYNC_GROUPS)
 # Seconds for 40 one-second async views at once, and for the home page meanwhile.
 FORTY_DEADLINE = 2.5
 PAGE_DEADLINE = 0.5

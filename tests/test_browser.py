@@ -117,14 +117,6 @@ PAGE_GROUPS = {
 }
 
 
-def in_browser_groups(answers: dict) -> bool:
-    return runtime_key(answers) in BROWSER_GROUPS
-
-
-def in_page_groups(answers: dict) -> bool:
-    return runtime_key(answers) in PAGE_GROUPS
-
-
 def test_the_page_groups_are_browser_groups():
     assert PAGE_GROUPS <= BROWSER_GROUPS
 
@@ -221,7 +213,7 @@ def watch_live_page(page: Page, site: str, username: str) -> None:
 
 # The page's script is the same everywhere; delivery across processes on every pairwise
 # group is the real-time tier's.
-@pytest.mark.only.with_args(in_page_groups)
+@pytest.mark.only(groups=PAGE_GROUPS)
 def test_live_page_shows_logins_from_another_browser(
     browser, site, create_users, runtime_answers, violations, tmp_path
 ):
@@ -493,7 +485,7 @@ def log_in_fails(page: Page, site: str, username: str, password: str) -> None:
     assert page.url == f"{site}/accounts/login/"
 
 
-@pytest.mark.only.with_args(in_page_groups)
+@pytest.mark.only(groups=PAGE_GROUPS)
 def test_passwords_change_and_reset_in_the_browser(
     browser, site, mail_server, create_users, runtime_answers, violations, tmp_path
 ):
@@ -579,7 +571,7 @@ def test_passwords_change_and_reset_in_the_browser(
         assert violations.found == []
 
 
-@pytest.mark.only.with_args(in_page_groups)
+@pytest.mark.only(groups=PAGE_GROUPS)
 def test_every_page_keeps_to_the_content_security_policy(
     browser, site, create_users, violations, deployed_project, tmp_path
 ):
@@ -603,7 +595,7 @@ def test_every_page_keeps_to_the_content_security_policy(
         assert violations.found == []
 
 
-@pytest.mark.only(in_browser_groups, media_storage="s3")
+@pytest.mark.only(groups=BROWSER_GROUPS, media_storage="s3")
 def test_an_uploaded_picture_shows_under_the_policy(
     browser, site, create_users, violations, tmp_path
 ):
@@ -674,7 +666,7 @@ def user_views_site(start_web, project_with_user_views, tmp_path_factory):
         yield address
 
 
-@pytest.mark.only(in_browser_groups, platform="heroku", channel_layer="redis")
+@pytest.mark.only(groups=BROWSER_GROUPS, platform="heroku", channel_layer="redis")
 def test_error_pages_keep_to_the_policy(browser, user_views_site, violations):
     """The site's own 500 page, after a view that fails, and its 403 page for a form
     sent once its cookie is gone (Django's own has an inline style)."""
@@ -695,7 +687,7 @@ def test_error_pages_keep_to_the_policy(browser, user_views_site, violations):
         assert violations.found == []
 
 
-@pytest.mark.only(in_browser_groups, platform="heroku", channel_layer="redis")
+@pytest.mark.only(groups=BROWSER_GROUPS, platform="heroku", channel_layer="redis")
 def test_the_policy_refuses_an_inline_script_without_the_nonce(
     browser, user_views_site, violations
 ):

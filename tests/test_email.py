@@ -63,7 +63,7 @@ MAIL_GROUPS = {
     "digitalocean-asgi-uvicorn-redis-dj5.2",
     "digitalocean-wsgi-dj6.1",
 }
-pytestmark = pytest.mark.only(lambda answers: runtime_key(answers) in MAIL_GROUPS)
+pytestmark = pytest.mark.only(groups=MAIL_GROUPS)
 
 PASSWORD = "mail-tier-password-1"
 NEW_PASSWORD = "mail-tier-password-2"
@@ -419,7 +419,7 @@ RETRY_GROUPS = {
 }
 
 
-@pytest.mark.only(lambda answers: runtime_key(answers) in RETRY_GROUPS)
+@pytest.mark.only(groups=RETRY_GROUPS)
 def test_the_worker_sends_once_the_mail_server_is_back(
     site, worker_for, create_users, runtime_answers
 ):

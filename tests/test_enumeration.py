@@ -26,7 +26,6 @@ import pytest
 
 import machine
 import platform_env
-from combinations import runtime_key
 from mail_servers import SmtpServer
 from visitors import Visitor
 
@@ -46,7 +45,7 @@ ENUMERATION_GROUPS = {
     "digitalocean-asgi-uvicorn-redis-dj6.1",
     "heroku-asgi-daphne-redis-dj6.1-celery-s3",
 }
-pytestmark = pytest.mark.only(lambda answers: runtime_key(answers) in ENUMERATION_GROUPS)
+pytestmark = pytest.mark.only(groups=ENUMERATION_GROUPS)
 
 
 @pytest.fixture(scope="module")

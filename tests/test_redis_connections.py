@@ -35,7 +35,6 @@ from websockets.exceptions import InvalidStatus
 import machine
 import platform_env
 import tls
-from combinations import runtime_key
 from mail_servers import SmtpServer
 from platform_env import PROBE_HEADERS
 from servers import request
@@ -73,11 +72,7 @@ GROUPS = {
 }
 
 
-def redis_groups(answers: dict) -> bool:
-    return runtime_key(answers) in GROUPS
-
-
-pytestmark = pytest.mark.only.with_args(redis_groups)
+pytestmark = pytest.mark.only(groups=GROUPS)
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +174,7 @@ def wait_until(condition, deadline: float) -> bool:
     return True
 
 
-@pytest.mark.only(redis_groups, interface="asgi")
+@pytest.mark.only(groups=GROUPS, interface="asgi")
 def test_a_burst_of_websockets_holds_a_few_connections(
     server, limited_redis, processes, runtime_answers, web_servers
 ):
@@ -198,7 +193,7 @@ def test_a_burst_of_websockets_holds_a_few_connections(
     assert "Traceback" not in web_servers[server].output
 
 
-@pytest.mark.only(redis_groups, background_worker="celery")
+@pytest.mark.only(groups=GROUPS, background_worker="celery")
 def test_tasks_queued_at_once_hold_one_broker_connection_per_process(
     server, limited_redis, processes, create_users, runtime_answers
 ):
@@ -225,7 +220,7 @@ def test_tasks_queued_at_once_hold_one_broker_connection_per_process(
 
 # The Pub/Sub layer keeps the two connections it has, which a full Redis leaves it:
 # only the core layer asks for more as sockets come and go.
-@pytest.mark.only(redis_groups, interface="asgi", channel_layer="redis")
+@pytest.mark.only(groups=GROUPS, interface="asgi", channel_layer="redis")
 def test_recovers_by_itself_once_redis_takes_clients_again(server, limited_redis):
     held = []
     context = ssl.create_default_context()

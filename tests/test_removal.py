@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from combinations import runtime_groups, runtime_key
+from combinations import runtime_groups
 
 RUFF_BIN = Path(sys.executable).parent
 # file -> (text that marks each line to delete, how many lines carry it)
@@ -64,7 +64,7 @@ def test_the_removal_groups_are_runtime_groups():
     assert set(runtime_groups()) >= REMOVAL_GROUPS
 
 
-@pytest.mark.only.with_args(lambda answers: runtime_key(answers) in REMOVAL_GROUPS)
+@pytest.mark.only(groups=REMOVAL_GROUPS)
 def test_project_without_the_live_app_passes_its_own_ci(
     without_live, production_env, database_url, redis_url, run
 ):

@@ -39,7 +39,6 @@ from websockets.exceptions import ConnectionClosed
 import machine
 import platform_env
 import user_views
-from combinations import runtime_key
 from servers import Server, request
 from visitors import Visitor, open_websocket
 
@@ -52,11 +51,7 @@ SENTRY_GROUPS = {
 }
 
 
-def in_sentry_groups(answers: dict) -> bool:
-    return runtime_key(answers) in SENTRY_GROUPS
-
-
-pytestmark = pytest.mark.only.with_args(in_sentry_groups)
+pytestmark = pytest.mark.only(groups=SENTRY_GROUPS)
 
 # What Heroku sets once `heroku labs:enable runtime-dyno-metadata` is on (README.md).
 HEROKU_COMMIT = "fedcba9876543210fedcba9876543210fedcba98"
@@ -316,7 +311,7 @@ def test_a_failing_view_is_reported_with_the_release(
     assert set(sentry.paths) == {"/api/1/envelope/"}
 
 
-@pytest.mark.only(in_sentry_groups, interface="asgi")
+@pytest.mark.only(groups=SENTRY_GROUPS, interface="asgi")
 def test_a_failing_consumer_is_reported_once(tracked, sentry, runtime_answers, deployed_commit):
     sentry.clear()
     headers = {ROUTER_HEADER[runtime_answers["platform"]]: VISITOR}
@@ -411,7 +406,7 @@ def worker_redis(redis_url, worker_id, database_url) -> str:
     return redis_url.rsplit("/", 1)[0] + f"/{db}"
 
 
-@pytest.mark.only(in_sentry_groups, background_worker="celery")
+@pytest.mark.only(groups=SENTRY_GROUPS, background_worker="celery")
 def test_a_failing_task_is_reported(
     released, user_project, production_env, worker_redis, run, sentry, platform_metadata,
     deployed_commit, tmp_path,

@@ -18,7 +18,6 @@ import time
 
 import pytest
 
-from combinations import runtime_key
 from platform_env import HOST
 from servers import request
 from visitors import Visitor
@@ -37,7 +36,7 @@ GROUPS = {
     "digitalocean-asgi-daphne-redis-dj6.1-celery-s3",
     "digitalocean-asgi-uvicorn-redis-dj6.1",
 }
-pytestmark = pytest.mark.only(lambda answers: runtime_key(answers) in GROUPS)
+pytestmark = pytest.mark.only(groups=GROUPS)
 
 
 def slow_body_head(cookie: str) -> bytes:

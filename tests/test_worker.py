@@ -237,7 +237,7 @@ STOPPING_GROUPS = {
 }
 
 
-@pytest.mark.only(lambda answers: runtime_key(answers) in STOPPING_GROUPS)
+@pytest.mark.only(groups=STOPPING_GROUPS)
 def test_a_stopping_worker_finishes_what_it_can_and_puts_back_the_rest(
     start_worker, user_project, production_env, worker_redis, run, tmp_path
 ):
