@@ -114,6 +114,16 @@ def empty_outbox(database_url: str) -> None:
             conn.execute("DELETE FROM serving_queuedtask")
 
 
+def empty_task_queue(redis_url: str, worker_id: str, database_url: str) -> str:
+    """The URL of this xdist worker's task-queue database on `redis_url`'s server, emptied,
+    and the project's outbox in `database_url` emptied too: a worker that a module starts
+    then runs none of another module's tasks."""
+    db = redis_database("tasks", worker_id)
+    redis_command("FLUSHDB", db=db)
+    empty_outbox(database_url)
+    return redis_url.rsplit("/", 1)[0] + f"/{db}"
+
+
 def active_queries(name: str) -> list[str]:
     """The queries running now on database `name`."""
     query = "SELECT query FROM pg_stat_activity WHERE datname = %s AND state = 'active'"

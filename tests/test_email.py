@@ -111,10 +111,7 @@ def group_env(runtime_answers, redis_url, worker_id, database_url) -> dict[str, 
     was to try again: worker_for empties the queue after each test)."""
     env = {"DJANGO_ADMINS": ADMIN}
     if celery(runtime_answers):
-        db = machine.redis_database("tasks", worker_id)
-        machine.redis_command("FLUSHDB", db=db)
-        machine.empty_outbox(database_url)
-        env["REDIS_URL"] = redis_url.rsplit("/", 1)[0] + f"/{db}"
+        env["REDIS_URL"] = machine.empty_task_queue(redis_url, worker_id, database_url)
         env["WORKER_SHUTDOWN_SECONDS"] = "1"
     return env
 

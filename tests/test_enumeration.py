@@ -59,11 +59,8 @@ def slow_provider():
 def task_queue(redis_url, worker_id, database_url) -> str:
     """A Redis database of the module's own, for the mail the site queues with Celery:
     no worker of another tier sends it."""
-    db = machine.redis_database("tasks", worker_id)
-    machine.redis_command("FLUSHDB", db=db)
-    yield redis_url.rsplit("/", 1)[0] + f"/{db}"
-    machine.redis_command("FLUSHDB", db=db)
-    machine.empty_outbox(database_url)
+    yield machine.empty_task_queue(redis_url, worker_id, database_url)
+    machine.empty_task_queue(redis_url, worker_id, database_url)
 
 
 @pytest.fixture(scope="module")

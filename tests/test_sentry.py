@@ -400,10 +400,7 @@ def test_nothing_a_visitor_submits_or_carries_reaches_sentry(tracked, sentry, ru
 @pytest.fixture
 def worker_redis(redis_url, worker_id, database_url) -> str:
     """A Redis database of this module's own, so no other test's task reaches the worker."""
-    db = machine.redis_database("tasks", worker_id)
-    machine.redis_command("FLUSHDB", db=db)
-    machine.empty_outbox(database_url)
-    return redis_url.rsplit("/", 1)[0] + f"/{db}"
+    return machine.empty_task_queue(redis_url, worker_id, database_url)
 
 
 @pytest.mark.only(groups=SENTRY_GROUPS, background_worker="celery")

@@ -73,10 +73,7 @@ QUEUE_BOTH = (
 
 @pytest.fixture(scope="module")
 def worker_redis(redis_url, worker_id, database_url) -> str:
-    db = machine.redis_database("tasks", worker_id)
-    machine.redis_command("FLUSHDB", db=db)
-    machine.empty_outbox(database_url)
-    return redis_url.rsplit("/", 1)[0] + f"/{db}"
+    return machine.empty_task_queue(redis_url, worker_id, database_url)
 
 
 @pytest.fixture(scope="module")
