@@ -379,7 +379,7 @@ def test_runserver_names_missing_variables_then_serves(runtime_answers, runtime_
     app, *modules = result.stdout.split()
 
     assert app == runtime_project.name
-    assert modules[0] == f"{runtime_project.name}.management.commands.runserver"
+    assert modules[0] == "serving.management.commands.runserver"
     if runtime_answers["interface"] == "asgi":
         assert "daphne.management.commands.runserver" in modules
     else:

@@ -182,7 +182,7 @@ def test_files_match_the_options(project, answers):
         "serving/migrations": celery(answers),
         "serving/daphne_server.py": asgi and answers["asgi_server"] == "daphne",
         "serving/channel_layers.py": redis_layer(answers),
-        f"{slug}/tests/test_channel_layer.py": redis_layer(answers),
+        "serving/tests/test_channel_layer.py": redis_layer(answers),
         "config/celery.py": celery(answers),
         "welcome": celery(answers),
         "profiles": s3(answers),
@@ -194,15 +194,16 @@ def test_files_match_the_options(project, answers):
         f"{slug}/templates/403_csrf.html": True,
         f"{slug}/templates/404.html": True,
         f"{slug}/templates/500.html": True,
-        f"{slug}/management/commands/runserver.py": True,
+        "serving/management/commands/runserver.py": True,
         "live/consumers.py": asgi,
         "live/routing.py": asgi,
         "live/static/live/live.js": asgi,
         "live/tests/test_events.py": asgi,
         f"{slug}/consumers.py": asgi,
+        "serving/consumers.py": asgi,
         f"{slug}/static/{slug}/ping.js": asgi,
         f"{slug}/tests/test_ping.py": asgi,
-        f"{slug}/tests/test_asgi_http.py": asgi,
+        "serving/tests/test_asgi_http.py": asgi,
         ".env": True,
         ".env.example": True,
         ".gitignore": True,
@@ -314,6 +315,64 @@ def test_no_template_text_left(project):
             text = README_DJANGO_TEMPLATES.sub("", text)
         if not name.endswith(".html") and "/templates/" not in name:
             assert "{{" not in text and "{%" not in text, name
+
+
+# A project path a generated file names: a word of path characters with a slash in it,
+# or a file name; URLs are taken out first.
+URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
+PATH_WORD = re.compile(r"(?<![\w./:@-])(\.?[A-Za-z_][\w.-]*(?:/[\w.-]+)*/?)")
+# Every top-level name a project can have, whatever the answers: the template's own.
+TOP_LEVEL = {path.name for path in (TEMPLATE_DIR / "{{cookiecutter.project_slug}}").iterdir()}
+# Paths named on purpose although the project lacks them: the README's command that
+# moves a project from runtime.txt to the file that replaced it.
+NAMED_TO_BE_MADE = {("README.md", ".python-version")}
+
+
+def named_project_paths(text: str, top_level: set[str]) -> set[str]:
+    """The paths `text` names that start with one of the project's top-level names."""
+    named = set()
+    for word in PATH_WORD.findall(URL.sub(" ", text)):
+        word = word.rstrip(".")  # a sentence's full stop
+        if word.split("/")[0] not in top_level:
+            continue
+        if "/" in word or Path(word).suffix or word.startswith("."):
+            named.add(word)
+    return named
+
+
+def test_every_named_project_path_exists(project):
+    """Comments, docstrings, READMEs, templates and configuration name only paths the
+    project has: relative to the project, to the naming file's folder, or to an app's
+    templates/ or static/ folder (a template or static file's name)."""
+    top_level = {name.replace("{{cookiecutter.project_slug}}", project.name) for name in TOP_LEVEL}
+    bases = [project, *(path for path in project.rglob("*") if path.name in {"templates", "static"})]
+    missing = {}
+    for name, path in generated_files(project).items():
+        if path.name.startswith(".env") or "migrations" in path.parts:
+            continue  # .env's values, and migrations that makemigrations writes
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        for named in named_project_paths(text, top_level):
+            if (name, named) in NAMED_TO_BE_MADE:
+                continue
+            if not any((base / named).exists() for base in [*bases, path.parent]):
+                missing.setdefault(name, []).append(named)
+
+    assert missing == {}
+
+
+def test_readme_says_whose_each_folder_is(project):
+    """The README's "What is yours" table names every top-level folder the project has
+    (and none it lacks), and gives serving/, alone, to the template."""
+    readme = (project / "README.md").read_text()
+    section = readme.split("\n## What is yours\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([\w.-]+)/` \| .* \| (.*) \|$", section, re.M)
+    folders = {path.name for path in project.iterdir() if path.is_dir() and not path.name.startswith(".")}
+
+    assert {name for name, _ in rows} == folders
+    assert {name for name, whose in rows if whose != "yours"} == {"serving"}
 
 
 def test_ruff_is_clean(project):
@@ -645,6 +704,7 @@ def test_do_dev_databases_are_postgresql_only(project, answers):
 
 
 EXPECTED_HEADINGS = [
+    "## What is yours",
     "## Run it locally",
     "## Production settings locally",
     "## Accounts",

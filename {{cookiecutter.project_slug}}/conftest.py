@@ -28,9 +28,9 @@ def mail_as_in_production(settings):
     through EMAIL_TRANSPORT, instead of straight to the test runner's outbox. The
     backend sends on a thread of its own: its sender, whose wait() lets a test wait
     for what it has been handed."""
-    from {{ cookiecutter.project_slug }} import mail
+    from serving import mail
 
-    backend = "{{ cookiecutter.project_slug }}.mail.EmailBackend"
+    backend = "serving.mail.EmailBackend"
 {%- if cookiecutter.django_version == "5.2" %}
     settings.EMAIL_BACKEND = backend
 {%- else %}

@@ -33,7 +33,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-import {{ cookiecutter.project_slug }}.health  # noqa: E402
+import serving.health  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from serving import error_tracking  # noqa: E402
 from serving.asgi_handler import ASGIHandler  # noqa: E402
@@ -54,7 +54,7 @@ application = ProtocolTypeRouter(
                     sync_application=sync_views,
                     async_application=ASGIHandler(),
                     # Answered while every thread is busy with a slow sync view.
-                    async_paths={{ cookiecutter.project_slug }}.health.PROBE_PATHS,
+                    async_paths=serving.health.PROBE_PATHS,
                 )
             )
         ),

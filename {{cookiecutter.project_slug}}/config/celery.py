@@ -23,7 +23,7 @@ app.autodiscover_tasks()
 def require_environment(**kwargs):
     """Stop a worker that starts without the platform's variables, in one sentence,
     as the web process does, rather than retrying a broker that is not there."""
-    from {{ cookiecutter.project_slug }} import environment
+    from serving import environment
 
     if missing := environment.missing_environment():
         sys.exit(f"Error: {environment.describe(missing)}")

@@ -100,8 +100,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    # First, so that its runserver command (which names missing variables{% if cookiecutter.interface == "asgi" %} and
-    # serves WebSockets through daphne{% endif %}) wins.
+    # The template's code first, so that its runserver command (which names missing
+    # variables{% if cookiecutter.interface == "asgi" %} and serves WebSockets through daphne{% endif %}) wins.
+    "serving",
     "{{ cookiecutter.project_slug }}",
     # The site's pages for django-allauth's accounts: before allauth, whose templates
     # of the same names its own replace.
@@ -119,7 +120,6 @@ INSTALLED_APPS = [
 {%- endif %}
 {%- if cookiecutter.background_worker == "celery" %}
     "welcome",  # a task the worker runs for each new user: README.md
-    "serving",  # the tasks that wait while the broker is away: serving/outbox.py
 {%- endif %}
 {%- if cookiecutter.media_storage == "s3" %}
     "profiles",  # a picture upload, kept in the S3 bucket: README.md
@@ -141,19 +141,19 @@ SECURITY_HEADERS_MIDDLEWARE = [
     # has its own).
     "csp.middleware.CSPMiddleware",
 {%- else %}
-    # Django's own, except on its debug pages (see security_headers.py).
-    "{{ cookiecutter.project_slug }}.security_headers.ContentSecurityPolicyMiddleware",
+    # Django's own, except on its debug pages (see serving/security_headers.py).
+    "serving.security_headers.ContentSecurityPolicyMiddleware",
 {%- endif %}
-    "{{ cookiecutter.project_slug }}.security_headers.cross_origin_resource_policy",
+    "serving.security_headers.cross_origin_resource_policy",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
 ]
 
 MIDDLEWARE = [
     # Refuses to start a production server without REQUIRED_ENVIRONMENT.
-    "{{ cookiecutter.project_slug }}.environment.RequireEnvironmentMiddleware",
+    "serving.environment.RequireEnvironmentMiddleware",
     # Answers /healthz and /readyz before the Host check and HTTPS redirect.
-    "{{ cookiecutter.project_slug }}.health.HealthCheckMiddleware",
+    "serving.health.HealthCheckMiddleware",
     *SECURITY_HEADERS_MIDDLEWARE,
 {%- if cookiecutter.interface == "wsgi" %}
     # Right after them, so static files get the security headers and skip the rest.
@@ -288,7 +288,7 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # "optional": a new account is signed in at once and asked to confirm its address,
 # so a site that sends no mail yet (EMAIL_URL unset) still takes sign-ups.
 # "mandatory": nobody logs in before confirming; the web process refuses to start
-# without EMAIL_URL, which would lock every new account out (environment.py).
+# without EMAIL_URL, which would lock every new account out (serving/environment.py).
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
 if ACCOUNT_EMAIL_VERIFICATION not in {"optional", "mandatory"}:
     raise ImproperlyConfigured(
@@ -613,15 +613,15 @@ if EMAIL_TRANSPORT is None and DEBUG:
 # Django sends through this backend, which queues each message for the worker; the
 # worker sends it through EMAIL_TRANSPORT, so no page waits on the provider, and
 # tries again, a little later each time, for EMAIL_RETRY_SECONDS while the provider
-# fails: {{ cookiecutter.project_slug }}/tasks.py.
+# fails: serving/tasks.py.
 EMAIL_RETRY_SECONDS = env_whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")
-{%- set email_backend = cookiecutter.project_slug ~ ".tasks.QueuedEmailBackend" %}
+{%- set email_backend = "serving.tasks.QueuedEmailBackend" %}
 {%- else %}
 # Django sends through this backend, which sends through EMAIL_TRANSPORT on a thread
 # of its own once the page is answered, so that no page waits for the provider or
 # tells by its time that it sent mail; a provider that is down or refuses the login
-# costs one WARNING line: {{ cookiecutter.project_slug }}/mail.py.
-{%- set email_backend = cookiecutter.project_slug ~ ".mail.EmailBackend" %}
+# costs one WARNING line: serving/mail.py.
+{%- set email_backend = "serving.mail.EmailBackend" %}
 {%- endif %}
 {%- if cookiecutter.django_version == "5.2" %}
 EMAIL_BACKEND = "{{ email_backend }}"
@@ -656,7 +656,7 @@ LOGGING = {
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         "without_traceback": {
-            "()": "{{ cookiecutter.project_slug }}.log_filters.WithoutTraceback",
+            "()": "serving.log_filters.WithoutTraceback",
         },
     },
     "handlers": {
@@ -667,12 +667,12 @@ LOGGING = {
         },
         # Mails each error (a 500, with its traceback) to ADMINS, as Django's default
         # logging does, which this replaces; the report leaves out what could wait
-        # on the database ({{ cookiecutter.project_slug }}/mail.py).
+        # on the database (serving/mail.py).
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
             "filters": ["require_debug_false"],
-            "reporter_class": "{{ cookiecutter.project_slug }}.mail.ErrorReport",
+            "reporter_class": "serving.mail.ErrorReport",
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
@@ -693,7 +693,7 @@ LOGGING = {
             "propagate": False,
         },
         # A readiness check that starts to fail: one line, and one mail, an outage.
-        "{{ cookiecutter.project_slug }}.health": {
+        "serving.health": {
             "handlers": ["stdout", "mail_admins"],
             "propagate": False,
         },

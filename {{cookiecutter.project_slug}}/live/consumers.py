@@ -1,7 +1,7 @@
 import asyncio
 import logging
 
-from {{ cookiecutter.project_slug }}.consumers import ClientJsonConsumer
+from serving.consumers import ClientJsonConsumer
 
 from .events import GROUP, describe_failure
 

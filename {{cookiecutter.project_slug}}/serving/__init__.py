@@ -1,8 +1,12 @@
-"""How this project is served on {{ cookiecutter.__platform_name }}: the code between the web
-server and Django (request limits, the visitor's address, the web process's query
-timeout{% if cookiecutter.interface == "asgi" %}, the ASGI application's parts{% endif %}) and the parsing of EMAIL_URL.
+"""The template's code: how this project is served on {{ cookiecutter.__platform_name }}.
 
-This package is the template's, not the project's: `cruft update` brings in its fixes
-(README.md, "Updating from the template"), so edit it only to fix it. The project's own
-code lives in its apps; its settings, URLs and entry points in config/.
+It holds what sits between the platform and Django (the servers' glue, request
+limits, the visitor's address, the health probes), the checks that a process has
+the environment it needs, mail and its transport, security headers, log filters,
+error tracking and the `runserver` override, each with its tests in serving/tests/.
+
+The template maintains it: `cruft update` brings in its fixes (README.md, "Updating
+from the template"), so edit it only to fix it. Your own code lives in your apps
+(the project's package and the ones you add); settings, URLs and entry points in
+config/.
 """

@@ -1,9 +1,54 @@
+{%- set asgi = cookiecutter.interface == "asgi" -%}
+{%- set core_redis_layer = asgi and cookiecutter.channel_layer == "redis" -%}
+{%- if asgi -%}
+import atexit
+
+{% endif -%}
 from django.apps import AppConfig
+{%- if core_redis_layer %}
+from django.core.checks import register
+{%- endif %}
+{%- if asgi %}
+from django.db import connections
+{%- endif %}
 
 
 class ServingConfig(AppConfig):
-    """The template's code as an app, for its table of the tasks that wait for the
-    broker (serving/outbox.py)."""
+    """The template's code as an app: its system checks, its runserver command and,
+    in a project with a worker, the table of the tasks that wait for the broker."""
 
     name = "serving"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the system check that reports missing production settings.
+        from . import environment  # noqa: F401
+{%- if core_redis_layer %}
+
+        register(check_channels_redis)
+{%- endif %}
+{%- if asgi %}
+
+        atexit.register(close_database_pools)
+
+
+def close_database_pools():
+    """Stop the threads of Django's connection pool (config/settings.py) while the
+    interpreter still runs them: left to the pool's finalizer, each thread holds up
+    the process's exit for 5 seconds, every manage.py command's included.
+    https://github.com/psycopg/psycopg/issues/930"""
+    for alias in connections:
+        if close_pool := getattr(connections[alias], "close_pool", None):
+            close_pool()  # PostgreSQL's; SQLite has no pool
+{%- endif %}
+{%- if core_redis_layer %}
+
+
+def check_channels_redis(app_configs, **kwargs):
+    """What serving/channel_layers.py overrides of channels-redis, for `manage.py
+    check` and the release's `migrate`. Imported only then: the web process loads
+    channels-redis when it first uses the layer."""
+    from .channel_layers import upstream_problems
+
+    return upstream_problems()
+{%- endif %}

@@ -3,7 +3,7 @@
 
 While Redis is down (a restart, maintenance, a failover), the consumers close
 their sockets with "try again later" on these errors, and the browser's page
-reconnects once Redis is back ({{ cookiecutter.project_slug }}/consumers.py).
+reconnects once Redis is back (serving/consumers.py).
 {%- if cookiecutter.channel_layer == "redis" %}
 
 It also closes a race that loses messages. The core layer reads the messages of
@@ -101,7 +101,7 @@ def upstream_problems() -> list[CheckMessage]:
         "Install the versions of requirements.txt, or rewrite the override for the"
         " new ones (the modules' docstrings say what each part fixes)."
     )
-    return [Error(message, hint=hint, id="{{ cookiecutter.project_slug }}.E002")]
+    return [Error(message, hint=hint, id="serving.E002")]
 
 
 class ChannelLock(BaseChannelLock):

@@ -1,10 +1,10 @@
 """The security headers of the answers given before Django's security middleware runs:
-the platform's probes (health.py of the project's package, answered before the HTTPS
+the platform's probes (serving/health.py, answered before the HTTPS
 redirect and the Host check) and a body over the limit (serving/request_bodies.py,
 refused before Django sees the request). They carry what every page carries
 (settings: nosniff, X-Frame-Options, Referrer-Policy, Cross-Origin-Opener-Policy, HSTS
-over HTTPS, and the Cross-Origin-Resource-Policy that the project's
-security_headers.py adds), and a Content Security Policy that lets these plain
+over HTTPS, and the Cross-Origin-Resource-Policy that
+serving/security_headers.py adds), and a Content Security Policy that lets these plain
 answers load and run nothing.
 https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Content-Security-Policy
 """

@@ -13,8 +13,10 @@ nothing has been answered yet, and the connection is closed.
 {%- if cookiecutter.interface == "asgi" %}
 - uvicorn, and any other ASGI server: ASGIBodyLimit, around the HTTP application
   (config/asgi.py). uvicorn reads a body only as the application asks.
+{%- if cookiecutter.asgi_server == "daphne" %}
 - daphne reads the body before any application runs, so its server
   (serving/daphne_server.py) applies the same rule as the headers and chunks arrive.
+{%- endif %}
 {%- else %}
 - The web command's uvicorn workers: ASGIBodyLimit, around the WSGI bridge
   (serving/wsgi_server.py). uvicorn reads a body only as the application asks.

@@ -1,6 +1,7 @@
-"""What only a web process does: config/wsgi.py and config/asgi.py, the web
-command's entry points, call limit_database_queries() before Django loads. The
-release command, the worker and other manage.py commands never import them.
+"""What only a web process does: the web command's entry point
+({% if cookiecutter.interface == "asgi" %}config/asgi.py{% else %}serving/wsgi_server.py{% endif %}), and config/wsgi.py for any other WSGI server, call
+limit_database_queries() before Django loads. The release command, the worker and
+other manage.py commands never import them.
 
 The platform's router gives up on a request that has not started to answer within
 30 seconds (Heroku's H12, https://devcenter.heroku.com/articles/request-timeout),

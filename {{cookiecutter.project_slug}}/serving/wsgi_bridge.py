@@ -1,8 +1,13 @@
 """Django's WSGI handler served to the ASGI server, one thread hop per request.
 
+{% if cookiecutter.interface == "asgi" -%}
 serving/view_router.py sends here every request whose view is sync (and every request
 no view matches), once the request's view is known and a body over the limit has
-been refused (serving/request_bodies.py). A request's body is read on the event loop,
+been refused (serving/request_bodies.py).
+{%- else -%}
+serving/wsgi_server.py sends here every request, once a body over the limit has been
+refused (serving/request_bodies.py).
+{%- endif %} A request's body is read on the event loop,
 within that limit (into memory, or a temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE,
 as Django's ASGI handler does), then the whole WSGI request runs on a thread from a
 pool: middleware, view, signals and database connection in one thread, exactly as

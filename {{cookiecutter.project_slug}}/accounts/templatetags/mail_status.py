@@ -1,6 +1,6 @@
 from django import template
 
-from {{ cookiecutter.project_slug }} import mail
+from serving import mail
 
 register = template.Library()
 

@@ -17,7 +17,7 @@ from django.contrib.staticfiles.management.commands.runserver import (
 {%- endif %}
 from django.core.management import CommandError
 
-from {{ cookiecutter.project_slug }}.environment import describe, missing_environment
+from serving.environment import describe, missing_environment
 
 
 class Command(RunserverCommand):

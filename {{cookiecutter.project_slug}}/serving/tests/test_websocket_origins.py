@@ -16,7 +16,7 @@ def handshake(
 
 @pytest.fixture(autouse=True)
 def heroku_hosts(settings):
-    """app.json's DJANGO_ALLOWED_HOSTS: every *.herokuapp.com name."""
+    """A Heroku app's DJANGO_ALLOWED_HOSTS: every *.herokuapp.com name."""
     settings.ALLOWED_HOSTS = [".herokuapp.com"]
     settings.CSRF_TRUSTED_ORIGINS = []
 

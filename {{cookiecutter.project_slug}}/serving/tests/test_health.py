@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import OperationalError
 
-from {{ cookiecutter.project_slug }} import health
+from serving import health
 
 
 @pytest.fixture

@@ -178,7 +178,7 @@ def test_a_read_cancelled_waiting_for_a_clean_up_leaves_no_lock_behind(settings)
 
 def overridden_parts_missing() -> list[str]:
     """What `manage.py check` reports of channels-redis's parts that the layer needs."""
-    error_id = "{{ cookiecutter.project_slug }}.E002"
+    error_id = "serving.E002"
     return [check.msg for check in run_checks() if check.id == error_id]
 
 

@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from kombu.utils import json
 
-from {{ cookiecutter.project_slug }}.tasks import as_fields, retry_delays, send_email
+from serving.tasks import as_fields, retry_delays, send_email
 
 FIELDS = (
     "subject",

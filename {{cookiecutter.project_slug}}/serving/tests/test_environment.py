@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.management import CommandError, call_command
 
 import config.settings
-from {{ cookiecutter.project_slug }}.environment import (
+from serving.environment import (
     RequireEnvironmentMiddleware,
     check_environment,
 )

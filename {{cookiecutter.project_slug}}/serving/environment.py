@@ -27,7 +27,7 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 
 from .mail import is_set_up as mail_is_set_up
 
-CHECK_ID = "{{ cookiecutter.project_slug }}.E001"
+CHECK_ID = "serving.E001"
 {%- if cookiecutter.platform == "heroku" %}
 PLATFORM_FIX = "set {it} with `heroku config:set NAME=value`"
 {%- else %}

@@ -3,7 +3,7 @@ import sys
 from django.test import RequestFactory
 from django.utils.functional import SimpleLazyObject
 
-from {{ cookiecutter.project_slug }}.mail import ErrorReport
+from serving.mail import ErrorReport
 
 
 class QueriesOnRepr:
