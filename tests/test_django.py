@@ -371,14 +371,14 @@ print(app, *[cls.__module__ for cls in type(command).__mro__])
 
 
 def test_runserver_names_missing_variables_then_serves(runtime_answers, runtime_project, run):
-    """The project's runserver wins over daphne's and staticfiles' (it comes first in
-    INSTALLED_APPS) and extends the one that serves this interface."""
+    """The template's runserver (serving/, first in INSTALLED_APPS) wins over daphne's
+    and staticfiles' and extends the one that serves this interface."""
     env = {"DJANGO_SETTINGS_MODULE": "config.settings", "HOME": "/tmp"}
     result = run(["python", "-c", RUNSERVER_PROBE], cwd=runtime_project, env=env)
     assert succeeded(result)
     app, *modules = result.stdout.split()
 
-    assert app == runtime_project.name
+    assert app == "serving"
     assert modules[0] == "serving.management.commands.runserver"
     if runtime_answers["interface"] == "asgi":
         assert "daphne.management.commands.runserver" in modules
