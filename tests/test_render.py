@@ -36,9 +36,11 @@ from combinations import (
     pairs,
     redis_layer,
     runtime_groups,
+    runtime_key,
     s3,
     served_by_gunicorn,
     uses_redis,
+    version_groups,
 )
 
 SCHEMAS = TEMPLATE_DIR / "tests" / "schemas"
@@ -345,7 +347,8 @@ def test_every_named_project_path_exists(project):
     project has: relative to the project, to the naming file's folder, or to an app's
     templates/ or static/ folder (a template or static file's name)."""
     top_level = {name.replace("{{cookiecutter.project_slug}}", project.name) for name in TOP_LEVEL}
-    bases = [project, *(path for path in project.rglob("*") if path.name in {"templates", "static"})]
+    assets = (path for path in project.rglob("*") if path.name in {"templates", "static"})
+    bases = [project, *assets]
     missing = {}
     for name, path in generated_files(project).items():
         if path.name.startswith(".env") or "migrations" in path.parts:
@@ -369,21 +372,45 @@ def test_readme_says_whose_each_folder_is(project):
     readme = (project / "README.md").read_text()
     section = readme.split("\n## What is yours\n", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([\w.-]+)/` \| .* \| (.*) \|$", section, re.M)
-    folders = {path.name for path in project.iterdir() if path.is_dir() and not path.name.startswith(".")}
+    folders = {p.name for p in project.iterdir() if p.is_dir() and not p.name.startswith(".")}
 
     assert {name for name, _ in rows} == folders
     assert {name for name, whose in rows if whose != "yours"} == {"serving"}
 
 
-def test_ruff_is_clean(project):
-    check = subprocess.run(
-        [RUFF, "check", "--no-cache", "."], cwd=project, capture_output=True, text=True
-    )
-    assert check.returncode == 0, check.stdout
-    fmt = subprocess.run(
-        [RUFF, "format", "--check", "--no-cache", "."], cwd=project, capture_output=True, text=True
-    )
-    assert fmt.returncode == 0, fmt.stdout
+# {project directory: what ruff finds wrong in it}, filled a version group at a time.
+RUFF_FINDINGS: dict[Path, list[str]] = {}
+
+
+def ruff_findings(bake, answers: dict) -> list[str]:
+    """What `ruff check` and `ruff format --check` find in the project of `answers`.
+
+    Run once over the combinations of its version group (those that differ only in the
+    Python version's answers), which this worker generates anyway (--dist loadgroup):
+    one process of each for the group, not two per combination. Each project is
+    linted under its own pyproject.toml, as ruff reads the nearest one to each file."""
+    project = bake(answers)
+    if project not in RUFF_FINDINGS:
+        members = [bake(member) for member in version_groups()[runtime_key(answers)]]
+        findings: dict[Path, list[str]] = {member: [] for member in members}
+        for command in (["check"], ["format", "--check"]):
+            ruff = [RUFF, *command, "--no-cache", "--output-format", "json", *members]
+            result = subprocess.run(ruff, capture_output=True, text=True)
+            found = json.loads(result.stdout or "[]")
+            if result.returncode != 0 and not found or result.stderr.strip():
+                for member in members:  # ruff itself failed, for all of them
+                    findings[member].append(f"ruff {command[0]}: {result.stderr}")
+            for finding in found:
+                where = Path(finding["filename"])
+                row, code = finding["location"]["row"], finding["code"]
+                line = f"{where}:{row}: {code} {finding['message']}"
+                findings[next(m for m in members if where.is_relative_to(m))].append(line)
+        RUFF_FINDINGS.update(findings)
+    return RUFF_FINDINGS[project]
+
+
+def test_ruff_is_clean(bake, answers):
+    assert ruff_findings(bake, answers) == []
 
 
 def test_local_env_file_stays_out_of_git(project, tmp_path):
