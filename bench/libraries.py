@@ -26,7 +26,7 @@ from pathlib import Path
 
 import serve
 
-import machine  # noqa: E402  (serve.py put tests/ on sys.path)
+import machine  # noqa: E402  (serve.py put tests/support/ on sys.path)
 import venvs  # noqa: E402
 from servers import Server, request  # noqa: E402
 
@@ -105,7 +105,7 @@ def main() -> None:
     if not shutil.which("wrk") or python is None:
         sys.exit(f"bench: install wrk and Python {serve.PYTHON} first.")
     if not (machine.postgres_answers() and machine.redis_answers()):
-        sys.exit("bench: PostgreSQL and Redis must answer (tests/machine.py says where).")
+        sys.exit("bench: PostgreSQL and Redis must answer (tests/support/machine.py says where).")
 
     root = Path(tempfile.mkdtemp(prefix="bench-libraries-"))
     venv = root / "venv"

@@ -14,7 +14,7 @@ without Django). Per project: HTTP throughput and latency (wrk), cold start, RSS
 PSS, the busiest worker's CPU share, WebSocket round trips and, for the generated
 ASGI projects, the live feed's login broadcast to many watchers on another process.
 For each generated project, last, the memory of its process tree while four 150 MB
-request bodies arrive at once (tests/large_bodies.py), as anyone can send them.
+request bodies arrive at once (tests/support/large_bodies.py), as anyone can send them.
 
 Runs are interleaved (generated, bare, then bare, generated, ...) and every figure
 is the median of the rounds with min-max, next to the ratio generated / bare from
@@ -47,7 +47,7 @@ from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 # The suite's helpers, and local_extensions.py for rendering the template's pins.
-sys.path[:0] = [str(TEMPLATE_DIR / "tests"), str(TEMPLATE_DIR)]
+sys.path[:0] = [str(TEMPLATE_DIR / "tests" / "support"), str(TEMPLATE_DIR)]
 
 import processes  # noqa: E402
 import websocket_load  # noqa: E402
@@ -177,7 +177,7 @@ class Project:
     static_urls: dict[str, str] = field(default_factory=dict)
     websockets: bool = False  # serves /ws/ping/
     live_feed: bool = False  # and the live login feed, through Redis
-    async_views: bool = False  # has tests/user_views.py's views added
+    async_views: bool = False  # has tests/support/user_views.py's views added
     large_bodies: bool = False  # is sent four large request bodies at once
     generation_seconds: float = 0.0
 
@@ -426,7 +426,7 @@ def large_body_figures(port: int, pgid: int) -> dict[str, float]:
 
 
 def async_view_figures(port: int) -> dict[str, float]:
-    """The async code a user adds (tests/user_views.py): one-second async views sent
+    """The async code a user adds (tests/support/user_views.py): one-second async views sent
     all at once, the home page asked for while 40 of them wait, and the first event
     of a server-sent-events stream."""
     figures = {}

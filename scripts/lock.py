@@ -38,7 +38,7 @@ import tempfile
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(TEMPLATE_DIR / "tests"), str(TEMPLATE_DIR)]
+sys.path[:0] = [str(TEMPLATE_DIR / "tests" / "support"), str(TEMPLATE_DIR)]
 
 from cookiecutter.environment import StrictEnvironment  # noqa: E402
 from cookiecutter.generate import generate_context  # noqa: E402

@@ -288,7 +288,7 @@ def tools_dir(shared_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def observatory_scanner(tools_dir) -> Path:
-    """The MDN HTTP Observatory's scanner (tests/observatory.py), installed once."""
+    """The MDN HTTP Observatory's scanner (tests/support/observatory.py), installed once."""
     return observatory.install(tools_dir / "observatory")
 
 
@@ -434,7 +434,7 @@ def database_url(group_database, runtime_answers) -> str:
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory, certificates):
-    """The suite's own S3 (tests/object_store.py), started when a test first needs it."""
+    """The suite's own S3 (tests/support/object_store.py), started when a test first needs it."""
     server = object_store.S3Server(
         tmp_path_factory.mktemp("s3"),
         (certificates.signed, certificates.signed_key),
@@ -590,7 +590,7 @@ def create_users(released, deployed_project, production_env, run, venv_bin, stor
 
 @pytest.fixture(scope="session")
 def certificates(tmp_path_factory) -> tls.Certificates:
-    """The certificates of the suite's own TLS servers (tests/tls.py)."""
+    """The certificates of the suite's own TLS servers (tests/support/tls.py)."""
     missing = [tool for tool in ("openssl", "redis-server", "initdb") if not tls.has(tool)]
     if missing:
         machine.unavailable(f"the TLS servers need {', '.join(missing)}: install them.")

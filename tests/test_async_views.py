@@ -2,7 +2,7 @@
 group per server and Django version (ASYNC_GROUPS: each server on both platforms, whose
 manifests set how many processes and threads serve them, and between them every channel
 layer, with and without Celery and uploads): added to a copy of the deployed project as
-a user adds them (tests/user_views.py), served by the project's own web command with
+a user adds them (tests/support/user_views.py), served by the project's own web command with
 the environment its manifests give, on the real PostgreSQL and Redis.
 
 - Async views wait together: 40 one-second views at once take at most 2.5 s, and

@@ -9,7 +9,7 @@ On failure, screenshots of both pages are saved in the test's temporary director
 Passwords, with django-allauth's pages: a user changes theirs from the header's link,
 signs out on the logout confirmation page, logs in with the new one (the old one is
 refused), resets it with the link from the message the SMTP server received
-(tests/mail_servers.py) and logs in with the third; a sixth reset request in a minute
+(tests/support/mail_servers.py) and logs in with the third; a sixth reset request in a minute
 for one address gets the site's 429 page.
 
 A live page also lives through a Redis restart (the suite's own Redis, stopped and
@@ -22,7 +22,7 @@ artifacts/screenshots; docs/screenshots holds the ones the README shows), and ch
 what a person would see on them.
 
 Every page a test opens keeps to the site's Content Security Policy: the browser
-refuses nothing (tests/content_policy.py). A crawl opens every page reachable from
+refuses nothing (tests/support/content_policy.py). A crawl opens every page reachable from
 home by links, signed out and then as a superuser, the admin's lists and change
 pages included; a picture uploaded through the profile form shows from the bucket;
 the site's error pages (a 500, and the 403 for a form sent once its cookie is gone)
@@ -137,7 +137,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def mail_server():
-    """The SMTP server the site sends its mail to (tests/mail_servers.py)."""
+    """The SMTP server the site sends its mail to (tests/support/mail_servers.py)."""
     server = SmtpServer()
     yield server
     server.stop()

@@ -1,5 +1,5 @@
 """Media tier: uploads through the real form land in an S3 bucket, on the suite's
-own S3-compatible server (moto's, tests/object_store.py), never on the disk.
+own S3-compatible server (moto's, tests/support/object_store.py), never on the disk.
 
 For every runtime group with uploads, the project's web command runs with the
 environment its manifests ask for, the bucket variables pointing at that server (the

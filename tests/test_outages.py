@@ -13,7 +13,7 @@ nothing fails, everything waits).
   restart a healthy process, and /readyz answers 503 naming the database (the
   reason in the log, not in the answer); probed every second, it mails the admins
   once for the outage, not once a probe.
-- When a stopped PostgreSQL and Redis (the suite's own TLS servers, tests/tls.py)
+- When a stopped PostgreSQL and Redis (the suite's own TLS servers, tests/support/tls.py)
   come back on the same ports, the running process recovers by itself: /readyz
   turns 200, a login and a WebSocket ping work, with no restart.
 - Open WebSockets through a Redis restart, or while Redis hangs (SIGSTOP: it accepts

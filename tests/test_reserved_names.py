@@ -3,7 +3,7 @@
 local_extensions.PROJECT_MODULES derives the names a slug must not take: Python's
 standard library, the template's own top-level packages and modules, and the
 top-level modules of every distribution the generated requirements install
-(installed_modules.json, which tests/installed_modules.py writes from the pinned
+(installed_modules.json, which tests/support/installed_modules.py writes from the pinned
 distributions). Here:
 - installed_modules.json says what the suite's venvs hold;
 - a project named after each of the template's and the installed modules, with the
@@ -65,7 +65,7 @@ def test_installed_modules_file_says_what_the_venvs_hold(venv_for):
 
     assert found == INSTALLED, (
         "installed_modules.json is out of date: write it again with"
-        " `.venv/bin/python tests/installed_modules.py`."
+        " `.venv/bin/python tests/support/installed_modules.py`."
     )
 
 

@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = Path(__file__).resolve().parents[2]
 OPTIONS = {
     name: choices
     for name, choices in json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text()).items()

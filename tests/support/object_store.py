@@ -2,7 +2,7 @@
 127.0.0.1, started per test session and stopped by its pid.
 
 It speaks HTTPS, as AWS S3 and Spaces do, with a certificate from the suite's test CA
-(tests/tls.py): pages served over HTTPS can then show its signed URLs without mixed
+(tests/support/tls.py): pages served over HTTPS can then show its signed URLs without mixed
 content, and the Content Security Policy names an https origin. Clients trust the CA
 as they trust a public one: boto3 through AWS_CA_BUNDLE.
 """

@@ -23,7 +23,7 @@ from filelock import FileLock
 
 import machine
 
-NPM_DIR = Path(__file__).resolve().parent / "npm"
+NPM_DIR = Path(__file__).resolve().parents[1] / "npm"
 PACKAGE = Path("node_modules") / "@mdn" / "mdn-http-observatory"
 INSTALL_TIMEOUT = 600
 SCAN_TIMEOUT = 60

@@ -1,5 +1,5 @@
 """The top-level modules of every distribution a generated project installs, read
-from the distributions themselves in the suite's venvs (tests/venvs.py), which hold
+from the distributions themselves in the suite's venvs (tests/support/venvs.py), which hold
 the pins of every combination: requirements.txt, requirements-dev.txt and what they
 pull in, plus the venv's own pip.
 
@@ -7,7 +7,7 @@ A project package named like one of them would shadow it, so local_extensions.py
 refuses such a slug and derives another. Generation is offline and installs nothing,
 so it reads them from installed_modules.json, which this module writes:
 
-    .venv/bin/python tests/installed_modules.py
+    .venv/bin/python tests/support/installed_modules.py
 
 and test_reserved_names.py checks that the file says what the venvs hold.
 """
@@ -18,10 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-TESTS_DIR = Path(__file__).resolve().parent
+SUPPORT_DIR = Path(__file__).resolve().parent
 # As pyproject.toml's pythonpath gives pytest: the suite's modules, and the template's
 # local_extensions.py, which rendering the pins needs.
-sys.path[:0] = [str(TESTS_DIR), str(TESTS_DIR.parent)]
+sys.path[:0] = [str(SUPPORT_DIR), str(SUPPORT_DIR.parents[1])]
 
 import machine  # noqa: E402
 import venvs  # noqa: E402
