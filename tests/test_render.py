@@ -693,7 +693,7 @@ def test_do_web_service_is_restarted_when_hung_and_stopped_gracefully(project, a
         gunicorn = gunicorn_settings(project)
         graceful_stop, replaces_a_hung_worker = gunicorn["graceful_timeout"], gunicorn["timeout"]
     query_timeout = module_constant(project / "serving" / "web_process.py", "QUERY_TIMEOUT_SECONDS")
-    health_path = module_constant(project / project.name / "health.py", "HEALTH_CHECK_PATH")
+    health_path = module_constant(project / "serving" / "health.py", "HEALTH_CHECK_PATH")
     for name, spec in do_specs(project).items():
         (web,) = spec["services"]
         liveness, termination = web["liveness_health_check"], web["termination"]
