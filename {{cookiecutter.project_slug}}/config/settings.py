@@ -2,7 +2,7 @@
 
 Locally, the .env file (written when the project was generated, or copied from
 .env.example in a fresh clone) turns DEBUG on; on the platform every value comes
-from the app's config.
+from the app's config. serving/env.py loads .env and reads the values.
 Builds import this module with none of the runtime values set (the buildpack runs
 collectstatic before any secret or database is attached), so nothing here may
 fail on a missing variable. Instead, the project's `environment` module stops a
@@ -22,49 +22,14 @@ from urllib.parse import urlsplit
 import dj_database_url
 {%- if cookiecutter.django_version == "5.2" %}
 from csp import constants as CSP
-{%- endif %}
-from django.core.exceptions import ImproperlyConfigured
-{%- if cookiecutter.django_version != "5.2" %}
+{%- else %}
 from django.utils.csp import CSP
 {%- endif %}
-from dotenv import load_dotenv
 
 from serving import email_url, error_tracking
+from serving.env import env_choice, env_flag, env_list, env_whole_number
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-load_dotenv(BASE_DIR / ".env")
-
-
-def env_flag(name: str) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    if value in {"", "0", "false", "no", "off"}:
-        return False
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    raise ImproperlyConfigured(
-        f"{name} is {os.environ[name]!r}: set it to 1 to turn it on, or to 0 (or leave"
-        " it unset) to turn it off."
-    )
-
-
-def env_whole_number(name: str, default: int, unit: str, minimum: int = 0) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < minimum:
-        at_least = f", at least {minimum}" if minimum else ""
-        raise ImproperlyConfigured(
-            f"{name} is {value!r}: set it to a whole number of {unit}{at_least},"
-            f" like {default}."
-        )
-    return int(value)
-
-
-def env_list(name: str) -> list[str]:
-    items = os.environ.get(name, "").split(",")
-    return [item.strip() for item in items if item.strip()]
-
 
 DEBUG = env_flag("DJANGO_DEBUG")
 
@@ -289,12 +254,9 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # so a site that sends no mail yet (EMAIL_URL unset) still takes sign-ups.
 # "mandatory": nobody logs in before confirming; the web process refuses to start
 # without EMAIL_URL, which would lock every new account out (environment.py).
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
-if ACCOUNT_EMAIL_VERIFICATION not in {"optional", "mandatory"}:
-    raise ImproperlyConfigured(
-        f"ACCOUNT_EMAIL_VERIFICATION is {ACCOUNT_EMAIL_VERIFICATION!r}: set it to"
-        " mandatory, or to optional (or leave it unset)."
-    )
+ACCOUNT_EMAIL_VERIFICATION = env_choice(
+    "ACCOUNT_EMAIL_VERIFICATION", "optional", "mandatory"
+)
 # A reset asked for an address without an account mails nobody, so the form cannot
 # be used to send mail to strangers; the page looks the same either way.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
