@@ -52,6 +52,7 @@ KEEP = {
     "serving/channel_layers.py": REDIS_LAYER,
     "serving/redis_pool.py": CORE_LAYER,
     "config/celery.py": CELERY,
+    "config/celery_settings.py": CELERY,
     "serving/outbox.py": CELERY,
     "serving/apps.py": CELERY,
     "serving/models.py": CELERY,

@@ -184,6 +184,7 @@ def test_files_match_the_options(project, answers):
         "serving/channel_layers.py": redis_layer(answers),
         f"{slug}/tests/test_channel_layer.py": redis_layer(answers),
         "config/celery.py": celery(answers),
+        "config/celery_settings.py": celery(answers),
         "welcome": celery(answers),
         "profiles": s3(answers),
         "accounts/templates/allauth/layouts/base.html": True,
@@ -950,23 +951,25 @@ def test_the_worker_runs_one_command_everywhere(project, answers):
         return
     (command,) = commands
     # The pool's processes ignore SIGTERM, and the main process starts Celery's soft
-    # shutdown (config/settings.py).
+    # shutdown (config/celery_settings.py).
     assert command.startswith("env REMAP_SIGTERM=SIGQUIT celery --app config worker ")
     assert f"```sh\n{command}\n```" in readme
     settings = (project / "config" / "settings.py").read_text()
+    assert "from config.celery_settings import *" in settings
+    celery_settings = (project / "config" / "celery_settings.py").read_text()
     # The default window, plus the time to put the tasks back (tests/test_worker.py's
     # AFTER_WINDOW), fits before the platform's SIGKILL: 30 s on Heroku, the worker's
     # grace period on App Platform.
-    window = re.search(r'"WORKER_SHUTDOWN_SECONDS", (\d+), "seconds"', settings)
+    window = re.search(r'"WORKER_SHUTDOWN_SECONDS", (\d+), "seconds"', celery_settings)
     if answers["platform"] == "heroku":
         kill = 30
     else:
         (worker,) = platform_env.do_spec(project)["workers"]
         kill = worker["termination"]["grace_period_seconds"]
     assert window and int(window.group(1)) + 10 <= kill, (window, kill)
-    assert "CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True" in settings
-    assert "CELERY_TASK_ACKS_LATE = True" in settings
-    assert "CELERY_BROKER_URL = REDIS_URL" in settings
+    assert "CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True" in celery_settings
+    assert "CELERY_TASK_ACKS_LATE = True" in celery_settings
+    assert 'CELERY_BROKER_URL = os.environ.get("REDIS_URL", "")' in celery_settings
     assert "REDIS_URL" in settings.split("PRODUCTION_ENVIRONMENT = [", 1)[1].split("]", 1)[0]
     if answers["platform"] == "digitalocean":
         (worker,) = platform_env.do_spec(project)["workers"]

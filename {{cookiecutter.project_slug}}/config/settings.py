@@ -10,9 +10,6 @@ server or a manage.py command that starts without PRODUCTION_ENVIRONMENT.
 """
 
 import os
-{%- if cookiecutter.background_worker == "celery" %}
-import ssl
-{%- endif %}
 from email.utils import quote
 from pathlib import Path
 {%- if (cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub") or cookiecutter.media_storage == "s3" %}
@@ -26,6 +23,10 @@ from csp import constants as CSP
 from django.utils.csp import CSP
 {%- endif %}
 
+{% if cookiecutter.background_worker == "celery" -%}
+# The worker's settings: CELERY_* and EMAIL_RETRY_SECONDS.
+from config.celery_settings import *  # noqa: F403
+{% endif -%}
 from serving import email_url, error_tracking
 from serving.env import env_choice, env_flag, env_list, env_whole_number
 
@@ -356,89 +357,6 @@ elif DEBUG:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 {%- endif %}
 {%- endif %}
-{%- if cookiecutter.background_worker == "celery" %}
-
-# Celery: web requests queue tasks in Redis and the worker process runs them
-# (config/celery.py). Locally, without REDIS_URL, DEBUG runs each task inside the
-# request that queued it, so the project still needs no services.
-# https://docs.celeryq.dev/en/stable/userguide/configuration.html
-CELERY_BROKER_URL = REDIS_URL
-CELERY_TASK_ALWAYS_EAGER = DEBUG and not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks report through the database
-# Acknowledge a task when it has run, not when it starts, so that one cut short by a
-# restart goes back on the queue; and let each worker process hold one task at a time,
-# so that none waits behind a slow one.
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Redis hands a task that no worker acknowledged or put back (one killed outright)
-    # to another worker after this long: more than any task's time limit.
-    "visibility_timeout": 3600,
-    # A web request that queues a task gives up at once on a broker that is away
-    # (kombu would try again for seconds), and on one that does not answer after a
-    # couple of seconds: the task waits in the database instead (serving/outbox.py).
-    # The worker reconnects by itself, however long it takes.
-    "max_retries": 0,
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-    "socket_keepalive": True,
-}
-# Each process keeps one connection for the tasks it queues (two to Redis), which a
-# request that queues at the same moment as another waits for, a couple of seconds at
-# most: README.md, Scale out, counts what a {{ cookiecutter.__unit }} and the worker hold.
-CELERY_BROKER_POOL_LIMIT = 1
-CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = 2
-# The worker waits for a broker that is away however long it is away (Celery's
-# default gives up after about 50 minutes and stops the worker).
-CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-{%- if cookiecutter.platform == "heroku" %}
-# Stopping: Heroku sends SIGTERM to every process of the dyno, and SIGKILL {{ cookiecutter.__worker_kill_seconds }} s later.
-# https://devcenter.heroku.com/articles/dyno-shutdown-behavior
-{%- else %}
-# Stopping: App Platform sends SIGTERM, and SIGKILL {{ cookiecutter.__worker_kill_seconds }} s later (the worker's
-# termination.grace_period_seconds in .do/app.yaml).
-# https://docs.digitalocean.com/products/app-platform/reference/app-spec/
-{%- endif %}
-# The worker command sets REMAP_SIGTERM=SIGQUIT, which billiard reads when imported:
-# the pool's processes then ignore SIGTERM instead of dying mid-task
-# (https://github.com/celery/celery/issues/4795, billiard/common.py), and the main
-# process takes it as Celery's soft shutdown. Running tasks get
-# WORKER_SHUTDOWN_SECONDS to finish; the rest, and the tasks held for a countdown
-# (retries), are cancelled unacknowledged, and kombu puts them back on the Redis
-# queue as the worker disconnects ("Restoring N unacknowledged message(s)"), for the
-# next worker at once. Celery sleeps the whole window whenever a task runs (and, with
-# the on-idle setting that puts countdown tasks back, always: wait_for_soft_shutdown
-# in celery/worker/worker.py), so the window is kept well short of the kill.
-# https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
-CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_whole_number(
-    "WORKER_SHUTDOWN_SECONDS", {{ cookiecutter.__worker_shutdown_seconds }}, "seconds", minimum=1
-)
-CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
-# A task that hangs is stopped: SoftTimeLimitExceeded is raised in it at 4 minutes and
-# its process killed at 5. A task that needs longer says so in its decorator
-# (README.md). The limits are far longer than the shutdown window: Celery sleeps
-# through the window in its signal handler, without reading its pool's results, so
-# a limit that falls due meanwhile is applied once the window ends, to a task that
-# finished in it too (a "Soft time limit exceeded" warning and the pool's ERROR).
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_TIME_LIMIT = 300
-# Two worker processes fit a 512 MB {{ cookiecutter.__unit }}; one that grows past 200 MB is replaced
-# after its task.
-CELERY_WORKER_CONCURRENCY = 2
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = 200_000  # KiB
-# Django's LOGGING below stays in charge of the worker's log lines.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-if REDIS_URL.startswith("rediss://"):
-{%- if cookiecutter.platform == "heroku" %}
-    # Heroku Key-Value Store's certificate is self-signed.
-    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_NONE}
-{%- else %}
-    # App Platform's managed Valkey has a publicly trusted certificate: verify it.
-    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
-{%- endif %}
-{%- endif %}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
@@ -573,10 +491,8 @@ if EMAIL_TRANSPORT is None and DEBUG:
     EMAIL_TRANSPORT = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 {%- if cookiecutter.background_worker == "celery" %}
 # Django sends through this backend, which queues each message for the worker; the
-# worker sends it through EMAIL_TRANSPORT, so no page waits on the provider, and
-# tries again, a little later each time, for EMAIL_RETRY_SECONDS while the provider
-# fails: {{ cookiecutter.project_slug }}/tasks.py.
-EMAIL_RETRY_SECONDS = env_whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")
+# worker sends it through EMAIL_TRANSPORT, so no page waits on the provider, and tries
+# again for EMAIL_RETRY_SECONDS (config/celery_settings.py) while the provider fails.
 {%- set email_backend = cookiecutter.project_slug ~ ".tasks.QueuedEmailBackend" %}
 {%- else %}
 # Django sends through this backend, which sends through EMAIL_TRANSPORT on a thread
