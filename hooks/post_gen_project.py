@@ -42,6 +42,7 @@ KEEP = {
     "runtime.txt": VERSION_FILE == "runtime.txt",
     "config/asgi.py": ASGI,
     "config/routing.py": ASGI,
+    "config/channel_layer_settings.py": ASGI,
     "serving/static_files.py": ASGI,
     "serving/view_router.py": ASGI,
     "serving/asgi_handler.py": ASGI,

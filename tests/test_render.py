@@ -175,6 +175,7 @@ def test_files_match_the_options(project, answers):
         "serving/view_router.py": asgi,
         "serving/asgi_handler.py": asgi,
         "config/routing.py": asgi,
+        "config/channel_layer_settings.py": asgi,
         "serving/workers.py": not (asgi and answers["asgi_server"] == "daphne"),
         "serving/websocket_origins.py": asgi,
         "serving/redis_pool.py": redis_layer(answers) and answers["channel_layer"] == "redis",
@@ -969,7 +970,7 @@ def test_the_worker_runs_one_command_everywhere(project, answers):
     assert window and int(window.group(1)) + 10 <= kill, (window, kill)
     assert "CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True" in celery_settings
     assert "CELERY_TASK_ACKS_LATE = True" in celery_settings
-    assert 'CELERY_BROKER_URL = os.environ.get("REDIS_URL", "")' in celery_settings
+    assert "CELERY_BROKER_URL = REDIS_URL" in celery_settings
     assert "REDIS_URL" in settings.split("PRODUCTION_ENVIRONMENT = [", 1)[1].split("]", 1)[0]
     if answers["platform"] == "digitalocean":
         (worker,) = platform_env.do_spec(project)["workers"]

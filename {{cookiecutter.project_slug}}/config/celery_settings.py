@@ -8,9 +8,11 @@ import ssl
 
 from serving.env import env_flag, env_whole_number
 
-CELERY_BROKER_URL = os.environ.get("REDIS_URL", "")
+# Heroku Key-Value Store or App Platform's managed Valkey.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL
 # Locally, without REDIS_URL, DEBUG runs each task inside the request that queued it.
-CELERY_TASK_ALWAYS_EAGER = env_flag("DJANGO_DEBUG") and not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = env_flag("DJANGO_DEBUG") and not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks report through the database
@@ -61,7 +63,7 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_WORKER_CONCURRENCY = 2
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 200_000  # KiB
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # settings.py's LOGGING writes its lines
-if CELERY_BROKER_URL.startswith("rediss://"):
+if REDIS_URL.startswith("rediss://"):
 {%- if cookiecutter.platform == "heroku" %}
     # Heroku Key-Value Store's certificate is self-signed.
     CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_NONE}

@@ -3,6 +3,8 @@
 Locally, the .env file (written when the project was generated, or copied from
 .env.example in a fresh clone) turns DEBUG on; on the platform every value comes
 from the app's config. serving/env.py loads .env and reads the values.
+Each option the project was generated with brings a config/*_settings.py module of
+its own, imported whole below.
 Builds import this module with none of the runtime values set (the buildpack runs
 collectstatic before any secret or database is attached), so nothing here may
 fail on a missing variable. Instead, the project's `environment` module stops a
@@ -12,7 +14,7 @@ server or a manage.py command that starts without PRODUCTION_ENVIRONMENT.
 import os
 from email.utils import quote
 from pathlib import Path
-{%- if (cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub") or cookiecutter.media_storage == "s3" %}
+{%- if cookiecutter.media_storage == "s3" %}
 from urllib.parse import urlsplit
 {%- endif %}
 
@@ -24,8 +26,10 @@ from django.utils.csp import CSP
 {%- endif %}
 
 {% if cookiecutter.background_worker == "celery" -%}
-# The worker's settings: CELERY_* and EMAIL_RETRY_SECONDS.
 from config.celery_settings import *  # noqa: F403
+{% endif -%}
+{% if cookiecutter.interface == "asgi" -%}
+from config.channel_layer_settings import *  # noqa: F403
 {% endif -%}
 from serving import email_url, error_tracking
 from serving.env import env_choice, env_flag, env_list, env_whole_number
@@ -286,77 +290,6 @@ CACHES = {
         "LOCATION": "django_cache",
     }
 }
-{%- if cookiecutter.__uses_redis %}
-
-# Heroku Key-Value Store or App Platform's managed Valkey. Its rediss:// URL (TLS)
-# has a self-signed certificate on Heroku and a publicly trusted one on App Platform.
-REDIS_URL = os.environ.get("REDIS_URL", "")
-{%- endif %}
-{%- if cookiecutter.interface == "asgi" %}
-{%- if cookiecutter.channel_layer == "in-memory" %}
-
-# The in-memory layer only reaches WebSockets held by this same process, which is
-# why the web process runs as one process on one {{ cookiecutter.__unit }} (see README.md).
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-{%- else %}
-
-# The channel layer carries group messages between processes and {{ cookiecutter.__unit }}s through
-# Redis. Locally, without REDIS_URL, DEBUG falls back to an in-memory layer, which
-# is enough for the single runserver process.
-if REDIS_URL:
-    redis_host = {
-        "address": REDIS_URL,
-{%- if cookiecutter.channel_layer == "redis" %}
-        # A Redis that accepts connections but never answers (hung, or cut off by
-        # the network) fails a read after this many seconds instead of never, so
-        # open WebSockets are closed and reconnect. Longer than the layer's blocking
-        # reads for its sockets' messages (channels-redis's 5 seconds, one at a time
-        # per process, serving/channel_layers.py), which a shorter one would cut off.
-{%- else %}
-        # A Redis that accepts connections but never answers (hung, or cut off by
-        # the network) fails a command (a publish, a subscribe) after this many
-        # seconds instead of never. Messages arrive on a subscribed connection that
-        # sends Redis nothing while it waits (channels-redis looks for a message on
-        # it every tenth of a second), so idle sockets cost Redis no commands:
-        # https://github.com/django/channels_redis/blob/4.3.0/channels_redis/pubsub.py
-{%- endif %}
-        "socket_timeout": 10,
-        # A Redis that is not there is given up on at once, and a connection that
-        # the network dropped is found out before it is used.
-        "socket_connect_timeout": 2,
-        "socket_keepalive": True,
-        "health_check_interval": 30,
-    }
-{%- if cookiecutter.platform == "heroku" %}
-    if REDIS_URL.startswith("rediss://"):
-        # Heroku Key-Value Store only speaks TLS, with a self-signed certificate.
-        redis_host["ssl_cert_reqs"] = None
-{%- else %}
-    # DigitalOcean's managed Valkey (rediss://) has a publicly trusted certificate,
-    # so TLS verification stays on.
-{%- endif %}
-{%- if cookiecutter.channel_layer == "redis-pubsub" %}
-    redis_database = urlsplit(REDIS_URL).path.strip("/") or "0"
-{%- endif %}
-    CHANNEL_LAYERS = {
-        "default": {
-{%- if cookiecutter.channel_layer == "redis" %}
-            # channels_redis's RedisChannelLayer, with a lost-message race closed.
-            "BACKEND": "serving.channel_layers.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_host]},
-{%- else %}
-            # channels_redis's RedisPubSubChannelLayer (see serving/channel_layers.py).
-            "BACKEND": "serving.channel_layers.RedisPubSubChannelLayer",
-            # Pub/Sub channels ignore Redis database numbers: name them after the
-            # database, so apps on other databases of a shared Redis stay apart.
-            "CONFIG": {"hosts": [redis_host], "prefix": f"asgi-db{redis_database}"},
-{%- endif %}
-        }
-    }
-elif DEBUG:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-{%- endif %}
-{%- endif %}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
