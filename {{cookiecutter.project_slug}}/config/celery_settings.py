@@ -71,7 +71,3 @@ if REDIS_URL.startswith("rediss://"):
     # App Platform's managed Valkey has a publicly trusted certificate: verify it.
     CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
 {%- endif %}
-
-# The worker sends each queued e-mail, trying again, a little later each time, for
-# this long while the provider fails: {{ cookiecutter.project_slug }}/tasks.py.
-EMAIL_RETRY_SECONDS = env_whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")

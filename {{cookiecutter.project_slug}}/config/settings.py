@@ -424,8 +424,10 @@ if EMAIL_TRANSPORT is None and DEBUG:
     EMAIL_TRANSPORT = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 {%- if cookiecutter.background_worker == "celery" %}
 # Django sends through this backend, which queues each message for the worker; the
-# worker sends it through EMAIL_TRANSPORT, so no page waits on the provider, and tries
-# again for EMAIL_RETRY_SECONDS (config/celery_settings.py) while the provider fails.
+# worker sends it through EMAIL_TRANSPORT, so no page waits on the provider, and
+# tries again, a little later each time, for EMAIL_RETRY_SECONDS while the provider
+# fails: {{ cookiecutter.project_slug }}/tasks.py.
+EMAIL_RETRY_SECONDS = env_whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")
 {%- set email_backend = cookiecutter.project_slug ~ ".tasks.QueuedEmailBackend" %}
 {%- else %}
 # Django sends through this backend, which sends through EMAIL_TRANSPORT on a thread

@@ -6,7 +6,7 @@ and datetimes): every attribute the sending backend reads, django-anymail's `tag
 `metadata`, `template_id`, `merge_data` and the rest included. JSON rather than a
 pickle, since whoever can write to Redis could make a pickle run code in the worker.
 A provider that fails is tried again, a little later each time, for
-EMAIL_RETRY_SECONDS (config/celery_settings.py).
+EMAIL_RETRY_SECONDS (config/settings.py).
 """
 
 import logging
