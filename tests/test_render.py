@@ -329,6 +329,18 @@ def test_ruff_is_clean(project):
     assert fmt.returncode == 0, fmt.stdout
 
 
+# The settings read as a reference: each option's own settings are a module of their
+# own (config/*_settings.py), and each setting has at most a line of why.
+SETTINGS_MAX_LINES = 350
+
+
+@pytest.mark.reads_no_version_file
+def test_settings_stay_short(project):
+    lines = (project / "config" / "settings.py").read_text().splitlines()
+
+    assert len(lines) <= SETTINGS_MAX_LINES, f"config/settings.py has {len(lines)} lines"
+
+
 def test_local_env_file_stays_out_of_git(project, tmp_path):
     env = dict(
         line.split("=", 1)
