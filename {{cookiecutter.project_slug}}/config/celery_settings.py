@@ -6,7 +6,7 @@ https://docs.celeryq.dev/en/stable/userguide/configuration.html
 import os
 import ssl
 
-from serving.env import env_flag, env_whole_number
+from serving.env_values import env_flag, env_whole_number
 
 # Heroku Key-Value Store or App Platform's managed Valkey.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -14,7 +14,7 @@ import os
 from urllib.parse import urlsplit
 {%- endif %}
 
-from serving.env import env_flag
+from serving.env_values import env_flag
 
 # Heroku Key-Value Store or App Platform's managed Valkey.
 REDIS_URL = os.environ.get("REDIS_URL", "")

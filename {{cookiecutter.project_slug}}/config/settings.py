@@ -1,4 +1,4 @@
-"""Settings, from the environment (serving/env.py reads it, loading .env locally).
+"""Settings, from the environment (serving/env_values.py reads it, and loads .env).
 
 Each option the project was generated with adds a config/*_settings.py, imported whole.
 Builds import this without runtime values (collectstatic runs before any secret or
@@ -27,7 +27,7 @@ from config.celery_settings import *  # noqa: F403
 from config.channel_layer_settings import *  # noqa: F403
 {% endif -%}
 from serving import email_url, error_tracking
-from serving.env import env_choice, env_flag, env_list, env_whole_number
+from serving.env_values import env_choice, env_flag, env_list, env_whole_number
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
