@@ -193,7 +193,7 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The project's own (its app's models.py), there from the first migration.
+# The project's own user model (its app's models.py), there from the first migration.
 AUTH_USER_MODEL = "{{ cookiecutter.project_slug }}.User"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -284,16 +284,16 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-# No way back: an hour to start, the rest opt-in and its deploy checks off (README.md).
+# Browsers enforce HSTS for its whole max-age: an hour to start (README.md: raising).
 # https://docs.djangoproject.com/en/stable/ref/middleware/#http-strict-transport-security
 SECURE_HSTS_SECONDS = (
     0 if DEBUG else env_whole_number("DJANGO_HSTS_SECONDS", 3600, "seconds")
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
-SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]  # the two opt-ins above
 
-# Only the site's files and nonced tags{% if cookiecutter.media_storage == "s3" %}, and the uploads' pictures{% endif %}.
+# Browsers load only the site's files and nonced tags{% if cookiecutter.media_storage == "s3" %}, and the uploads' pictures{% endif %}.
 # README.md: allowing a script from elsewhere, first with DJANGO_CSP_REPORT_ONLY=1.
 # https://docs.djangoproject.com/en/stable/ref/csp/
 CSP_DIRECTIVES = {
