@@ -59,7 +59,7 @@ RECOVERY_DEADLINE = 15.0
 # FRESH_SECONDS): a probe right after an outage starts may still get the last "ok".
 READINESS_FRESH_SECONDS = 1.0
 # How long an open socket may wait on Redis before it is closed: at once when Redis
-# is stopped, after the read timeout (10 s, config/settings.py) when it hangs.
+# is stopped, after the read timeout (10 s, config/channel_layer_settings.py) when it hangs.
 CLOSE_DEADLINE = {"stopped": SOCKET_DEADLINE, "hung": 15.0}
 TRY_AGAIN_LATER = 4013
 # The admins of the site under test, and how many probes an outage gets.

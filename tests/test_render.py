@@ -177,6 +177,7 @@ def test_files_match_the_options(project, answers):
         "serving/view_router.py": asgi,
         "serving/asgi_handler.py": asgi,
         "config/routing.py": asgi,
+        "config/channel_layer_settings.py": asgi,
         "serving/workers.py": not (asgi and answers["asgi_server"] == "daphne"),
         "serving/websocket_origins.py": asgi,
         "serving/redis_pool.py": redis_layer(answers) and answers["channel_layer"] == "redis",
@@ -186,6 +187,7 @@ def test_files_match_the_options(project, answers):
         "serving/channel_layers.py": redis_layer(answers),
         "serving/tests/test_channel_layer.py": redis_layer(answers),
         "config/celery.py": celery(answers),
+        "config/celery_settings.py": celery(answers),
         "welcome": celery(answers),
         "profiles": s3(answers),
         "accounts/templates/allauth/layouts/base.html": True,
@@ -411,6 +413,18 @@ def ruff_findings(bake, answers: dict) -> list[str]:
 
 def test_ruff_is_clean(bake, answers):
     assert ruff_findings(bake, answers) == []
+
+
+# The settings read as a reference: each option's own settings are a module of their
+# own (config/*_settings.py), and each setting has at most a line of why.
+SETTINGS_MAX_LINES = 350
+
+
+@pytest.mark.reads_no_version_file
+def test_settings_stay_short(project):
+    lines = (project / "config" / "settings.py").read_text().splitlines()
+
+    assert len(lines) <= SETTINGS_MAX_LINES, f"config/settings.py has {len(lines)} lines"
 
 
 def test_local_env_file_stays_out_of_git(project, tmp_path):
@@ -1037,23 +1051,25 @@ def test_the_worker_runs_one_command_everywhere(project, answers):
         return
     (command,) = commands
     # The pool's processes ignore SIGTERM, and the main process starts Celery's soft
-    # shutdown (config/settings.py).
+    # shutdown (config/celery_settings.py).
     assert command.startswith("env REMAP_SIGTERM=SIGQUIT celery --app config worker ")
     assert f"```sh\n{command}\n```" in readme
     settings = (project / "config" / "settings.py").read_text()
+    assert "from config.celery_settings import *" in settings
+    celery_settings = (project / "config" / "celery_settings.py").read_text()
     # The default window, plus the time to put the tasks back (tests/test_worker.py's
     # AFTER_WINDOW), fits before the platform's SIGKILL: 30 s on Heroku, the worker's
     # grace period on App Platform.
-    window = re.search(r'"WORKER_SHUTDOWN_SECONDS", (\d+), "seconds"', settings)
+    window = re.search(r'"WORKER_SHUTDOWN_SECONDS", (\d+), "seconds"', celery_settings)
     if answers["platform"] == "heroku":
         kill = 30
     else:
         (worker,) = platform_env.do_spec(project)["workers"]
         kill = worker["termination"]["grace_period_seconds"]
     assert window and int(window.group(1)) + 10 <= kill, (window, kill)
-    assert "CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True" in settings
-    assert "CELERY_TASK_ACKS_LATE = True" in settings
-    assert "CELERY_BROKER_URL = REDIS_URL" in settings
+    assert "CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True" in celery_settings
+    assert "CELERY_TASK_ACKS_LATE = True" in celery_settings
+    assert "CELERY_BROKER_URL = REDIS_URL" in celery_settings
     assert "REDIS_URL" in settings.split("PRODUCTION_ENVIRONMENT = [", 1)[1].split("]", 1)[0]
     if answers["platform"] == "digitalocean":
         (worker,) = platform_env.do_spec(project)["workers"]

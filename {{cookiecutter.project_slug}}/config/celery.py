@@ -1,7 +1,8 @@
 """The Celery app that the worker process runs (`worker` in {% if cookiecutter.platform == "heroku" %}the Procfile{% else %}.do/app.yaml{% endif %}).
 
-The form Celery's Django guide gives: settings come from config/settings.py's
-CELERY_* names, and tasks from each installed app's tasks.py.
+The form Celery's Django guide gives: settings come from the CELERY_* names of
+Django's settings (config/celery_settings.py), and tasks from each installed app's
+tasks.py.
 https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 """
 

@@ -1,76 +1,39 @@
-"""Settings, read from the environment.
+"""Settings, from the environment (serving/env_values.py reads it, and loads .env).
 
-Locally, the .env file (written when the project was generated, or copied from
-.env.example in a fresh clone) turns DEBUG on; on the platform every value comes
-from the app's config.
-Builds import this module with none of the runtime values set (the buildpack runs
-collectstatic before any secret or database is attached), so nothing here may
-fail on a missing variable. Instead, the project's `environment` module stops a
-server or a manage.py command that starts without PRODUCTION_ENVIRONMENT.
+Each option the project was generated with adds a config/*_settings.py, imported whole.
+Builds import this without runtime values (collectstatic runs before any secret or
+database is attached), so nothing here fails on a missing one: `environment` stops a
+server or manage.py command that lacks them.
 """
 
 import os
-{%- if cookiecutter.background_worker == "celery" %}
-import ssl
-{%- endif %}
 from email.utils import quote
 from pathlib import Path
-{%- if (cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub") or cookiecutter.media_storage == "s3" %}
+{%- if cookiecutter.media_storage == "s3" %}
 from urllib.parse import urlsplit
 {%- endif %}
 
 import dj_database_url
 {%- if cookiecutter.django_version == "5.2" %}
 from csp import constants as CSP
-{%- endif %}
-from django.core.exceptions import ImproperlyConfigured
-{%- if cookiecutter.django_version != "5.2" %}
+{%- else %}
 from django.utils.csp import CSP
 {%- endif %}
-from dotenv import load_dotenv
 
+{% if cookiecutter.background_worker == "celery" -%}
+from config.celery_settings import *  # noqa: F403
+{% endif -%}
+{% if cookiecutter.interface == "asgi" -%}
+from config.channel_layer_settings import *  # noqa: F403
+{% endif -%}
 from serving import email_url, error_tracking
+from serving.env_values import env_choice, env_flag, env_list, env_whole_number
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-load_dotenv(BASE_DIR / ".env")
-
-
-def env_flag(name: str) -> bool:
-    value = os.environ.get(name, "").strip().lower()
-    if value in {"", "0", "false", "no", "off"}:
-        return False
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    raise ImproperlyConfigured(
-        f"{name} is {os.environ[name]!r}: set it to 1 to turn it on, or to 0 (or leave"
-        " it unset) to turn it off."
-    )
-
-
-def env_whole_number(name: str, default: int, unit: str, minimum: int = 0) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < minimum:
-        at_least = f", at least {minimum}" if minimum else ""
-        raise ImproperlyConfigured(
-            f"{name} is {value!r}: set it to a whole number of {unit}{at_least},"
-            f" like {default}."
-        )
-    return int(value)
-
-
-def env_list(name: str) -> list[str]:
-    items = os.environ.get(name, "").split(",")
-    return [item.strip() for item in items if item.strip()]
-
-
 DEBUG = env_flag("DJANGO_DEBUG")
 
-# What a production process must get from the platform. Local development runs
-# without any of it, and so do its tests, which Django runs with DEBUG off.
-{%- if cookiecutter.__uses_redis or cookiecutter.media_storage == "s3" %}
+# What a production process must get from the platform; local development needs none.
 PRODUCTION_ENVIRONMENT = [
     "DJANGO_SECRET_KEY",
     "DJANGO_ALLOWED_HOSTS",
@@ -79,24 +42,18 @@ PRODUCTION_ENVIRONMENT = [
     "REDIS_URL",
 {%- endif %}
 {%- if cookiecutter.media_storage == "s3" %}
-    # The bucket that keeps uploads, and the key that opens it.
     "AWS_STORAGE_BUCKET_NAME",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
 {%- endif %}
 ]
-{%- else %}
-PRODUCTION_ENVIRONMENT = ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"]
-{%- endif %}
 REQUIRED_ENVIRONMENT = [] if DEBUG else PRODUCTION_ENVIRONMENT
-# Local development may run without a key of its own (DEBUG alone serves pages);
-# production never does, since DJANGO_SECRET_KEY is in PRODUCTION_ENVIRONMENT.
+# DEBUG may run without a key of its own; production requires DJANGO_SECRET_KEY.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     "django-insecure-local-development-only" if DEBUG else ""
 )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
-# Origins other than the site's own whose pages may post forms{% if cookiecutter.interface == "asgi" %} and open WebSockets
-# (serving/websocket_origins.py){% endif %}, e.g. https://www.example.com.
+# Other origins allowed to post forms{% if cookiecutter.interface == "asgi" %} and open WebSockets{% endif %}, e.g. https://example.com
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -126,15 +83,7 @@ INSTALLED_APPS = [
 {%- endif %}
 ]
 
-# The middleware that add the security headers (the HTTPS redirect too) to every
-# response, static files included:
-{%- if cookiecutter.interface == "wsgi" %} they come before WhiteNoise's, which answers
-# static URLs.
-{%- else %} serving/static_files.py, which answers static
-# URLs before Django, sends the headers they add.
-{%- endif %}
-# SecurityMiddleware comes last, so that the others' headers go on its own answers
-# too: the redirect to HTTPS, and the 400 for a Host that ALLOWED_HOSTS refuses.
+# On every response, static files' too; SecurityMiddleware last, so its own get them.
 SECURITY_HEADERS_MIDDLEWARE = [
 {%- if cookiecutter.django_version == "5.2" %}
     # django-csp, the maintained Content Security Policy for Django 5.2 (Django 6.0
@@ -159,9 +108,7 @@ MIDDLEWARE = [
     # Right after them, so static files get the security headers and skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
 {%- else %}
-    # No WhiteNoiseMiddleware: serving/static_files.py answers static URLs with its
-    # files before Django, and a sync-only middleware here would take every async
-    # view's request through a thread hop.
+    # Not WhiteNoiseMiddleware, which is sync-only: serving/static_files.py serves them.
 {%- endif %}
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -198,34 +145,20 @@ TEMPLATES = [
     },
 ]
 
-# Requests each web process serves at once with sync views, each on a thread of
-{%- if cookiecutter.interface == "wsgi" %}
-# its own (serving/wsgi_server.py). While one waits on the database
-{%- else %}
-# its own (config/asgi.py; async views wait on the event loop instead). While one
-# waits on the database
-{%- endif %}
-# or another service, another runs; each holds a database connection of its own.
-# README.md says when to raise it.
-{%- if cookiecutter.interface == "asgi" and cookiecutter.asgi_server == "daphne" %} Two by default, not gunicorn's five: daphne
-# reads each request in Python on its event loop's thread, which has to win the
-# GIL back from the busy threads between steps, so more threads slow pages down.
+# Threads per web process for sync views, each with a database connection: README.md.
+{%- if cookiecutter.interface == "asgi" and cookiecutter.asgi_server == "daphne" %}
+# Two, not five: more busy threads would starve daphne's event loop of the GIL.
 {%- endif %}
 WEB_THREADS = env_whole_number("WEB_THREADS", {{ cookiecutter.__threads_per_process }}, "threads", minimum=1)
 
-# The largest request body the site accepts, enforced by every server before it reads
-# the body (serving/request_bodies.py): anything larger gets 413 at once. 10 MB leaves
-# room for forms and uploads, and lets a file a little over a form's own limit get
-# that form's error instead. Django's own limits stay within it: form fields are read
-# into memory up to 2.5 MB, and an uploaded file past that goes to a temporary file.
+# Larger bodies get 413 before they are read (serving/request_bodies.py).
 MAX_REQUEST_BODY_BYTES = env_whole_number(
     "DJANGO_MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024, "bytes", minimum=1
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, MAX_REQUEST_BODY_BYTES)
 FILE_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, MAX_REQUEST_BODY_BYTES)
 
-# DATABASE_URL comes from the Postgres add-on or managed database. Without it, DEBUG
-# uses SQLite; production never does, since the platform's disk is wiped on restart.
+# The platform's Postgres; SQLite for DEBUG alone, since the platform's disk is wiped.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else None,
@@ -236,8 +169,7 @@ DATABASES = {
 {%- endif %}
         conn_health_checks=True,
 {%- if cookiecutter.platform == "heroku" %}
-        # Heroku Postgres only accepts TLS, but its DATABASE_URL does not say so;
-        # Heroku marks every dyno with DYNO.
+        # Heroku Postgres requires TLS, which its DATABASE_URL omits; DYNO marks a dyno.
         ssl_require="DYNO" in os.environ,
 {%- endif %}
     )
@@ -247,17 +179,10 @@ DATABASES = {
 {%- endif %}
 
 if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
-    # Give up on a connection after 3 s (libpq waits forever by default), so that a
-    # database that is down fails requests, and /readyz, instead of hanging them.
-    # A web process's queries give up too, after 20 s: serving/web_process.py.
+    # libpq waits forever: a database that is down fails requests and /readyz in 3 s.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 {%- if cookiecutter.interface == "asgi" %}
-    # Under ASGI, Django runs an async view's queries on a thread made for its request,
-    # so a persistent connection would be left open on a thread that is gone, and a
-    # few concurrent async views would use up the database's connections. Django's
-    # advice is a pool: each process keeps up to WEB_THREADS + 2 connections (one per
-    # sync-view thread, two more for async views and /readyz), and a request waits up
-    # to 5 s for one, then fails with the 500 page rather than queue on.
+    # A pool, since async views query on per-request threads that connections outlive:
     # https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
@@ -268,43 +193,26 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The project's own user model (models.py of the project's app), there from the
-# first migration.
+# The project's own user model (its app's models.py), there from the first migration.
 AUTH_USER_MODEL = "{{ cookiecutter.project_slug }}.User"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Accounts: django-allauth's sign-up, log-in, e-mail verification and passwords,
-# under /accounts/ in the site's own templates (accounts/templates).
-# https://docs.allauth.org/en/latest/account/configuration.html
-# allauth's backend, checking each login's password once (accounts/backends.py),
-# alone: every log-in, the admin's too (config/urls.py), goes through allauth's form.
+# django-allauth: https://docs.allauth.org/en/latest/account/configuration.html
+# Its backend alone: every log-in, the admin's too, goes through allauth's form.
 AUTHENTICATION_BACKENDS = ["accounts.backends.AuthenticationBackend"]
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
-# "optional": a new account is signed in at once and asked to confirm its address,
-# so a site that sends no mail yet (EMAIL_URL unset) still takes sign-ups.
-# "mandatory": nobody logs in before confirming; the web process refuses to start
-# without EMAIL_URL, which would lock every new account out (serving/environment.py).
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
-if ACCOUNT_EMAIL_VERIFICATION not in {"optional", "mandatory"}:
-    raise ImproperlyConfigured(
-        f"ACCOUNT_EMAIL_VERIFICATION is {ACCOUNT_EMAIL_VERIFICATION!r}: set it to"
-        " mandatory, or to optional (or leave it unset)."
-    )
-# A reset asked for an address without an account mails nobody, so the form cannot
-# be used to send mail to strangers; the page looks the same either way.
+# "optional" takes sign-ups without EMAIL_URL; "mandatory" will not start without it.
+ACCOUNT_EMAIL_VERIFICATION = env_choice(
+    "ACCOUNT_EMAIL_VERIFICATION", "optional", "mandatory"
+)
+# A reset for an address without an account mails nobody, and looks the same.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-# Rate limits, counted in the cache (CACHES) per visitor's address (REMOTE_ADDR,
-# which serving/client_address.py sets to the address the platform's router saw; a
-# header the client wrote never counts) and per "key": the account a login names
-# (accounts/adapter.py), or the e-mail address a reset asked for. Failed logins: 10 a
-# minute from one address, and 5 in 5 minutes for one account, by any of its names;
-# while either is over, even the right password is refused. These replace allauth's
-# defaults; its other limits stay as they are:
+# Per visitor address (serving/client_address.py) and per key (accounts/adapter.py):
 # https://docs.allauth.org/en/latest/account/rate_limits.html
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -312,171 +220,13 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 
-# The cache keeps the rate limits' counts in the database, which every web process
-# and {{ cookiecutter.__unit }} shares, so the limits hold across them all; a login needs nothing
-# that it did not need before, so it goes on while Redis is away. No count is deleted
-# before it expires, however many a flood adds (accounts/cache.py). The table comes
-# from a migration (accounts/migrations).
+# In the shared database, so rate limits hold across {{ cookiecutter.__unit }}s without Redis.
 CACHES = {
     "default": {
         "BACKEND": "accounts.cache.DatabaseCache",
         "LOCATION": "django_cache",
     }
 }
-{%- if cookiecutter.__uses_redis %}
-
-# Heroku Key-Value Store or App Platform's managed Valkey. Its rediss:// URL (TLS)
-# has a self-signed certificate on Heroku and a publicly trusted one on App Platform.
-REDIS_URL = os.environ.get("REDIS_URL", "")
-{%- endif %}
-{%- if cookiecutter.interface == "asgi" %}
-{%- if cookiecutter.channel_layer == "in-memory" %}
-
-# The in-memory layer only reaches WebSockets held by this same process, which is
-# why the web process runs as one process on one {{ cookiecutter.__unit }} (see README.md).
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-{%- else %}
-
-# The channel layer carries group messages between processes and {{ cookiecutter.__unit }}s through
-# Redis. Locally, without REDIS_URL, DEBUG falls back to an in-memory layer, which
-# is enough for the single runserver process.
-if REDIS_URL:
-    redis_host = {
-        "address": REDIS_URL,
-{%- if cookiecutter.channel_layer == "redis" %}
-        # A Redis that accepts connections but never answers (hung, or cut off by
-        # the network) fails a read after this many seconds instead of never, so
-        # open WebSockets are closed and reconnect. Longer than the layer's blocking
-        # reads for its sockets' messages (channels-redis's 5 seconds, one at a time
-        # per process, serving/channel_layers.py), which a shorter one would cut off.
-{%- else %}
-        # A Redis that accepts connections but never answers (hung, or cut off by
-        # the network) fails a command (a publish, a subscribe) after this many
-        # seconds instead of never. Messages arrive on a subscribed connection that
-        # sends Redis nothing while it waits (channels-redis looks for a message on
-        # it every tenth of a second), so idle sockets cost Redis no commands:
-        # https://github.com/django/channels_redis/blob/4.3.0/channels_redis/pubsub.py
-{%- endif %}
-        "socket_timeout": 10,
-        # A Redis that is not there is given up on at once, and a connection that
-        # the network dropped is found out before it is used.
-        "socket_connect_timeout": 2,
-        "socket_keepalive": True,
-        "health_check_interval": 30,
-    }
-{%- if cookiecutter.platform == "heroku" %}
-    if REDIS_URL.startswith("rediss://"):
-        # Heroku Key-Value Store only speaks TLS, with a self-signed certificate.
-        redis_host["ssl_cert_reqs"] = None
-{%- else %}
-    # DigitalOcean's managed Valkey (rediss://) has a publicly trusted certificate,
-    # so TLS verification stays on.
-{%- endif %}
-{%- if cookiecutter.channel_layer == "redis-pubsub" %}
-    redis_database = urlsplit(REDIS_URL).path.strip("/") or "0"
-{%- endif %}
-    CHANNEL_LAYERS = {
-        "default": {
-{%- if cookiecutter.channel_layer == "redis" %}
-            # channels_redis's RedisChannelLayer, with a lost-message race closed.
-            "BACKEND": "serving.channel_layers.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_host]},
-{%- else %}
-            # channels_redis's RedisPubSubChannelLayer (see serving/channel_layers.py).
-            "BACKEND": "serving.channel_layers.RedisPubSubChannelLayer",
-            # Pub/Sub channels ignore Redis database numbers: name them after the
-            # database, so apps on other databases of a shared Redis stay apart.
-            "CONFIG": {"hosts": [redis_host], "prefix": f"asgi-db{redis_database}"},
-{%- endif %}
-        }
-    }
-elif DEBUG:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-{%- endif %}
-{%- endif %}
-{%- if cookiecutter.background_worker == "celery" %}
-
-# Celery: web requests queue tasks in Redis and the worker process runs them
-# (config/celery.py). Locally, without REDIS_URL, DEBUG runs each task inside the
-# request that queued it, so the project still needs no services.
-# https://docs.celeryq.dev/en/stable/userguide/configuration.html
-CELERY_BROKER_URL = REDIS_URL
-CELERY_TASK_ALWAYS_EAGER = DEBUG and not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks report through the database
-# Acknowledge a task when it has run, not when it starts, so that one cut short by a
-# restart goes back on the queue; and let each worker process hold one task at a time,
-# so that none waits behind a slow one.
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Redis hands a task that no worker acknowledged or put back (one killed outright)
-    # to another worker after this long: more than any task's time limit.
-    "visibility_timeout": 3600,
-    # A web request that queues a task gives up at once on a broker that is away
-    # (kombu would try again for seconds), and on one that does not answer after a
-    # couple of seconds: the task waits in the database instead (serving/outbox.py).
-    # The worker reconnects by itself, however long it takes.
-    "max_retries": 0,
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-    "socket_keepalive": True,
-}
-# Each process keeps one connection for the tasks it queues (two to Redis), which a
-# request that queues at the same moment as another waits for, a couple of seconds at
-# most: README.md, Scale out, counts what a {{ cookiecutter.__unit }} and the worker hold.
-CELERY_BROKER_POOL_LIMIT = 1
-CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = 2
-# The worker waits for a broker that is away however long it is away (Celery's
-# default gives up after about 50 minutes and stops the worker).
-CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-{%- if cookiecutter.platform == "heroku" %}
-# Stopping: Heroku sends SIGTERM to every process of the dyno, and SIGKILL {{ cookiecutter.__worker_kill_seconds }} s later.
-# https://devcenter.heroku.com/articles/dyno-shutdown-behavior
-{%- else %}
-# Stopping: App Platform sends SIGTERM, and SIGKILL {{ cookiecutter.__worker_kill_seconds }} s later (the worker's
-# termination.grace_period_seconds in .do/app.yaml).
-# https://docs.digitalocean.com/products/app-platform/reference/app-spec/
-{%- endif %}
-# The worker command sets REMAP_SIGTERM=SIGQUIT, which billiard reads when imported:
-# the pool's processes then ignore SIGTERM instead of dying mid-task
-# (https://github.com/celery/celery/issues/4795, billiard/common.py), and the main
-# process takes it as Celery's soft shutdown. Running tasks get
-# WORKER_SHUTDOWN_SECONDS to finish; the rest, and the tasks held for a countdown
-# (retries), are cancelled unacknowledged, and kombu puts them back on the Redis
-# queue as the worker disconnects ("Restoring N unacknowledged message(s)"), for the
-# next worker at once. Celery sleeps the whole window whenever a task runs (and, with
-# the on-idle setting that puts countdown tasks back, always: wait_for_soft_shutdown
-# in celery/worker/worker.py), so the window is kept well short of the kill.
-# https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
-CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_whole_number(
-    "WORKER_SHUTDOWN_SECONDS", {{ cookiecutter.__worker_shutdown_seconds }}, "seconds", minimum=1
-)
-CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
-# A task that hangs is stopped: SoftTimeLimitExceeded is raised in it at 4 minutes and
-# its process killed at 5. A task that needs longer says so in its decorator
-# (README.md). The limits are far longer than the shutdown window: Celery sleeps
-# through the window in its signal handler, without reading its pool's results, so
-# a limit that falls due meanwhile is applied once the window ends, to a task that
-# finished in it too (a "Soft time limit exceeded" warning and the pool's ERROR).
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_TIME_LIMIT = 300
-# Two worker processes fit a 512 MB {{ cookiecutter.__unit }}; one that grows past 200 MB is replaced
-# after its task.
-CELERY_WORKER_CONCURRENCY = 2
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = 200_000  # KiB
-# Django's LOGGING below stays in charge of the worker's log lines.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-if REDIS_URL.startswith("rediss://"):
-{%- if cookiecutter.platform == "heroku" %}
-    # Heroku Key-Value Store's certificate is self-signed.
-    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_NONE}
-{%- else %}
-    # App Platform's managed Valkey has a publicly trusted certificate: verify it.
-    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
-{%- endif %}
-{%- endif %}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
@@ -504,19 +254,12 @@ STORAGES = {
 }
 {%- if cookiecutter.media_storage == "s3" %}
 
-# Uploads. The {{ cookiecutter.__unit }}'s disk is wiped on every deploy and restart, so in
-# production they are kept in an S3 bucket (AWS S3, DigitalOcean Spaces or any
-# S3-compatible store), private, and pages link to them with URLs signed for an
-# hour. boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself. Locally,
-# with DEBUG and no bucket, they go to MEDIA_ROOT and runserver serves them.
+# Uploads: a private S3 bucket, since the {{ cookiecutter.__unit }}'s disk is wiped; locally MEDIA_ROOT:
 # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
-# Where pages load the pictures from, for the Content Security Policy below: locally
-# this site, in production the signed URLs' origin.
-MEDIA_ORIGINS = []
+MEDIA_ORIGINS = []  # where pages load the pictures from, beside this site
 if bucket := os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-    # Spaces and other S3-compatible stores name their endpoint (and region).
     endpoint = os.environ.get("AWS_S3_ENDPOINT_URL") or None
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -527,44 +270,31 @@ if bucket := os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             "signature_version": "s3v4",
             "querystring_auth": True,
             "querystring_expire": 3600,
-            # Objects take the bucket's own (private) access; never overwrite one.
-            "default_acl": None,
+            "default_acl": None,  # the bucket's own (private) access
             "file_overwrite": False,
         },
     }
-    # boto3 signs URLs to the endpoint itself (https://ENDPOINT/BUCKET/KEY), and on
-    # AWS to the bucket's own host.
-    if endpoint:
-        MEDIA_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(endpoint))]
-    else:
-        MEDIA_ORIGINS = [f"https://{bucket}.s3.amazonaws.com"]
+    # URLs are signed for the endpoint's host, or on AWS for the bucket's own.
+    origin = urlsplit(endpoint or f"https://{bucket}.s3.amazonaws.com")
+    MEDIA_ORIGINS = [f"{origin.scheme}://{origin.netloc}"]
 {%- endif %}
 
-# The platform's router terminates TLS and always sets (or overwrites)
-# X-Forwarded-Proto, so Django can trust it to know a request came over HTTPS.
+# The platform's router terminates TLS, and always sets (or overwrites) this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-# HSTS tells browsers to refuse plain HTTP to this host for SECURE_HSTS_SECONDS, and
-# cannot be taken back before then. Django's advice: start small (an hour), raise it
-# to a year (31536000) once the site works over HTTPS, and set includeSubDomains only
-# when every subdomain serves HTTPS; a preload listing takes months to undo. So both
-# are opt-in, and check --deploy's reminders about them are silenced. README.md says
-# how to raise each. https://docs.djangoproject.com/en/stable/ref/middleware/#http-strict-transport-security
+# Browsers enforce HSTS for its whole max-age: an hour to start (README.md: raising).
+# https://docs.djangoproject.com/en/stable/ref/middleware/#http-strict-transport-security
 SECURE_HSTS_SECONDS = (
     0 if DEBUG else env_whole_number("DJANGO_HSTS_SECONDS", 3600, "seconds")
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
-SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]  # the two opt-ins above
 
-# Content Security Policy: browsers run scripts and styles only from the site's own
-# files, or inline where the tag carries the request's nonce, connect only back to
-# the site, load nothing from elsewhere{% if cookiecutter.media_storage == "s3" %} but the uploads' pictures{% endif %}, and let no other
-# site frame the pages. An injected <script> then does not run.
-# DJANGO_CSP_REPORT_ONLY=1 only reports what the policy would block, in the browser's
-# console, while you try a third-party script; README.md shows how to allow one.
+# Browsers load only the site's files and nonced tags{% if cookiecutter.media_storage == "s3" %}, and the uploads' pictures{% endif %}.
+# README.md: allowing a script from elsewhere, first with DJANGO_CSP_REPORT_ONLY=1.
 # https://docs.djangoproject.com/en/stable/ref/csp/
 CSP_DIRECTIVES = {
     "default-src": [CSP.NONE],
@@ -576,8 +306,7 @@ CSP_DIRECTIVES = {
     "img-src": [CSP.SELF],
 {%- endif %}
 {%- if cookiecutter.interface == "asgi" %}
-    # 'self' matches the site's own WebSocket URLs (wss://) as well:
-    # https://www.w3.org/TR/CSP3/#match-url-to-source-expression
+    # 'self' covers wss:// too: https://www.w3.org/TR/CSP3/#match-url-to-source-expression
 {%- endif %}
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
@@ -600,12 +329,8 @@ else:
 # The site's name, as the admin's header and the e-mail it sends show it.
 SITE_NAME = {{ cookiecutter.project_name | python_string }}
 
-# E-mail: password resets, and a report to ADMINS of every error page (500). EMAIL_URL
-# names the provider in one of the forms serving/email_url.py lists, as the backend
-# that sends (EMAIL_TRANSPORT). Without it, DEBUG prints each message on the console
-# and production sends none: the web process logs so when it starts, and the
-# password-reset page tells visitors. Python's SMTP waits forever by default; a
-# provider that does not answer is given up on after 5 s.
+# EMAIL_URL's provider (serving/email_url.py), given up on after 5 s; without it, DEBUG
+# prints each message and production sends none.
 EMAIL_TRANSPORT = email_url.parse(os.environ.get("EMAIL_URL", ""), timeout=5)
 if EMAIL_TRANSPORT is None and DEBUG:
     EMAIL_TRANSPORT = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
@@ -633,8 +358,7 @@ MAILERS = {
 }
 {%- endif %}
 author_email = {{ cookiecutter.author_email | python_string }}
-# The sender of the mail, by default the author's address under the site's name.
-# Providers send only from addresses (or domains) you have verified with them.
+# Providers send only from addresses (or domains) verified with them.
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL") or (
     f'"{quote(SITE_NAME)}" <{author_email}>'
 )
@@ -677,16 +401,13 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
-        # Replaces Django's default handler for its loggers, which would print every
-        # message a second time on top of the root logger's.
+        # Replaces Django's own handler, which would print every line twice.
         "django": {
             "handlers": ["stdout", "mail_admins"],
             "level": LOG_LEVEL,
             "propagate": False,
         },
-        # A request for a host not in ALLOWED_HOSTS gets 400: one line that names the
-        # host (which tells you what to add after attaching a custom domain), not a
-        # traceback per scanner that tries an IP address or a made-up name.
+        # A Host not in ALLOWED_HOSTS: one line naming it, not a traceback per scanner.
         "django.security.DisallowedHost": {
             "handlers": ["stdout"],
             "filters": ["without_traceback"],
@@ -698,16 +419,13 @@ LOGGING = {
             "propagate": False,
         },
 {%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub" %}
-        # While Redis is away, the Pub/Sub layer's reader logs its failure to
-        # reconnect once a second: one line each, naming the cause, not a traceback.
+        # The Pub/Sub reader's failures, once a second while Redis is away: a line each.
         "channels_redis.pubsub": {"filters": ["without_traceback"]},
 {%- endif %}
     },
 }
 
-# Error tracking: with SENTRY_DSN set, unhandled exceptions also go to Sentry, without
-# personal data unless SENTRY_SEND_DEFAULT_PII=1 (serving/error_tracking.py). Always
-# installed, and off without a DSN, so any project can turn it on with one variable.
+# On with SENTRY_DSN; personal data only with SENTRY_SEND_DEFAULT_PII=1.
 SENTRY_STARTED = error_tracking.start(
     send_default_pii=env_flag("SENTRY_SEND_DEFAULT_PII")
 )

@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.management import CommandError, call_command
 
 import config.settings
+import serving.env_values
 from serving.environment import (
     RequireEnvironmentMiddleware,
     check_environment,
@@ -88,7 +89,7 @@ def test_a_web_process_without_collected_static_files_refuses_to_start(
 def test_a_switch_reads_on_and_off(monkeypatch, value, on):
     monkeypatch.setenv("DJANGO_HSTS_PRELOAD", value)
 
-    assert config.settings.env_flag("DJANGO_HSTS_PRELOAD") is on
+    assert serving.env_values.env_flag("DJANGO_HSTS_PRELOAD") is on
 
 
 @pytest.mark.parametrize("value", ["ture", "2", "enabled"])
@@ -96,7 +97,7 @@ def test_a_switch_that_is_neither_on_nor_off_is_refused(monkeypatch, value):
     monkeypatch.setenv("DJANGO_HSTS_PRELOAD", value)
 
     with pytest.raises(ImproperlyConfigured) as refusal:
-        config.settings.env_flag("DJANGO_HSTS_PRELOAD")
+        serving.env_values.env_flag("DJANGO_HSTS_PRELOAD")
 
     message = str(refusal.value)
     assert message.startswith(f"DJANGO_HSTS_PRELOAD is {value!r}: set it to 1")

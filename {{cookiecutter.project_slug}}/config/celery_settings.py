@@ -1,0 +1,73 @@
+"""Celery's settings, which config/settings.py takes in whole: web requests queue tasks
+in Redis and the worker process runs them (config/celery.py), on a 512 MB {{ cookiecutter.__unit }}.
+https://docs.celeryq.dev/en/stable/userguide/configuration.html
+"""
+
+import os
+import ssl
+
+from serving.env_values import env_flag, env_whole_number
+
+# Heroku Key-Value Store or App Platform's managed Valkey.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL
+# Locally, without REDIS_URL, DEBUG runs each task inside the request that queued it.
+CELERY_TASK_ALWAYS_EAGER = env_flag("DJANGO_DEBUG") and not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks report through the database
+# Acknowledged once run, so that a task cut short by a restart goes back on the queue;
+# one task at a time per worker process, so that none waits behind a slow one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task nobody acknowledged (its worker killed) is redelivered after an hour:
+    # longer than any task's time limit.
+    "visibility_timeout": 3600,
+    # A request gives up at once on a broker that is away, and after a few seconds on
+    # one that does not answer: its task waits in the database (serving/outbox.py).
+    "max_retries": 0,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "socket_keepalive": True,
+}
+# One broker connection per process for the tasks it queues (README.md, Scale out);
+# a request that queues while another does waits up to 2 s for it.
+CELERY_BROKER_POOL_LIMIT = 1
+CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = 2
+# The worker waits for the broker however long it is away (Celery stops after ~50 min).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+{%- if cookiecutter.platform == "heroku" %}
+# Heroku sends SIGTERM to every process of the dyno, and SIGKILL {{ cookiecutter.__worker_kill_seconds }} s later:
+# https://devcenter.heroku.com/articles/dyno-shutdown-behavior
+{%- else %}
+# App Platform sends SIGTERM, and SIGKILL {{ cookiecutter.__worker_kill_seconds }} s later (the worker's
+# termination.grace_period_seconds in .do/app.yaml):
+# https://docs.digitalocean.com/products/app-platform/reference/app-spec/
+{%- endif %}
+# The worker command's REMAP_SIGTERM=SIGQUIT keeps the pool's processes running
+# (https://github.com/celery/celery/issues/4795) and makes SIGTERM a soft shutdown:
+# running tasks get this long to finish, then every unfinished task goes back on the
+# queue. Celery sleeps through the whole window, so it stays well short of SIGKILL.
+# https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_whole_number(
+    "WORKER_SHUTDOWN_SECONDS", {{ cookiecutter.__worker_shutdown_seconds }}, "seconds", minimum=1
+)
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True  # puts countdown tasks back too
+# A hung task gets SoftTimeLimitExceeded at 4 minutes and is killed at 5 (a task that
+# needs longer says so: README.md). Far longer than the shutdown window, in which
+# Celery reads no results, so that no limit falls due on a task that has finished.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# Two worker processes fit the {{ cookiecutter.__unit }}; one past 200 MB is replaced after its task.
+CELERY_WORKER_CONCURRENCY = 2
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 200_000  # KiB
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # settings.py's LOGGING writes its lines
+if REDIS_URL.startswith("rediss://"):
+{%- if cookiecutter.platform == "heroku" %}
+    # Heroku Key-Value Store's certificate is self-signed.
+    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_NONE}
+{%- else %}
+    # App Platform's managed Valkey has a publicly trusted certificate: verify it.
+    CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
+{%- endif %}
