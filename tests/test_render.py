@@ -368,6 +368,35 @@ def test_every_named_project_path_exists(project):
     assert missing == {}
 
 
+# What a Django app holds (startapp's files, and the modules Channels and Celery look
+# for), besides templates/, static/, migrations/ and tests/.
+APP_MODULES = {
+    "__init__",
+    "admin",
+    "apps",
+    "models",
+    "views",
+    "urls",
+    "forms",
+    "consumers",
+    "tasks",
+}
+
+
+@pytest.mark.reads_no_version_file
+def test_the_projects_package_holds_only_an_apps_modules(project):
+    """The template's own code lives in serving/; the project's package is the owner's
+    app, and holds nothing an app would not."""
+    package = project / project.name
+    modules = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if not {"tests", "migrations", "templates", "static"} & set(path.relative_to(package).parts)
+    }
+
+    assert {module for module in modules if module.removesuffix(".py") not in APP_MODULES} == set()
+
+
 def test_readme_says_whose_each_folder_is(project):
     """The README's "What is yours" table names every top-level folder the project has
     (and none it lacks), and gives serving/, alone, to the template."""
