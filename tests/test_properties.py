@@ -252,9 +252,9 @@ def check_project(project: Path, answers: dict, imported: dict) -> None:
     else:
         assert "lead" not in fragments
 
-    # The settings import, name the project's own package first, and hold the name
+    # The settings import, name the project's own package after serving, and hold the name
     # and the address as typed (Python string literals, for the admin and e-mail).
-    assert imported["installed_apps"][0] == project.name
+    assert imported["installed_apps"][:2] == ["serving", project.name]
     assert imported["site_name"] == answers["project_name"]
     # ADMINS: addresses on Django 6.1, (name, address) pairs on 5.2.
     admins = [admin if isinstance(admin, str) else admin[1] for admin in imported["admins"]]

@@ -103,7 +103,8 @@ def test_a_check_that_hangs_fails_within_the_timeout(
 
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
-    assert time.monotonic() - started < 2
+    # Far from the check's 60 s, with room for a busy CI machine.
+    assert time.monotonic() - started < 10
 
 
 def test_probes_that_come_while_a_run_is_going_share_it():
