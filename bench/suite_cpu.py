@@ -33,7 +33,12 @@ def cpu_seconds() -> float:
 def pytest_runtest_protocol(item, nextitem):
     cpu, wall = cpu_seconds(), time.monotonic()
     yield
-    record = {"file": item.path.name, "cpu": cpu_seconds() - cpu, "wall": time.monotonic() - wall}
+    record = {
+        "file": item.path.name,
+        "test": item.originalname,
+        "cpu": cpu_seconds() - cpu,
+        "wall": time.monotonic() - wall,
+    }
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     with open(Path(os.environ[RECORDS]) / f"{worker}.jsonl", "a") as records:
         records.write(json.dumps(record) + "\n")
