@@ -428,7 +428,7 @@ def ruff_findings(bake, answers: dict) -> list[str]:
             ruff = [RUFF, *command, "--no-cache", "--output-format", "json", *members]
             result = subprocess.run(ruff, capture_output=True, text=True)
             found = json.loads(result.stdout or "[]")
-            if result.returncode != 0 and not found or result.stderr.strip():
+            if (result.returncode != 0 and not found) or result.stderr.strip():
                 for member in members:  # ruff itself failed, for all of them
                     findings[member].append(f"ruff {command[0]}: {result.stderr}")
             for finding in found:
