@@ -34,6 +34,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2))
 {%- endif %}
 worker_class = "serving.workers.UvicornWorker"
 
+# The master loads the application once, before it starts the workers: a setting the
+# app cannot run with stops it there, with its one sentence (serving/web_process.py),
+# instead of in every worker at once. The workers share the loaded code's memory.
+preload_app = True
+
 # Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
 # connections over them. On one shared socket, whichever worker wakes first accepts:
 # one can take all of the router's keep-alive connections while the other idles.

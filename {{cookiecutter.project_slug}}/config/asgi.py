@@ -18,16 +18,13 @@ https://docs.djangoproject.com/en/stable/topics/async/#performance
 
 import os
 
-from django.core.wsgi import get_wsgi_application
-
-from serving.web_process import limit_database_queries
+from serving.web_process import django_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-limit_database_queries()
 
 # Set up Django (settings, app registry) before importing code that may import
 # models: Channels' auth and the consumers behind the websocket routes.
-django_wsgi_application = get_wsgi_application()
+django_wsgi_application = django_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

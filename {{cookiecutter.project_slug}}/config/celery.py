@@ -7,7 +7,6 @@ https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 """
 
 import os
-import sys
 
 from celery import Celery
 from celery.signals import worker_init, worker_ready
@@ -20,14 +19,28 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+@app.on_configure.connect
+def load_django_settings(**kwargs):
+    """Celery first reads Django's settings as it parses the worker's options: load
+    them here, where a setting the worker cannot run with stops it in one sentence
+    (serving/startup_errors.py), not in a traceback."""
+    from django.conf import settings
+
+    from serving.startup_errors import stop_in_one_sentence
+
+    with stop_in_one_sentence():
+        settings.INSTALLED_APPS  # noqa: B018 (imports the settings module)
+
+
 @worker_init.connect
 def require_environment(**kwargs):
     """Stop a worker that starts without the platform's variables, in one sentence,
     as the web process does, rather than retrying a broker that is not there."""
     from serving import environment
+    from serving.startup_errors import stop
 
     if missing := environment.missing_environment():
-        sys.exit(f"Error: {environment.describe(missing)}")
+        stop(environment.describe(missing), status=1)
 
 
 @worker_ready.connect

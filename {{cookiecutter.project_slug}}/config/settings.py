@@ -13,10 +13,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 {%- endif %}
 
-import dj_database_url
-{%- if cookiecutter.django_version == "5.2" %}
+{% if cookiecutter.django_version == "5.2" -%}
 from csp import constants as CSP
-{%- else %}
+{%- else -%}
 from django.utils.csp import CSP
 {%- endif %}
 
@@ -26,7 +25,7 @@ from config.celery_settings import *  # noqa: F403
 {% if cookiecutter.interface == "asgi" -%}
 from config.channel_layer_settings import *  # noqa: F403
 {% endif -%}
-from serving import email_url, error_tracking
+from serving import email_url, env_values, error_tracking
 from serving.env_values import env_choice, env_flag, env_list, env_whole_number
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -160,7 +159,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, MAX_REQUEST_BODY_BYTES)
 
 # The platform's Postgres; SQLite for DEBUG alone, since the platform's disk is wiped.
 DATABASES = {
-    "default": dj_database_url.config(
+    "default": env_values.env_database(
+        "DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else None,
 {%- if cookiecutter.interface == "wsgi" %}
         conn_max_age=600,

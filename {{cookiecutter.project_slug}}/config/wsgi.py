@@ -5,13 +5,10 @@ database queries ended before the router gives up (serving/web_process.py)."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 from serving.client_address import WSGIClientAddress
 from serving.request_bodies import WSGIBodyLimit
-from serving.web_process import limit_database_queries
+from serving.web_process import django_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-limit_database_queries()
 
-application = WSGIClientAddress(WSGIBodyLimit(get_wsgi_application()))
+application = WSGIClientAddress(WSGIBodyLimit(django_application()))

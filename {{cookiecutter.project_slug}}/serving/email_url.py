@@ -22,8 +22,9 @@ as Mailgun's EU region (?api_url=https://api.eu.mailgun.net/v3).
 
 from urllib.parse import parse_qs, unquote, urlparse
 
-from django.core.exceptions import ImproperlyConfigured
 from environ import Env
+
+from serving.env_values import SettingError
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 SMTP_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "smtp+insecure"}
@@ -40,7 +41,7 @@ def parse(url: str, timeout: int) -> dict | None:
     """The mail backend EMAIL_URL stands for, as {"BACKEND": path, "OPTIONS": the
     backend's keyword arguments} (the shape of an entry of Django's MAILERS), giving
     up on a provider after `timeout` seconds; None for an empty URL.
-    ImproperlyConfigured, in one sentence that never repeats the password, for a URL
+    SettingError, in one sentence that never repeats the password, for a URL
     that is not one of the forms above or that the notes above refuse."""
     url = url.strip()
     if not url:
@@ -52,7 +53,7 @@ def parse(url: str, timeout: int) -> dict | None:
     try:
         port = parts.port
     except ValueError:
-        raise ImproperlyConfigured(
+        raise SettingError(
             f"{name} has a port that is not a number from 1 to 65535:"
             " write it as smtps://USER:PASSWORD@HOST:587."
         ) from None
@@ -71,7 +72,7 @@ def parse(url: str, timeout: int) -> dict | None:
         if parts.hostname:
             options["sender_domain"] = parts.hostname
         return {"BACKEND": "anymail.backends.mailgun.EmailBackend", "OPTIONS": options}
-    raise ImproperlyConfigured(
+    raise SettingError(
         f"{name} is not a mail URL this project reads: write it as"
         f" {FORMS}, as README.md shows under E-mail."
     )
@@ -82,7 +83,7 @@ def smtp(name: str, config: dict, port: int, query: dict, timeout: int) -> dict:
     ssl = yes(config.get("EMAIL_USE_SSL")) or yes(query.get("ssl"))
     tls = not ssl and (yes(config.get("EMAIL_USE_TLS")) or yes(query.get("tls")))
     if (port == 465 and tls) or (port in (25, 587) and ssl):
-        raise ImproperlyConfigured(
+        raise SettingError(
             f"{name} asks for {'STARTTLS' if tls else 'implicit TLS'} on port {port},"
             " which cannot work: write smtps://…:587 for STARTTLS or smtp+ssl://…:465"
             " for implicit TLS."
@@ -91,7 +92,7 @@ def smtp(name: str, config: dict, port: int, query: dict, timeout: int) -> dict:
     login = config["EMAIL_HOST_USER"] or "", config["EMAIL_HOST_PASSWORD"] or ""
     in_clear = any(login) and not (tls or ssl) and host not in THIS_MACHINE
     if in_clear and not yes(query.get("plaintext_login")):
-        raise ImproperlyConfigured(
+        raise SettingError(
             f"{name} would send its login over the network unencrypted: write smtps://"
             " (STARTTLS) or smtp+ssl:// (implicit TLS), or add ?plaintext_login=yes if"
             " that network is private."

@@ -23,8 +23,9 @@ import os
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import Error, register
-from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.exceptions import MiddlewareNotUsed
 
+from .env_values import SettingError
 from .mail import is_set_up as mail_is_set_up
 
 CHECK_ID = "serving.E001"
@@ -101,11 +102,11 @@ class RequireEnvironmentMiddleware:
 
     def __init__(self, get_response):
         if missing := missing_environment():
-            raise ImproperlyConfigured(describe(missing))
+            raise SettingError(describe(missing))
         if static_files_missing():
-            raise ImproperlyConfigured(STATIC_FILES_MISSING)
+            raise SettingError(STATIC_FILES_MISSING)
         if verification_without_mail():
-            raise ImproperlyConfigured(VERIFICATION_WITHOUT_MAIL)
+            raise SettingError(VERIFICATION_WITHOUT_MAIL)
         if not mail_is_set_up():
             say_mail_is_off()
         # Nothing to do per request: Django drops this middleware from the chain.

@@ -11,9 +11,8 @@ Without SENTRY_DSN nothing starts and nothing is sent.
 
 import os
 
-from django.core.exceptions import ImproperlyConfigured
-
 from serving import client_address
+from serving.env_values import SettingError
 
 {%- if cookiecutter.platform == "heroku" %}
 
@@ -48,7 +47,7 @@ def start(send_default_pii: bool) -> bool:
     try:
         Dsn(dsn)  # as sentry_sdk.init() reads it
     except BadDsn as error:
-        raise ImproperlyConfigured(
+        raise SettingError(
             f"SENTRY_DSN is not a Sentry DSN ({error}): copy it from your Sentry"
             " project's Settings, Client Keys; it reads https://<key>@<host>/<project>."
         ) from None

@@ -45,6 +45,7 @@ from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 
+from serving.database_reach import why_unreachable
 from serving.early_answers import security_headers
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class SharedRun:
         self.lock = threading.Lock()
         self.last: Future | None = None
         self.last_ended = 0.0
+        self.passed = False  # whether the last run returned
 
     def future(self) -> Future:
         with self.lock:
@@ -84,12 +86,25 @@ class SharedRun:
 
     def timed(self):
         try:
-            return self.function()
+            result = self.function()
+        except BaseException:
+            self.passed = False
+            raise
         finally:
             self.last_ended = time.monotonic()
+        self.passed = True
+        return result
+
+
+class DatabaseUnreachable(Exception):
+    """Why the database cannot be reached: one sentence (serving/database_reach.py)."""
 
 
 def select_one() -> None:
+    # Until a query has passed, and again once one fails, ask first why a connection
+    # fails: a pool would only give up after its timeout, without the reason.
+    if not database_query.passed and (reason := why_unreachable()):
+        raise DatabaseUnreachable(reason)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -173,6 +188,8 @@ async def failure(name: str) -> str | None:
             await CHECKS[name]()
     except TimeoutError:
         return f"no answer within {CHECK_TIMEOUT:g} s"
+    except DatabaseUnreachable as error:
+        return str(error)
     except Exception as error:
         return f"{type(error).__name__}: {' '.join(str(error).split())}"
     return None

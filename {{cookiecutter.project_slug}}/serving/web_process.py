@@ -1,7 +1,7 @@
 """What only a web process does: the web command's entry point
-({% if cookiecutter.interface == "asgi" %}config/asgi.py{% else %}serving/wsgi_server.py{% endif %}), and config/wsgi.py for any other WSGI server, call
-limit_database_queries() before Django loads. The release command, the worker and
-other manage.py commands never import them.
+({% if cookiecutter.interface == "asgi" %}config/asgi.py{% else %}serving/wsgi_server.py{% endif %}), and config/wsgi.py for any other WSGI server, load
+Django with django_application(). The release command, the worker and other
+manage.py commands never import them.
 
 The platform's router gives up on a request that has not started to answer within
 30 seconds (Heroku's H12, https://devcenter.heroku.com/articles/request-timeout),
@@ -15,7 +15,15 @@ Migrations in the release step, and the worker's tasks, may take longer.
 
 import os
 
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.wsgi import get_wsgi_application
+
+from serving.startup_errors import stop_in_one_sentence
+
 QUERY_TIMEOUT_SECONDS = 20
+# gunicorn's master stops ("App failed to load") when a worker exits with this status,
+# where it would start a worker that exits otherwise again and again; daphne just exits.
+APP_LOAD_ERROR = 4
 
 
 def limit_database_queries() -> None:
@@ -26,3 +34,11 @@ def limit_database_queries() -> None:
     """
     limit = f"-c statement_timeout={QUERY_TIMEOUT_SECONDS}s"
     os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} {limit}".strip()
+
+
+def django_application() -> WSGIHandler:
+    """Django, loaded for a web process: its queries limited, and a setting it cannot
+    run with stopping it in one sentence (serving/startup_errors.py)."""
+    limit_database_queries()
+    with stop_in_one_sentence(status=APP_LOAD_ERROR):
+        return get_wsgi_application()

@@ -21,14 +21,11 @@ before anything reads the request (serving/client_address.py, request_bodies.py)
 
 import os
 
-from django.core.wsgi import get_wsgi_application
-
-from serving.web_process import limit_database_queries
+from serving.web_process import django_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-limit_database_queries()
 
-django_wsgi_application = get_wsgi_application()
+django_wsgi_application = django_application()
 
 from django.conf import settings  # noqa: E402
 

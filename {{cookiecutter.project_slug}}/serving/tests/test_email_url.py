@@ -1,7 +1,7 @@
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 
 from serving.email_url import parse
+from serving.env_values import SettingError
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -80,7 +80,7 @@ def test_no_url_means_no_mail():
     ],
 )
 def test_a_wrong_url_is_one_sentence_without_the_password(url):
-    with pytest.raises(ImproperlyConfigured) as refused:
+    with pytest.raises(SettingError) as refused:
         parse(url, timeout=5)
 
     message = str(refused.value)
@@ -97,5 +97,5 @@ def test_a_wrong_url_is_one_sentence_without_the_password(url):
     ],
 )
 def test_a_url_that_cannot_send_safely_is_refused_with_its_reason(url, reason):
-    with pytest.raises(ImproperlyConfigured, match=reason):
+    with pytest.raises(SettingError, match=reason):
         parse(url, timeout=5)

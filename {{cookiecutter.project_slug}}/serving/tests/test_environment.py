@@ -3,11 +3,12 @@ import subprocess
 import sys
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.exceptions import MiddlewareNotUsed
 from django.core.management import CommandError, call_command
 
 import config.settings
 import serving.env_values
+from serving.env_values import SettingError
 from serving.environment import (
     RequireEnvironmentMiddleware,
     check_environment,
@@ -30,7 +31,7 @@ def test_check_names_each_missing_variable(production_without_environment):
 
 
 def test_server_refuses_to_start(production_without_environment):
-    with pytest.raises(ImproperlyConfigured) as refusal:
+    with pytest.raises(SettingError) as refusal:
         RequireEnvironmentMiddleware(get_response=None)
 
     message = str(refusal.value)
@@ -67,7 +68,7 @@ def test_a_web_process_without_collected_static_files_refuses_to_start(
     settings.STORAGES = config.settings.STORAGES
     settings.STATIC_ROOT = tmp_path
 
-    with pytest.raises(ImproperlyConfigured) as refusal:
+    with pytest.raises(SettingError) as refusal:
         RequireEnvironmentMiddleware(get_response=None)
 
     message = str(refusal.value)
@@ -96,7 +97,7 @@ def test_a_switch_reads_on_and_off(monkeypatch, value, on):
 def test_a_switch_that_is_neither_on_nor_off_is_refused(monkeypatch, value):
     monkeypatch.setenv("DJANGO_HSTS_PRELOAD", value)
 
-    with pytest.raises(ImproperlyConfigured) as refusal:
+    with pytest.raises(SettingError) as refusal:
         serving.env_values.env_flag("DJANGO_HSTS_PRELOAD")
 
     message = str(refusal.value)
@@ -112,7 +113,7 @@ def test_mandatory_verification_without_mail_is_refused(
     settings.EMAIL_TRANSPORT = None
 
     (error,) = check_environment(app_configs=None)
-    with pytest.raises(ImproperlyConfigured) as refusal:
+    with pytest.raises(SettingError) as refusal:
         RequireEnvironmentMiddleware(get_response=None)
 
     assert str(refusal.value) == error.msg

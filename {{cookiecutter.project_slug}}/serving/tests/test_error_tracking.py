@@ -5,9 +5,9 @@ import sys
 import pytest
 import sentry_sdk
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from serving import client_address, error_tracking
+from serving.env_values import SettingError
 
 {%- if cookiecutter.platform == "heroku" %}
 
@@ -70,6 +70,6 @@ def test_a_dsn_starts_sentry_without_personal_data(monkeypatch):
 def test_a_dsn_that_is_not_one_is_refused_with_a_sentence(monkeypatch):
     monkeypatch.setenv("SENTRY_DSN", "sentry.example.com/1")
 
-    with pytest.raises(ImproperlyConfigured, match="^SENTRY_DSN is not a Sentry DSN"):
+    with pytest.raises(SettingError, match="^SENTRY_DSN is not a Sentry DSN"):
         error_tracking.start(send_default_pii=False)
     assert sentry_sdk.get_client().dsn is None
