@@ -1,0 +1,146 @@
+"""A process that cannot run stops with one sentence and no traceback: each bad or
+missing setting, through each command the platform runs (the web command of every
+server, the release step, the worker) with the environment its manifests give, and
+a database the release step or the readiness probe cannot reach, named by its cause.
+
+What a setting is checked against does not depend on the Django version or the
+channel layer, so this runs on one group per server and platform.
+"""
+
+import pytest
+
+import machine
+import platform_env
+from servers import Server, request
+
+
+def one_group_per_server(answers: dict) -> bool:
+    return answers["django_version"] == "6.1" and (
+        answers["interface"] == "wsgi" or answers["channel_layer"] == "redis"
+    )
+
+
+pytestmark = pytest.mark.only.with_args(one_group_per_server)
+
+# What is set (None: unset) -> the start of the sentence that must say what is wrong.
+BAD_SETTINGS = {
+    "missing-secret-key": ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY is not set: "),
+    "mail-url": ({"EMAIL_URL": "bogus://x"}, "EMAIL_URL (bogus://x…) is not a mail URL"),
+    "sentry-dsn": ({"SENTRY_DSN": "not-a-dsn"}, "SENTRY_DSN is not a Sentry DSN"),
+    "debug-word": ({"DJANGO_DEBUG": "ture"}, "DJANGO_DEBUG is 'ture': set it to 1"),
+    "database-url": ({"DATABASE_URL": "garbage"}, "DATABASE_URL is not a PostgreSQL URL"),
+}
+STATIC_FILES_MISSING = "The static files are not collected: run `python manage.py collectstatic"
+
+
+def unreachable_databases() -> dict[str, tuple[str, str]]:
+    """name -> (DATABASE_URL, what the sentence must say of it)."""
+    admin = machine.POSTGRES_ADMIN_URL.rpartition("/")[0]
+    nothing_listens = f"postgres://postgres@127.0.0.1:{machine.free_port()}/app"
+    return {
+        "no-such-database": (
+            f"{admin}/ccdp_no_such_database",
+            'database "ccdp_no_such_database" does not exist; create that database',
+        ),
+        "nothing-listens": (nothing_listens, "Connection refused; check its host and port"),
+    }
+
+
+def with_setting(env: dict[str, str], variables: dict[str, str | None]) -> dict[str, str]:
+    changed = {**env, **{k: v for k, v in variables.items() if v is not None}}
+    for name in [k for k, v in variables.items() if v is None]:
+        changed.pop(name, None)
+    return changed
+
+
+def assert_said_once(output: str, sentence: str) -> None:
+    """The sentence on a line of its own (or after Django's check ID), once, and no
+    traceback anywhere."""
+    assert "Traceback" not in output, output
+    saying = [line for line in output.splitlines() if sentence in line]
+    assert len(saying) == 1, output
+    assert saying[0].rstrip().endswith("."), output
+
+
+def refusal_of(command: str, project, env, log) -> tuple[int, str]:
+    server = Server(command, project, env, log)
+    return server.refusal(timeout=60), server.output
+
+
+@pytest.mark.parametrize("case", BAD_SETTINGS)
+def test_the_web_command_refuses_a_bad_setting_in_one_sentence(
+    case, deployed_project, production_env, tmp_path
+):
+    variables, sentence = BAD_SETTINGS[case]
+    env = with_setting(production_env, variables) | {"PORT": str(machine.free_port())}
+    web = platform_env.commands(deployed_project)["web"]
+
+    returncode, output = refusal_of(web, deployed_project, env, tmp_path / "web.log")
+
+    assert returncode != 0
+    assert_said_once(output, sentence)
+
+
+def test_the_web_command_refuses_to_serve_without_collected_static_files(
+    runtime_project, production_env, tmp_path
+):
+    # The generated tree, where collectstatic never ran; DEBUG off, as in production.
+    env = production_env | {"PORT": str(machine.free_port()), "DJANGO_DEBUG": "0"}
+    web = platform_env.commands(runtime_project)["web"]
+
+    returncode, output = refusal_of(web, runtime_project, env, tmp_path / "web.log")
+
+    assert returncode != 0
+    assert_said_once(output, STATIC_FILES_MISSING)
+
+
+@pytest.mark.parametrize("case", BAD_SETTINGS)
+def test_the_release_step_refuses_a_bad_setting_in_one_sentence(
+    case, deployed_project, production_env, run
+):
+    variables, sentence = BAD_SETTINGS[case]
+    release = platform_env.commands(deployed_project)["release"]
+
+    result = run(["bash", "-c", release], deployed_project, with_setting(production_env, variables))
+
+    assert result.returncode != 0
+    assert_said_once(result.stdout + result.stderr, sentence)
+
+
+@pytest.mark.only(background_worker="celery")
+@pytest.mark.parametrize("case", BAD_SETTINGS)
+def test_the_worker_refuses_a_bad_setting_in_one_sentence(
+    case, deployed_project, production_env, tmp_path
+):
+    variables, sentence = BAD_SETTINGS[case]
+    worker = platform_env.commands(deployed_project)["worker"]
+    env = with_setting(production_env, variables)
+
+    returncode, output = refusal_of(worker, deployed_project, env, tmp_path / "worker.log")
+
+    assert returncode != 0
+    assert_said_once(output, sentence)
+
+
+@pytest.mark.parametrize("case", ["no-such-database", "nothing-listens"])
+def test_the_release_step_names_why_the_database_cannot_be_reached(
+    case, deployed_project, production_env, run
+):
+    url, cause = unreachable_databases()[case]
+    release = platform_env.commands(deployed_project)["release"]
+
+    result = run(["bash", "-c", release], deployed_project, production_env | {"DATABASE_URL": url})
+
+    assert result.returncode != 0
+    assert_said_once(result.stdout + result.stderr, cause)
+    assert "(DATABASE_URL) cannot be reached: " in result.stderr
+
+
+@pytest.mark.parametrize("case", ["no-such-database", "nothing-listens"])
+def test_the_readiness_probe_logs_why_the_database_cannot_be_reached(case, start_web, web_servers):
+    url, cause = unreachable_databases()[case]
+    port = start_web(DATABASE_URL=url)
+
+    assert request(port, "/readyz").status == 503
+    assert web_servers[port].wait_for_output(cause, timeout=10), web_servers[port].output
+    assert_said_once(web_servers[port].output, cause)
