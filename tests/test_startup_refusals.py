@@ -107,7 +107,7 @@ def test_the_release_step_refuses_a_bad_setting_in_one_sentence(
     assert_said_once(result.stdout + result.stderr, sentence)
 
 
-@pytest.mark.only(background_worker="celery")
+@pytest.mark.only(one_group_per_server, background_worker="celery")
 @pytest.mark.parametrize("case", BAD_SETTINGS)
 def test_the_worker_refuses_a_bad_setting_in_one_sentence(
     case, deployed_project, production_env, tmp_path
