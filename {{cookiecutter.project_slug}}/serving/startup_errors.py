@@ -5,7 +5,7 @@ non-zero exit status, with no traceback for the platform's log to bury it in. An
 other error keeps its traceback.
 
 manage.py (the release step and every command), the web process
-(serving/web_process.py) and the worker (config/celery.py) run inside it.
+(serving/web_process.py) and a Celery worker, where the project has one, run inside it.
 """
 
 import contextlib
