@@ -115,10 +115,30 @@ def test_suggested_slug_is_accepted(tmp_path):
 
 
 def test_choice_outside_the_list_is_refused(tmp_path):
+    """cookiecutter checks a choice given on its command line as it reads
+    cookiecutter.json (generate_context raises a ValueError, which its CLI does not
+    catch). No code of the template's has seen an answer by then (the one hook that runs
+    earlier, pre_prompt, is given none), so what it prints is its own traceback, whose
+    last line the template's README quotes. At its prompts, anything but a listed
+    number is asked again."""
     result = generate(tmp_path, platform="aws")
 
     assert result.returncode != 0
-    assert "aws" in result.stderr
+    last_line = result.stderr.splitlines()[-1]
+    assert "aws" in last_line and "platform" in last_line
+    assert all(repr(choice) in last_line for choice in OPTIONS["platform"]), last_line
+    assert f"`{last_line}`" in " ".join((TEMPLATE_DIR / "README.md").read_text().split())
+    assert list(tmp_path.iterdir()) == []
+
+    prompted = subprocess.run(
+        [COOKIECUTTER, str(TEMPLATE_DIR), "-o", str(tmp_path)],
+        input="\n" * 6 + "aws\n",  # the free-text answers' defaults, then the platform
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert prompted.returncode != 0  # the answers end before a platform is chosen
+    assert "Please select one of the available options" in prompted.stdout, prompted.stdout
     assert list(tmp_path.iterdir()) == []
 
 

@@ -24,6 +24,7 @@ import machine
 import observatory
 import platform_env
 import user_views
+from combinations import served_by_gunicorn
 from content_policy import directives
 from router import Router
 from servers import Server, request
@@ -182,10 +183,18 @@ def test_an_underscored_forwarded_header_does_not_pass_for_https(server):
     assert response.headers["location"] == f"https://{HOST}/"
 
 
-def test_health_check_answers_a_probe_by_ip_over_plain_http(server):
+def test_health_check_answers_a_probe_by_ip_over_plain_http(server, web_servers, runtime_answers):
     response = request(server, "/healthz", platform_env.PROBE_HEADERS)
 
     assert (response.status, response.body) == (200, b"ok")
+    # The probe comes to the instance's own address: the server listens on every
+    # interface at PORT, and its start line says so (under gunicorn with reuse_port,
+    # where only the workers bind, gunicorn.conf.py names the address in it).
+    if served_by_gunicorn(runtime_answers):
+        start_line = f"Listening at: http://0.0.0.0:{server} ("
+    else:
+        start_line = f"Listening on TCP address 0.0.0.0:{server}"
+    assert start_line in web_servers[server].output, web_servers[server].output[:2000]
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])

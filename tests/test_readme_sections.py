@@ -10,7 +10,9 @@ Platform WSGI project (gunicorn, no Redis, Django 6.1), each a copy of the gener
   port): without its `collectstatic` line the web command stops with one sentence that
   names it; in full, `collectstatic`, the release step and `check --deploy` pass and
   the web command serves the home page and its static files to a request that carries
-  the router's `X-Forwarded-Proto`.
+  the router's `X-Forwarded-Proto`;
+- "Run it locally"'s line for Django's deployment checks, as written, in the directory
+  with `.env`'s DEBUG on: they pass.
 """
 
 import re
@@ -104,6 +106,21 @@ def test_a_first_app_passes_the_lint_commands_ci_runs(readme, project, bin_dir):
     for command in lint:
         result = run(command.split(), project, bin_dir)
         assert result.returncode == 0, f"{command}:\n{result.stdout}{result.stderr}"
+
+
+DEPLOY_CHECKS = "python manage.py check --deploy --fail-level WARNING"
+
+
+def test_the_deploy_checks_pass_locally_as_written(readme, project, bin_dir):
+    """`.env` turns DEBUG on, which fails the checks; the README's line gives them
+    production values on its command line."""
+    local = section(readme, "Run it locally")
+    (line,) = [line for line in local.splitlines() if line.endswith(DEPLOY_CHECKS)]
+    assert "DJANGO_DEBUG=1" in (project / ".env").read_text().splitlines()
+
+    result = run(["bash", "-e", "-c", line], project, bin_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout
 
 
 def production_block(readme: str, database_url: str, redis_url: str, port: int) -> str:

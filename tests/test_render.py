@@ -862,6 +862,9 @@ def test_readme_on_scaling(project, answers):
         assert "## Scale out" in readme and "does not scale" not in readme
 
 
+DEPLOY_CHECKS = "python manage.py check --deploy --fail-level WARNING"
+
+
 def test_ci_workflow(project, answers):
     job = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())["jobs"]["test"]
     setup_python = next(
@@ -875,6 +878,16 @@ def test_ci_workflow(project, answers):
     assert "makemigrations --check" in commands
     assert "pytest" in commands and "ruff check" in commands
     assert set(production_environment(project)) <= set(job["env"])
+    # The README's line that runs the same checks locally, over .env's DEBUG, gives
+    # them every variable production requires (the README sections tier runs it).
+    readme = (project / "README.md").read_text()
+    (line,) = [line for line in readme.splitlines() if line.endswith(f" {DEPLOY_CHECKS}")]
+    words = shlex.split(line)
+    command = next(i for i, word in enumerate(words) if not re.match(r"\w+=", word))
+    assigned = dict(word.split("=", 1) for word in words[:command])
+    assert words[command:] == shlex.split(DEPLOY_CHECKS)
+    assert assigned["DJANGO_DEBUG"] == "0"
+    assert set(production_environment(project)) <= set(assigned)
     # The project's CI lints with the ruff the template checks it with.
     ruff_pin = re.search(r"^ruff==([\d.]+)$", (project / "requirements-dev.txt").read_text(), re.M)
     assert ruff_pin.group(1) == RUFF_VERSION

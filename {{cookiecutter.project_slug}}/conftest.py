@@ -43,6 +43,32 @@ def mail_as_in_production(settings):
 def fast_password_hashing(settings):
     """Tests create and log in users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_connections_of_other_threads(django_db_setup):
+    """Threads other than the tests' own open connections of their own and keep them:
+    the readiness check's (serving/health.py) for CONN_MAX_AGE, asgiref's for the
+    queries of async code. pytest-django closes only its own thread's, and PostgreSQL
+    refuses to drop the test database while a session is open on it (pytest-django
+    then warns that the teardown failed). Each connection is closed here, first."""
+    from django.db.backends.signals import connection_created
+
+    opened = set()
+
+    def note(sender, connection, **kwargs):
+        opened.add(connection)
+
+    connection_created.connect(note)
+    yield
+    connection_created.disconnect(note)
+    for connection in opened:
+        # From this thread: the one that opened it is idle by now.
+        connection.inc_thread_sharing()
+        try:
+            connection.close()
+        finally:
+            connection.dec_thread_sharing()
 {%- if cookiecutter.interface == "asgi" %}
 
 
@@ -74,17 +100,4 @@ def page_headers():
 
     return page_headers
 
-
-@pytest.fixture(scope="session", autouse=True)
-def close_connections_of_async_tests(django_db_setup):
-    """Async tests reach the database through sync_to_async, in asgiref's one shared
-    thread, whose connection CONN_MAX_AGE keeps open; closed here, before the test
-    database is dropped (PostgreSQL would wait 5 s for it, then refuse)."""
-    yield
-    import asyncio
-
-    from asgiref.sync import sync_to_async
-    from django.db import connections
-
-    asyncio.run(sync_to_async(connections.close_all)())
 {%- endif %}

@@ -46,6 +46,24 @@ preload_app = True
 # https://github.com/heroku/python-getting-started/blob/main/gunicorn.conf.py
 reuse_port = True
 
+
+def on_starting(server):
+    """With reuse_port the master binds no socket, each worker binds its own once
+    forked, and gunicorn's start line lists the master's: "Listening at:  (PID)"
+    (gunicorn/arbiter.py). Name the address the workers bind in it instead."""
+    bound = ",".join(
+        "http://{}:{}".format(*address) if isinstance(address, tuple) else str(address)
+        for address in server.cfg.address
+    )
+
+    def name_the_address(record):
+        if record.msg == "Listening at: %s (%s)" and not record.args[0]:
+            record.args = (bound, *record.args[1:])
+        return True
+
+    server.log.error_log.addFilter(name_the_address)
+
+
 # The heartbeat file lives in memory: on a container's overlay disk its writes can
 # stall and get healthy workers killed.
 worker_tmp_dir = "/dev/shm"
