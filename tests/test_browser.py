@@ -55,6 +55,7 @@ from combinations import (
     short_hash,
 )
 from content_policy import PolicyViolations
+from layout import laid_out
 from mail_servers import SmtpServer
 from router import Router
 from servers import Server
@@ -627,6 +628,12 @@ INLINE_SCRIPTS_PAGE = """{{% extends "base.html" %}}
   <script>document.body.dataset.withoutNonce = "ran";</script>
 {{% endblock %}}
 """
+# A page of the user's own with a form as Django renders it, and no class added.
+USER_FORM_PAGE = """{% extends "base.html" %}
+{% block content %}<h1>A note</h1>
+<form method="post">{% csrf_token %}{{ form }}<button type="submit">Save</button></form>
+{% endblock %}
+"""
 USER_VIEWS = """
 
 def inline_scripts(request):
@@ -635,7 +642,26 @@ def inline_scripts(request):
 
 def broken(request):
     raise RuntimeError("a bug in a view")
+
+
+from django import forms
+
+
+class NoteForm(forms.Form):
+    title = forms.CharField(help_text="A few words.")
+    body = forms.CharField(widget=forms.Textarea)
+    public = forms.BooleanField(required=False)
+
+
+def note(request):
+    return render(request, "note.html", {"form": NoteForm(request.POST or None)})
 """
+# What a label or a field looks like, to compare a user's form with the site's.
+LOOK = """element => {
+  const style = getComputedStyle(element);
+  return [style.display, style.fontWeight, style.borderTopWidth, style.borderTopStyle,
+    style.borderTopColor, style.borderRadius, style.paddingTop, style.fontSize].join(" ");
+}"""
 # The template variable that holds the nonce: Django's csp context processor names it
 # csp_nonce; django-csp's, on Django 5.2, CSP_NONCE.
 NONCE_VARIABLE = {"5.2": "CSP_NONCE", "6.1": "csp_nonce"}
@@ -643,8 +669,8 @@ NONCE_VARIABLE = {"5.2": "CSP_NONCE", "6.1": "csp_nonce"}
 
 @pytest.fixture(scope="module")
 def project_with_user_views(deployed_project, runtime_answers, tmp_path_factory) -> Path:
-    """The project with a page of inline scripts and a view that fails, as a user
-    adds them."""
+    """The project with a page of inline scripts, a view that fails and a page with a
+    form, as a user adds them."""
     copy = tmp_path_factory.mktemp("user-views") / deployed_project.name
     shutil.copytree(deployed_project, copy)
     package = copy / copy.name
@@ -652,10 +678,14 @@ def project_with_user_views(deployed_project, runtime_answers, tmp_path_factory)
     (package / "templates" / "inline_scripts.html").write_text(
         INLINE_SCRIPTS_PAGE.format(nonce=nonce)
     )
+    (package / "templates" / "note.html").write_text(USER_FORM_PAGE)
     views = package / "views.py"
     views.write_text(views.read_text() + USER_VIEWS)
     urls = copy / "config" / "urls.py"
-    routes = '    path("inline/", views.inline_scripts),\n    path("broken/", views.broken),\n'
+    routes = "".join(
+        f'    path("{path}/", views.{view}),\n'
+        for path, view in [("inline", "inline_scripts"), ("broken", "broken"), ("note", "note")]
+    )
     urls.write_text(urls.read_text().replace("urlpatterns = [\n", f"urlpatterns = [\n{routes}", 1))
     return copy
 
@@ -697,3 +727,31 @@ def test_the_policy_refuses_an_inline_script_without_the_nonce(
         page.wait_for_timeout(200)  # time for the other script, were it let through
         assert page.locator("body").get_attribute("data-without-nonce") is None
         assert any("script-src" in found for found in violations.found), violations.found
+
+
+@pytest.mark.only(groups=BROWSER_GROUPS, platform="heroku", channel_layer="redis")
+def test_a_plain_form_on_a_users_page_looks_as_the_sites_forms(
+    browser, user_views_site, violations
+):
+    """`{{ form }}` on a page of the user's own that extends base.html, with no class
+    added: its labels and fields look as the login form's do, fill the width, and the
+    page, its errors shown, is laid out."""
+    with watched_page(browser, violations) as page:
+        page.goto(f"{user_views_site}/accounts/login/")
+        sites = [page.locator(f).evaluate(LOOK) for f in ("label[for=id_login]", "#id_login")]
+
+        page.goto(f"{user_views_site}/note/")
+        users = [page.locator(f).evaluate(LOOK) for f in ("label[for=id_title]", "#id_title")]
+        assert users == sites
+        # Blank (Django strips the space; the browser's own check for a required
+        # field lets it through): the errors show.
+        page.fill("#id_title", " ")
+        page.fill("#id_body", " ")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        expect(page.locator("main .errorlist")).to_have_count(2)
+        width = page.locator("main form").evaluate("form => form.clientWidth")
+        for field in ("#id_title", "#id_body"):
+            assert page.locator(field).evaluate("field => field.offsetWidth") == width, field
+        laid_out(page, "a user's form")
+        assert violations.found == []
