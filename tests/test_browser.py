@@ -6,11 +6,12 @@ header's button. The watching page must show both events. Pages are served over
 HTTPS by the project's own web command behind router.Router, as on the platform.
 On failure, screenshots of both pages are saved in the test's temporary directory.
 
-Passwords, with django-allauth's pages: a user changes theirs from the header's link,
-signs out on the logout confirmation page, logs in with the new one (the old one is
-refused), resets it with the link from the message the SMTP server received
-(tests/support/mail_servers.py) and logs in with the third; a sixth reset request in a minute
-for one address gets the site's 429 page.
+Passwords, with django-allauth's pages: a user opens their e-mail addresses from the
+header's link, changes their password from the next one, signs out on the logout
+confirmation page, logs in with the new one (the old one is refused), resets it with
+the link from the message the SMTP server received (tests/support/mail_servers.py)
+and logs in with the third; a sixth reset request in a minute for one address gets
+the site's 429 page.
 
 A live page also lives through a Redis restart (the suite's own Redis, stopped and
 started again on its port): it says that it is reconnecting, connects again by
@@ -24,7 +25,9 @@ what a person would see on them.
 Every page a test opens keeps to the site's Content Security Policy: the browser
 refuses nothing (tests/support/content_policy.py). A crawl opens every page reachable from
 home by links, signed out and then as a superuser, the admin's lists and change
-pages included; a picture uploaded through the profile form shows from the bucket;
+pages included, each of the site's own laid out at a desktop's and a phone's width
+(tests/support/layout.py); a plain {{ form }} on a page the user adds looks as the
+login form does; a picture uploaded through the profile form shows from the bucket;
 the site's error pages (a 500, and the 403 for a form sent once its cookie is gone)
 refuse nothing either; and an inline script without the request's nonce, added to a
 page as a user adds one, is refused while the one carrying the nonce runs.
@@ -439,13 +442,16 @@ def shape(path: str) -> str:
 def crawl(page: Page, site: str, start: list[str]) -> list[str]:
     """Open every page of `site` reachable by links from the `start` paths, one of
     each shape(), breadth first, at most CRAWL_LIMIT: the paths opened. Each must
-    answer without an error."""
+    answer without an error, and the site's own pages (not the admin's) be laid out
+    at a desktop's and a phone's width."""
     origin = urlsplit(site)
     queue, seen, opened = deque(start), {shape(path) for path in start}, []
     while queue and len(opened) < CRAWL_LIMIT:
         path = queue.popleft()
         response = page.goto(f"{site}{path}")
         assert response is not None and response.status < 400, (path, response)
+        if not path.startswith("/admin/"):
+            laid_out(page, path)
         opened.append(path)
         for link in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             url = urlsplit(link)
@@ -490,12 +496,12 @@ def log_in_fails(page: Page, site: str, username: str, password: str) -> None:
 def test_passwords_change_and_reset_in_the_browser(
     browser, site, mail_server, create_users, runtime_answers, violations, tmp_path
 ):
-    """Signed in, the header's Password link changes the password; the logout
-    confirmation page (GET) signs out on its button; the old password is refused and
-    the new one logs in. Then a reset: the login page's link, the form, the link from
-    the message the SMTP server received, a third password that logs in. Last, a
-    sixth reset request in a minute for one address gets the site's 429 page. Every
-    page keeps to the policy."""
+    """Signed in, the header's E-mail link shows the account's addresses, laid out,
+    and its Password link changes the password; the logout confirmation page (GET)
+    signs out on its button; the old password is refused and the new one logs in.
+    Then a reset: the login page's link, the form, the link from the message the SMTP
+    server received, a third password that logs in. Last, a sixth reset request in a
+    minute for one address gets the site's 429 page. Every page keeps to the policy."""
     suffix = short_hash(runtime_key(runtime_answers))[:6]
     name, changed, reset = f"changer-{suffix}", f"{PASSWORD}-changed", f"{PASSWORD}-reset"
     address = f"{name}@example.com"
@@ -503,6 +509,12 @@ def test_passwords_change_and_reset_in_the_browser(
     with watched_page(browser, violations, tmp_path / "passwords.png") as page:
         header = page.locator(".site-header")
         sign_in(page, site, name)
+        # The account's pages from the header: two-factor's only once it is on.
+        expect(header.get_by_role("link", name="Two-factor")).to_have_count(0)
+        header.get_by_role("link", name="E-mail", exact=True).click()
+        page.wait_for_url(f"{site}/accounts/email/")
+        expect(page.locator("h1")).to_have_text("Email Addresses")
+        laid_out(page, "e-mail")
         header.get_by_role("link", name="Password").click()
         page.wait_for_url(f"{site}/accounts/password/change/")
         expect(page.locator("h1")).to_have_text("Change Password")
