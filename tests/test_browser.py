@@ -6,11 +6,12 @@ header's button. The watching page must show both events. Pages are served over
 HTTPS by the project's own web command behind router.Router, as on the platform.
 On failure, screenshots of both pages are saved in the test's temporary directory.
 
-Passwords, with django-allauth's pages: a user changes theirs from the header's link,
-signs out on the logout confirmation page, logs in with the new one (the old one is
-refused), resets it with the link from the message the SMTP server received
-(tests/support/mail_servers.py) and logs in with the third; a sixth reset request in a minute
-for one address gets the site's 429 page.
+Passwords, with django-allauth's pages: a user opens their e-mail addresses from the
+header's link, changes their password from the next one, signs out on the logout
+confirmation page, logs in with the new one (the old one is refused), resets it with
+the link from the message the SMTP server received (tests/support/mail_servers.py)
+and logs in with the third; a sixth reset request in a minute for one address gets
+the site's 429 page.
 
 A live page also lives through a Redis restart (the suite's own Redis, stopped and
 started again on its port): it says that it is reconnecting, connects again by
@@ -24,7 +25,9 @@ what a person would see on them.
 Every page a test opens keeps to the site's Content Security Policy: the browser
 refuses nothing (tests/support/content_policy.py). A crawl opens every page reachable from
 home by links, signed out and then as a superuser, the admin's lists and change
-pages included; a picture uploaded through the profile form shows from the bucket;
+pages included, each of the site's own laid out at a desktop's and a phone's width
+(tests/support/layout.py); a plain {{ form }} on a page the user adds looks as the
+login form does; a picture uploaded through the profile form shows from the bucket;
 the site's error pages (a 500, and the 403 for a form sent once its cookie is gone)
 refuse nothing either; and an inline script without the request's nonce, added to a
 page as a user adds one, is refused while the one carrying the nonce runs.
@@ -55,6 +58,7 @@ from combinations import (
     short_hash,
 )
 from content_policy import PolicyViolations
+from layout import laid_out
 from mail_servers import SmtpServer
 from router import Router
 from servers import Server
@@ -438,13 +442,16 @@ def shape(path: str) -> str:
 def crawl(page: Page, site: str, start: list[str]) -> list[str]:
     """Open every page of `site` reachable by links from the `start` paths, one of
     each shape(), breadth first, at most CRAWL_LIMIT: the paths opened. Each must
-    answer without an error."""
+    answer without an error, and the site's own pages (not the admin's) be laid out
+    at a desktop's and a phone's width."""
     origin = urlsplit(site)
     queue, seen, opened = deque(start), {shape(path) for path in start}, []
     while queue and len(opened) < CRAWL_LIMIT:
         path = queue.popleft()
         response = page.goto(f"{site}{path}")
         assert response is not None and response.status < 400, (path, response)
+        if not path.startswith("/admin/"):
+            laid_out(page, path)
         opened.append(path)
         for link in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             url = urlsplit(link)
@@ -489,12 +496,12 @@ def log_in_fails(page: Page, site: str, username: str, password: str) -> None:
 def test_passwords_change_and_reset_in_the_browser(
     browser, site, mail_server, create_users, runtime_answers, violations, tmp_path
 ):
-    """Signed in, the header's Password link changes the password; the logout
-    confirmation page (GET) signs out on its button; the old password is refused and
-    the new one logs in. Then a reset: the login page's link, the form, the link from
-    the message the SMTP server received, a third password that logs in. Last, a
-    sixth reset request in a minute for one address gets the site's 429 page. Every
-    page keeps to the policy."""
+    """Signed in, the header's E-mail link shows the account's addresses, laid out,
+    and its Password link changes the password; the logout confirmation page (GET)
+    signs out on its button; the old password is refused and the new one logs in.
+    Then a reset: the login page's link, the form, the link from the message the SMTP
+    server received, a third password that logs in. Last, a sixth reset request in a
+    minute for one address gets the site's 429 page. Every page keeps to the policy."""
     suffix = short_hash(runtime_key(runtime_answers))[:6]
     name, changed, reset = f"changer-{suffix}", f"{PASSWORD}-changed", f"{PASSWORD}-reset"
     address = f"{name}@example.com"
@@ -502,6 +509,12 @@ def test_passwords_change_and_reset_in_the_browser(
     with watched_page(browser, violations, tmp_path / "passwords.png") as page:
         header = page.locator(".site-header")
         sign_in(page, site, name)
+        # The account's pages from the header: two-factor's only once it is on.
+        expect(header.get_by_role("link", name="Two-factor")).to_have_count(0)
+        header.get_by_role("link", name="E-mail", exact=True).click()
+        page.wait_for_url(f"{site}/accounts/email/")
+        expect(page.locator("h1")).to_have_text("Email Addresses")
+        laid_out(page, "e-mail")
         header.get_by_role("link", name="Password").click()
         page.wait_for_url(f"{site}/accounts/password/change/")
         expect(page.locator("h1")).to_have_text("Change Password")
@@ -627,6 +640,12 @@ INLINE_SCRIPTS_PAGE = """{{% extends "base.html" %}}
   <script>document.body.dataset.withoutNonce = "ran";</script>
 {{% endblock %}}
 """
+# A page of the user's own with a form as Django renders it, and no class added.
+USER_FORM_PAGE = """{% extends "base.html" %}
+{% block content %}<h1>A note</h1>
+<form method="post">{% csrf_token %}{{ form }}<button type="submit">Save</button></form>
+{% endblock %}
+"""
 USER_VIEWS = """
 
 def inline_scripts(request):
@@ -635,7 +654,26 @@ def inline_scripts(request):
 
 def broken(request):
     raise RuntimeError("a bug in a view")
+
+
+from django import forms
+
+
+class NoteForm(forms.Form):
+    title = forms.CharField(help_text="A few words.")
+    body = forms.CharField(widget=forms.Textarea)
+    public = forms.BooleanField(required=False)
+
+
+def note(request):
+    return render(request, "note.html", {"form": NoteForm(request.POST or None)})
 """
+# What a label or a field looks like, to compare a user's form with the site's.
+LOOK = """element => {
+  const style = getComputedStyle(element);
+  return [style.display, style.fontWeight, style.borderTopWidth, style.borderTopStyle,
+    style.borderTopColor, style.borderRadius, style.paddingTop, style.fontSize].join(" ");
+}"""
 # The template variable that holds the nonce: Django's csp context processor names it
 # csp_nonce; django-csp's, on Django 5.2, CSP_NONCE.
 NONCE_VARIABLE = {"5.2": "CSP_NONCE", "6.1": "csp_nonce"}
@@ -643,8 +681,8 @@ NONCE_VARIABLE = {"5.2": "CSP_NONCE", "6.1": "csp_nonce"}
 
 @pytest.fixture(scope="module")
 def project_with_user_views(deployed_project, runtime_answers, tmp_path_factory) -> Path:
-    """The project with a page of inline scripts and a view that fails, as a user
-    adds them."""
+    """The project with a page of inline scripts, a view that fails and a page with a
+    form, as a user adds them."""
     copy = tmp_path_factory.mktemp("user-views") / deployed_project.name
     shutil.copytree(deployed_project, copy)
     package = copy / copy.name
@@ -652,10 +690,14 @@ def project_with_user_views(deployed_project, runtime_answers, tmp_path_factory)
     (package / "templates" / "inline_scripts.html").write_text(
         INLINE_SCRIPTS_PAGE.format(nonce=nonce)
     )
+    (package / "templates" / "note.html").write_text(USER_FORM_PAGE)
     views = package / "views.py"
     views.write_text(views.read_text() + USER_VIEWS)
     urls = copy / "config" / "urls.py"
-    routes = '    path("inline/", views.inline_scripts),\n    path("broken/", views.broken),\n'
+    routes = "".join(
+        f'    path("{path}/", views.{view}),\n'
+        for path, view in [("inline", "inline_scripts"), ("broken", "broken"), ("note", "note")]
+    )
     urls.write_text(urls.read_text().replace("urlpatterns = [\n", f"urlpatterns = [\n{routes}", 1))
     return copy
 
@@ -697,3 +739,31 @@ def test_the_policy_refuses_an_inline_script_without_the_nonce(
         page.wait_for_timeout(200)  # time for the other script, were it let through
         assert page.locator("body").get_attribute("data-without-nonce") is None
         assert any("script-src" in found for found in violations.found), violations.found
+
+
+@pytest.mark.only(groups=BROWSER_GROUPS, platform="heroku", channel_layer="redis")
+def test_a_plain_form_on_a_users_page_looks_as_the_sites_forms(
+    browser, user_views_site, violations
+):
+    """`{{ form }}` on a page of the user's own that extends base.html, with no class
+    added: its labels and fields look as the login form's do, fill the width, and the
+    page, its errors shown, is laid out."""
+    with watched_page(browser, violations) as page:
+        page.goto(f"{user_views_site}/accounts/login/")
+        sites = [page.locator(f).evaluate(LOOK) for f in ("label[for=id_login]", "#id_login")]
+
+        page.goto(f"{user_views_site}/note/")
+        users = [page.locator(f).evaluate(LOOK) for f in ("label[for=id_title]", "#id_title")]
+        assert users == sites
+        # Blank (Django strips the space; the browser's own check for a required
+        # field lets it through): the errors show.
+        page.fill("#id_title", " ")
+        page.fill("#id_body", " ")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        expect(page.locator("main .errorlist")).to_have_count(2)
+        width = page.locator("main form").evaluate("form => form.clientWidth")
+        for field in ("#id_title", "#id_body"):
+            assert page.locator(field).evaluate("field => field.offsetWidth") == width, field
+        laid_out(page, "a user's form")
+        assert violations.found == []

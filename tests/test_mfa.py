@@ -13,11 +13,16 @@ On one runtime group (App Platform, WSGI, Django 6.1: no add-on, so no S3 server
 2. The web command of that copy, behind router.Router over HTTPS, with EMAIL_URL at an
    SMTP server of the suite's: in headless Chromium, a user signs up, is refused an
    authenticator while their address is unconfirmed (as the README says), confirms it
-   by the mailed link, activates the app at `/accounts/2fa/` (the QR code inline as
-   SVG, the code computed from the secret the page shows, RFC 6238), sees the recovery
-   codes, logs out, logs in and is asked for a code, enters one and is signed in.
+   by the mailed link, activates the app at `/accounts/2fa/`, reached by the header's
+   "Two-factor" link beside "E-mail" and "Password" (the QR code inline as SVG, the
+   code computed from the secret the page shows, RFC 6238), sees the recovery codes,
+   logs out, logs in and is asked for a code, enters one and is signed in.
    Every page keeps to the site's Content Security Policy: the browser refuses nothing
    (allauth's own activation page, whose QR code is a data: image, would be refused).
+   The two messages after sign-up, the two-factor page, the activation, the recovery
+   codes (their links drawn as the site's buttons) and the code prompt are laid out at
+   a desktop's and a phone's width: nothing overlaps or touches, nothing scrolls
+   sideways (tests/support/layout.py).
 
 The copy migrates the group's database (the tables of allauth.mfa are added beside
 the others, which no other tier reads).
@@ -52,6 +57,7 @@ from test_browser import (  # noqa: F401
 
 import platform_env
 import venvs
+from layout import laid_out
 
 pytestmark = pytest.mark.only(platform="digitalocean", interface="wsgi", django_version="6.1")
 
@@ -62,6 +68,12 @@ USERNAME = "two-factor-user"
 ADDRESS = f"{USERNAME}@example.com"
 # What allauth.mfa needs beyond django-allauth itself (its `mfa` extra).
 ADDED_BY_THE_EXTRA = {"qrcode", "fido2"}
+# The header's links to a signed-in visitor's account pages, two-factor's once it is on.
+ACCOUNT_LINKS = {
+    "E-mail": "/accounts/email/",
+    "Password": "/accounts/password/change/",
+    "Two-factor": "/accounts/2fa/",
+}
 # RFC 6238 as allauth's defaults have it (MFA_TOTP_PERIOD, MFA_TOTP_DIGITS).
 TOTP_PERIOD, TOTP_DIGITS = 30, 6
 # A code is checked against the server's clock with no tolerance: never type one in
@@ -305,8 +317,17 @@ def test_an_authenticator_app_guards_the_login(
         page.click("main button[type=submit]")
         page.wait_for_url(f"{site}/")
         expect(page.locator("#signed-in-as")).to_contain_text(USERNAME)
+        # The confirmation's message and the sign-in's, apart.
+        expect(page.locator("ul.messages li")).to_have_count(2)
+        laid_out(page, "home after sign-up")
 
-        page.goto(f"{site}/accounts/2fa/")
+        header = page.locator(".site-header")
+        for name, path in ACCOUNT_LINKS.items():
+            link = header.get_by_role("link", name=name, exact=True)
+            expect(link).to_have_attribute("href", path)
+        header.get_by_role("link", name="Two-factor", exact=True).click()
+        page.wait_for_url(f"{site}/accounts/2fa/")
+        laid_out(page, "two-factor")
         page.locator("main a[href='/accounts/2fa/totp/activate/']").click()
         page.wait_for_url(f"{site}/accounts/2fa/")
         expect(page.locator("ul.messages")).to_contain_text(refusal)
@@ -331,12 +352,23 @@ def test_an_authenticator_app_guards_the_login(
         page.wait_for_timeout(200)  # for a refusal of the QR code to be reported
         assert violations.found == []
         expect(page.locator("main form svg")).to_be_visible()
+        laid_out(page, "authenticator app activation")
         secret = page.input_value("#authenticator_secret")
         assert re.fullmatch(r"[A-Z2-7]{16,}", secret), secret
         page.fill("#id_code", current_code(secret))
         page.click("main button[type=submit]")
         page.wait_for_url(f"{site}/accounts/2fa/recovery-codes/")
         expect(page.locator("main")).to_contain_text("Recovery Codes")
+        laid_out(page, "recovery codes")
+        # Its links look like the site's buttons, as allauth has them.
+        background = "element => getComputedStyle(element).backgroundColor"
+        for name in ("Download codes", "Generate new codes"):
+            link = page.get_by_role("main").get_by_role("link", name=name)
+            assert link.evaluate(background) != "rgba(0, 0, 0, 0)", name
+        header.get_by_role("link", name="Two-factor", exact=True).click()
+        page.wait_for_url(f"{site}/accounts/2fa/")
+        expect(page.locator("main")).to_contain_text("Deactivate")
+        laid_out(page, "two-factor, on")
 
         page.locator(".site-header").get_by_role("button", name="Log out").click()
         page.wait_for_url(f"{site}/")
@@ -349,6 +381,7 @@ def test_an_authenticator_app_guards_the_login(
         page.click("main button[type=submit]")
         page.wait_for_url(f"{site}/accounts/2fa/authenticate/")
         expect(page.locator("#signed-in-as")).to_have_count(0)
+        laid_out(page, "code prompt")
         page.fill("#id_code", current_code(secret))
         page.click("main button[type=submit]")
         page.wait_for_url(f"{site}/")

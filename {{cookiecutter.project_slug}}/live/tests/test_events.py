@@ -38,7 +38,6 @@ async def log_in(username):
     return client
 
 
-@pytest.mark.asyncio
 async def test_signed_in_user_sees_who_logs_in_and_out(
     application, page_headers, make_user
 ):
@@ -59,7 +58,6 @@ async def test_signed_in_user_sees_who_logs_in_and_out(
     await socket.disconnect()
 
 
-@pytest.mark.asyncio
 async def test_visitor_only_sees_that_someone_logged_in(
     application, page_headers, make_user
 ):
@@ -75,7 +73,6 @@ async def test_visitor_only_sees_that_someone_logged_in(
     await socket.disconnect()
 
 
-@pytest.mark.asyncio
 async def test_closed_socket_leaves_the_group(application, page_headers, make_user):
     await make_user("alice")
     leaving, _ = await open_live_socket(application, page_headers())
@@ -88,7 +85,6 @@ async def test_closed_socket_leaves_the_group(application, page_headers, make_us
     await staying.disconnect()
 
 
-@pytest.mark.asyncio
 async def test_websocket_from_a_foreign_origin_is_refused(application, page_headers):
     _, connected = await open_live_socket(
         application, page_headers(b"https://attacker.example")
@@ -104,7 +100,6 @@ class ChannelLayerThatNeverAnswers:
         await asyncio.sleep(3600)
 
 
-@pytest.mark.asyncio
 async def test_a_login_does_not_wait_for_the_broadcast(monkeypatch, caplog):
     monkeypatch.setattr(events, "get_channel_layer", ChannelLayerThatNeverAnswers)
     monkeypatch.setattr(events, "SEND_TIMEOUT", 1.0)
@@ -132,7 +127,6 @@ def test_send_gives_up_after_its_timeout(monkeypatch, caplog):
     assert "Could not broadcast the signup of alice: timed out" in record.getMessage()
 
 
-@pytest.mark.asyncio
 async def test_feed_closes_a_socket_that_sends_with_4003(application, page_headers):
     socket, connected = await open_live_socket(application, page_headers())
     assert connected

@@ -68,7 +68,6 @@ async def exchange(
     return messages
 
 
-@pytest.mark.asyncio
 async def test_the_home_page_comes_through_the_wsgi_bridge_in_one_message(
     application,
 ):
@@ -79,7 +78,6 @@ async def test_the_home_page_comes_through_the_wsgi_bridge_in_one_message(
     assert b'<a class="brand" href="/">' in body["body"]
 
 
-@pytest.mark.asyncio
 async def test_the_bridge_gives_wsgi_the_body_path_and_headers_and_streams_back():
     bridge = WSGIBridge(echo, threads=2)
 
@@ -101,7 +99,6 @@ async def test_the_bridge_gives_wsgi_the_body_path_and_headers_and_streams_back(
     ]
 
 
-@pytest.mark.asyncio
 async def test_headers_with_underscores_are_dropped_as_django_drops_them():
     def forwarded_proto(environ, start_response):
         start_response("200 OK", [])
@@ -119,7 +116,6 @@ async def test_headers_with_underscores_are_dropped_as_django_drops_them():
     assert (with_underscores["body"], with_hyphens["body"]) == (b"none", b"https")
 
 
-@pytest.mark.asyncio
 async def test_a_file_response_goes_out_in_blocks_as_large_as_djangos():
     content = bytes(range(256)) * 800  # three blocks and a bit
 
@@ -146,7 +142,6 @@ async def leave_after_first_chunk(application, path):
     return start, first
 
 
-@pytest.mark.asyncio
 async def test_a_sync_stream_stops_and_cleans_up_when_the_client_leaves():
     cleaned_up = threading.Event()
 
@@ -167,7 +162,6 @@ async def test_a_sync_stream_stops_and_cleans_up_when_the_client_leaves():
     assert cleaned_up.wait(timeout=5)
 
 
-@pytest.mark.asyncio
 async def test_an_async_stream_from_a_sync_view_sends_each_chunk_as_it_comes():
     second_may_come, cleaned_up = asyncio.Event(), asyncio.Event()
 
@@ -249,7 +243,6 @@ def answering(name):
     return application
 
 
-@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("path", "handler"),
     [
@@ -273,7 +266,6 @@ async def test_each_request_goes_to_the_handler_its_view_is_written_for(
     assert body["body"] == handler.encode()
 
 
-@pytest.mark.asyncio
 async def test_each_async_request_has_a_thread_to_itself_lent_again_after_it(settings):
     settings.ROOT_URLCONF = __name__
     handler = ASGIHandler()
@@ -293,7 +285,6 @@ async def test_each_async_request_has_a_thread_to_itself_lent_again_after_it(set
     assert later["body"].decode().split()[0] in (first_a, first_b)  # lent again
 
 
-@pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_the_probes_answer_while_every_thread_for_sync_views_is_busy(
     application, settings
@@ -328,7 +319,6 @@ def large_static_file(settings, tmp_path):
     return content
 
 
-@pytest.mark.asyncio
 async def test_a_large_static_file_is_sent_in_blocks_with_security_headers(
     large_static_file,
 ):
@@ -349,7 +339,6 @@ async def test_a_large_static_file_is_sent_in_blocks_with_security_headers(
     assert b"".join(body["body"] for body in bodies) == large_static_file
 
 
-@pytest.mark.asyncio
 async def test_a_range_of_a_static_file_is_sent_as_206(large_static_file):
     range_header = (b"range", b"bytes=10-19")
     start, body = await exchange(
@@ -360,14 +349,12 @@ async def test_a_range_of_a_static_file_is_sent_as_206(large_static_file):
     assert body["body"] == large_static_file[10:20]
 
 
-@pytest.mark.asyncio
 async def test_other_paths_go_on_to_the_application(large_static_file):
     start, _ = await exchange(StaticFiles(not_found), "/static/missing.bin")
 
     assert start["status"] == 404
 
 
-@pytest.mark.asyncio
 async def test_the_routers_https_header_counts_as_https_for_static_files(
     large_static_file, settings
 ):
@@ -383,7 +370,6 @@ async def test_the_routers_https_header_counts_as_https_for_static_files(
     assert b"strict-transport-security" in dict(start["headers"])
 
 
-@pytest.mark.asyncio
 async def test_plain_http_static_goes_on_to_django_for_its_redirect(
     large_static_file, settings
 ):

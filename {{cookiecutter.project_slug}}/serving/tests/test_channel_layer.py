@@ -29,7 +29,6 @@ pytestmark = pytest.mark.skipif(
 REDIS_DOWN = "redis://127.0.0.1:1/0"
 
 
-@pytest.mark.asyncio
 async def test_a_socket_is_closed_with_4013_while_redis_is_down(
     application, page_headers, settings, caplog
 ):
@@ -79,7 +78,6 @@ async def wait_until_blocked_in_redis() -> None:
     raise AssertionError("no read waits in Redis")
 
 
-@pytest.mark.asyncio
 async def test_a_consumer_cancelled_mid_read_hands_the_message_over(settings):
     """django/channels_redis#366: one consumer reads for all of a process's sockets;
     cancelled between Redis handing out a message and the read returning, it must
@@ -110,7 +108,6 @@ async def test_a_consumer_cancelled_mid_read_hands_the_message_over(settings):
     await sender.flush()
 
 
-@pytest.mark.asyncio
 async def test_a_consumer_cancelled_mid_read_leaves_at_once(settings):
     """A closed socket's consumer, or every consumer of a process shutting down, is
     cancelled while it may be reading for the process: it must not wait for the read

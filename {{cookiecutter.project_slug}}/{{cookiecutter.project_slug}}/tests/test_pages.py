@@ -142,3 +142,10 @@ def test_the_admin_header_names_the_site(admin_client, settings):
 
     assert f">{escape(settings.SITE_NAME)}</a>" in page
     assert "Django administration" not in page
+
+
+async def test_an_async_test_runs_as_written(async_client):
+    # No marker: pyproject.toml's asyncio_mode = "auto" runs every async test.
+    response = await async_client.get("/healthz", secure=True)
+
+    assert response.status_code == 200

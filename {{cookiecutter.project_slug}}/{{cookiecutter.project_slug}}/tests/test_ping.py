@@ -2,7 +2,6 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 
-@pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_ping_round_trip_through_the_channel_layer(application, page_headers):
     communicator = WebsocketCommunicator(
@@ -17,7 +16,6 @@ async def test_ping_round_trip_through_the_channel_layer(application, page_heade
     await communicator.disconnect()
 
 
-@pytest.mark.asyncio
 async def test_websocket_from_a_foreign_origin_is_refused(application, page_headers):
     communicator = WebsocketCommunicator(
         application, "/ws/ping/", headers=page_headers(b"https://attacker.example")
@@ -42,7 +40,6 @@ async def answer_to(application, headers, frame: dict) -> tuple[dict, dict]:
     return answer, closing
 
 
-@pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_binary_frame_is_answered_and_closed_with_4003(application, page_headers):
     answer, closing = await answer_to(
@@ -53,7 +50,6 @@ async def test_binary_frame_is_answered_and_closed_with_4003(application, page_h
     assert (closing["type"], closing["code"]) == ("websocket.close", 4003)
 
 
-@pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_text_that_is_not_json_is_answered_and_closed_with_4007(
     application, page_headers
@@ -64,7 +60,6 @@ async def test_text_that_is_not_json_is_answered_and_closed_with_4007(
     assert closing["code"] == 4007
 
 
-@pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_json_nested_too_deep_is_answered_and_closed_with_4007(
     application, page_headers
@@ -76,7 +71,6 @@ async def test_json_nested_too_deep_is_answered_and_closed_with_4007(
     assert closing["code"] == 4007
 
 
-@pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_json_of_the_wrong_shape_gets_an_error_and_the_socket_stays(
     application, page_headers
