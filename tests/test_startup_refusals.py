@@ -1,7 +1,8 @@
 """A process that cannot run stops with one sentence and no traceback: each bad or
-missing setting, through each command the platform runs (the web command of every
-server, the release step, the worker) with the environment its manifests give, and
-a database the release step or the readiness probe cannot reach, named by its cause.
+missing setting, through each command the platform or a person runs (the web command
+of every server, the release step, `manage.py check`, the worker) with the
+environment the manifests give; and a database the release step or the readiness
+probe cannot reach, named by its cause.
 
 What a setting is checked against does not depend on the Django version or the
 channel layer, so this runs on one group per server and platform.
@@ -107,7 +108,25 @@ def test_the_release_step_refuses_a_bad_setting_in_one_sentence(
     assert_said_once(result.stdout + result.stderr, sentence)
 
 
-@pytest.mark.only(one_group_per_server, background_worker="celery")
+# manage.py and the worker start alike under every server: one group per platform.
+ONE_PER_PLATFORM = {"interface": "asgi", "asgi_server": "daphne"}
+
+
+@pytest.mark.only(one_group_per_server, **ONE_PER_PLATFORM)
+@pytest.mark.parametrize("case", BAD_SETTINGS)
+def test_manage_py_check_refuses_a_bad_setting_in_one_sentence(
+    case, deployed_project, production_env, run
+):
+    variables, sentence = BAD_SETTINGS[case]
+    env = with_setting(production_env, variables)
+
+    result = run(["python", "manage.py", "check"], deployed_project, env)
+
+    assert result.returncode != 0
+    assert_said_once(result.stdout + result.stderr, sentence)
+
+
+@pytest.mark.only(one_group_per_server, background_worker="celery", **ONE_PER_PLATFORM)
 @pytest.mark.parametrize("case", BAD_SETTINGS)
 def test_the_worker_refuses_a_bad_setting_in_one_sentence(
     case, deployed_project, production_env, tmp_path

@@ -156,10 +156,35 @@ def find_python(version: str) -> Path | None:
     return None
 
 
+# The ports free_port() hands out: below the kernel's ephemeral range (32768-60999 on
+# Linux), where no outgoing connection takes one, in a block per xdist worker, so that
+# two workers never hand out the same port. (A port the kernel picked for a bind to
+# port 0 could be picked again for another worker before the first server bound it:
+# that daphne logged "Address already in use" and ran on, while its tests reached the
+# other worker's server.)
+FIRST_PORT = 12000
+PORTS_PER_WORKER = 2000
+next_port: int | None = None
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port no server of this run listens on, and none of this worker's will be
+    given until its block of PORTS_PER_WORKER has been handed out."""
+    global next_port
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    index = int(worker[2:]) if worker.startswith("gw") else MAX_WORKERS
+    first = FIRST_PORT + index * PORTS_PER_WORKER
+    for _ in range(PORTS_PER_WORKER):
+        if next_port is None or not first <= next_port < first + PORTS_PER_WORKER:
+            next_port = first
+        port, next_port = next_port, next_port + 1
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port from {first} to {first + PORTS_PER_WORKER - 1}")
 
 
 def parent_of(pid: int) -> int:
