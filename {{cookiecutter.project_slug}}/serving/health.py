@@ -71,7 +71,6 @@ class SharedRun:
         self.lock = threading.Lock()
         self.last: Future | None = None
         self.last_ended = 0.0
-        self.passed = False  # whether the last run returned
 
     def future(self) -> Future:
         with self.lock:
@@ -86,25 +85,25 @@ class SharedRun:
 
     def timed(self):
         try:
-            result = self.function()
-        except BaseException:
-            self.passed = False
-            raise
+            return self.function()
         finally:
             self.last_ended = time.monotonic()
-        self.passed = True
-        return result
 
 
 class DatabaseUnreachable(Exception):
     """Why the database cannot be reached: one sentence (serving/database_reach.py)."""
 
 
+# Set while the last query passed. Until one has, and again once one fails, the check
+# asks first why a connection fails: a pool would only give up after its timeout,
+# without the reason.
+database_answered = threading.Event()
+
+
 def select_one() -> None:
-    # Until a query has passed, and again once one fails, ask first why a connection
-    # fails: a pool would only give up after its timeout, without the reason.
-    if not database_query.passed and (reason := why_unreachable()):
+    if not database_answered.is_set() and (reason := why_unreachable()):
         raise DatabaseUnreachable(reason)
+    database_answered.clear()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -113,6 +112,7 @@ def select_one() -> None:
         # has reached CONN_MAX_AGE, else keep it for the next check{% if cookiecutter.interface == "asgi" %} (under ASGI,
         # whose CONN_MAX_AGE is 0, it goes back to the pool){% endif %}.
         connection.close_if_unusable_or_obsolete()
+    database_answered.set()
 
 
 database_query = SharedRun(select_one, FRESH_SECONDS)
