@@ -22,8 +22,8 @@ from serving.startup_errors import stop_in_one_sentence
 
 QUERY_TIMEOUT_SECONDS = 20
 # gunicorn's status for an app that failed to load. Its master, which loads the app
-# (preload_app in gunicorn.conf.py), exits with it; a worker that loaded the app and
-# exited otherwise would be started again and again. daphne just exits with it.
+# (preload_app), exits with it; a worker that loaded the app and exited otherwise
+# would be started again and again. daphne just exits with it.
 APP_LOAD_ERROR = 4
 
 
