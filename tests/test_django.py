@@ -12,8 +12,6 @@ import psycopg
 import pytest
 import yaml
 
-import machine
-import platform_env
 import venvs
 from combinations import redis_layer, s3, uses_redis
 from content_policy import directives
@@ -32,7 +30,8 @@ import django.conf
 names = ["DEBUG", "ALLOWED_HOSTS", "INSTALLED_APPS", "MIDDLEWARE", "DATABASES", "STORAGES",
          "REQUIRED_ENVIRONMENT", "PRODUCTION_ENVIRONMENT", "SECURE_PROXY_SSL_HEADER",
          "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "WEB_THREADS",
-         "SECURITY_HEADERS_MIDDLEWARE"]
+         "SECURITY_HEADERS_MIDDLEWARE", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+         "SECURE_HSTS_PRELOAD"]
 path = os.environ["PATH"]  # the venv's first, as run() sets it
 for env in json.loads(sys.stdin.read()):
     reader, writer = os.pipe()
@@ -69,6 +68,13 @@ PROBED_ENVIRONMENTS = [
     {"DATABASE_URL": DATABASE_URL, "DYNO": "web.1"},
     {"DATABASE_URL": f"{DATABASE_URL}?sslmode=require"},
 ]
+# The same, on top of the production environment.
+HSTS_RAISED = {
+    "DJANGO_HSTS_SECONDS": "31536000",
+    "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "DJANGO_HSTS_PRELOAD": "1",
+}
+PRODUCTION_VARIANTS = [HSTS_RAISED, {"DJANGO_HSTS_SECONDS": "a year"}, {"WEB_THREADS": "0"}]
 
 
 def succeeded(result) -> bool:
@@ -78,8 +84,9 @@ def succeeded(result) -> bool:
 
 
 @pytest.fixture(scope="module")
-def settings_under(deployed_project, production_env, run):
-    """settings_under(env) -> the project's settings, imported with only `env` set."""
+def probe_settings(deployed_project, production_env, run):
+    """probe_settings(env) -> {"settings": ...} or {"error": traceback}: the project's
+    settings imported with only `env` set."""
     found: dict[str, dict] = {}
 
     def full(env: dict[str, str]) -> dict[str, str]:
@@ -88,9 +95,10 @@ def settings_under(deployed_project, production_env, run):
     def key(env: dict[str, str]) -> str:
         return json.dumps(full(env), sort_keys=True)
 
-    def settings_under(env: dict[str, str]) -> dict:
+    def probe_settings(env: dict[str, str]) -> dict:
         if key(env) not in found:
-            wanted = [env, production_env, *PROBED_ENVIRONMENTS]
+            production = [{**production_env, **extra} for extra in PRODUCTION_VARIANTS]
+            wanted = [env, production_env, *production, *PROBED_ENVIRONMENTS]
             wanted = list({key(e): full(e) for e in wanted if key(e) not in found}.values())
             command = ["python", "-c", SETTINGS_PROBE]
             result = run(command, cwd=deployed_project, input=json.dumps(wanted))
@@ -99,17 +107,58 @@ def settings_under(deployed_project, production_env, run):
             assert len(lines) == len(wanted), result.stdout
             for probed, line in zip(wanted, lines, strict=True):
                 found[key(probed)] = json.loads(line)
-        answer = found[key(env)]
+        return found[key(env)]
+
+    return probe_settings
+
+
+@pytest.fixture(scope="module")
+def settings_under(probe_settings):
+    """settings_under(env) -> the project's settings, imported with only `env` set."""
+
+    def settings_under(env: dict[str, str]) -> dict:
+        answer = probe_settings(env)
         assert "error" not in answer, answer["error"]
         return answer["settings"]
 
     return settings_under
 
 
-def test_system_checks_pass_for_local_development(runtime_project, run):
-    assert succeeded(
-        run(["python", "manage.py", "check", "--fail-level", "WARNING"], cwd=runtime_project)
-    )
+@pytest.fixture(scope="module")
+def refusal_under(probe_settings):
+    """refusal_under(env) -> the error that importing the settings under `env` raised."""
+
+    def refusal_under(env: dict[str, str]) -> str:
+        answer = probe_settings(env)
+        assert "error" in answer, "the settings were accepted"
+        return answer["error"]
+
+    return refusal_under
+
+
+# Local development, in the generated tree with its .env: Django's system checks at
+# manage.py check's --fail-level WARNING, then which app's runserver command wins and
+# the modules of its class's MRO (the last line).
+LOCAL_PROBE = """
+import django
+django.setup()
+from django.core.management import call_command, get_commands, load_command_class
+call_command("check", fail_level="WARNING")
+app = get_commands()["runserver"]
+command = load_command_class(app, "runserver")
+print(app, *[cls.__module__ for cls in type(command).__mro__])
+"""
+
+
+@pytest.fixture(scope="module")
+def local_development(runtime_project, run):
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "HOME": "/tmp"}
+    return run(["python", "-c", LOCAL_PROBE], cwd=runtime_project, env=env)
+
+
+def test_system_checks_pass_for_local_development(local_development):
+    assert succeeded(local_development)
+    assert "System check identified no issues" in local_development.stdout
 
 
 def test_deploy_checks_pass_in_production(deployed_project, production_env, run):
@@ -125,23 +174,11 @@ def test_collectstatic_runs_with_no_runtime_environment(built):
     assert manifest["paths"], "the manifest lists no hashed static files"
 
 
-@pytest.fixture
-def empty_database(database_url):
-    """A database of its own, since the group's may have been migrated already."""
-    name = database_url.rsplit("/", 1)[1] + "_empty"
-    yield machine.create_database(name)
-    machine.drop_database(name)
-
-
-def test_release_step_migrates_postgresql(deployed_project, production_env, empty_database, run):
-    release = platform_env.commands(deployed_project)["release"]
-    env = {**production_env, "DATABASE_URL": empty_database}
-
-    result = run(["bash", "-c", release], cwd=deployed_project, env=env)
-    assert succeeded(result)
+def test_release_step_migrates_postgresql(released, database_url, deployed_project):
+    """The release step, run on the group's database while it was still empty."""
     # It exits at once: no connection pool left to its finalizer (psycopg#930).
-    assert "couldn't stop thread" not in result.stdout + result.stderr
-    with psycopg.connect(empty_database) as conn:
+    assert "couldn't stop thread" not in released.stdout + released.stderr
+    with psycopg.connect(database_url) as conn:
         applied = conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
         # The project's own user model, from its first migration (AUTH_USER_MODEL).
         conn.execute(f"SELECT count(*) FROM {deployed_project.name}_user")
@@ -215,12 +252,12 @@ def test_production_settings(settings_under, production_env, runtime_answers):
         whitenoise = middleware.index("whitenoise.middleware.WhiteNoiseMiddleware")
         assert middleware[whitenoise - len(headers) : whitenoise] == headers
     else:
-        # Under ASGI a bounded pool instead of connections kept per thread (async views
-        # run their queries on a thread of their request's own), and static files
-        # served before Django (serving/static_files.py), not by a sync-only middleware.
+        # Under ASGI no connection kept per thread (async views run their queries on a
+        # thread of their request's own; a web process pools them, below), and static
+        # files served before Django (serving/static_files.py), not by a sync-only
+        # middleware.
         assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (0, True)
-        pool = database["OPTIONS"]["pool"]
-        assert pool["max_size"] == settings["WEB_THREADS"] + 2 and pool["timeout"] <= 10
+        assert "pool" not in database["OPTIONS"], "a command would wait out a pool's timeout"
         assert not any("whitenoise" in name.lower() for name in middleware)
     storage = settings["STORAGES"]["staticfiles"]["BACKEND"]
     assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -250,33 +287,40 @@ def test_production_settings(settings_under, production_env, runtime_answers):
         assert uploads["BACKEND"] == "django.core.files.storage.FileSystemStorage"
 
 
+# The web process's application imported under production's environment with
+# WEB_THREADS=7: the top-level modules of argv[2:] it loaded, then the size of the pool
+# of threads of the WSGI bridge that runs the sync views (argv[1]'s own, under ASGI),
+# and the database's pool.
 APPLICATION_PROBE = """
 import importlib, json, sys
-import django
-django.setup()
-importlib.import_module(sys.argv[1])
-print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[2:]))))
+importlib.import_module(f"config.{sys.argv[1]}")  # which sets Django up
+loaded = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[2:]))
+bridge = {"asgi": "config.asgi", "wsgi": "serving.wsgi_server"}[sys.argv[1]]
+threads = importlib.import_module(bridge).sync_views.threads
+from django.db import connection
+pool = connection.settings_dict["OPTIONS"].get("pool")
+print(json.dumps({"loaded": loaded, "threads": threads, "pool": pool}))
 """
+UNWANTED = ["daphne", "twisted", "autobahn", "OpenSSL", "cryptography", "uvicorn", "gunicorn"]
 
 
-def test_the_application_loads_no_server_it_is_not_served_by(
-    deployed_project, production_env, runtime_answers, run
-):
+@pytest.fixture(scope="module")
+def application(deployed_project, production_env, runtime_answers, run) -> dict:
+    env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings", "WEB_THREADS": "7"}
+    command = ["python", "-c", APPLICATION_PROBE, runtime_answers["interface"], *UNWANTED]
+    result = run(command, cwd=deployed_project, env=env)
+    assert succeeded(result)
+    # The last line: the application logs to stdout too (mail is off: no EMAIL_URL).
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_the_application_loads_no_server_it_is_not_served_by(application):
     """What every web process imports (settings, apps, the WSGI or ASGI application)
     brings in no server: daphne's app in INSTALLED_APPS would load daphne and Twisted
     into each uvicorn worker and manage.py command (issue 9: +49 MiB each), and
     autobahn (the consumers once imported its Disconnected) loads pyOpenSSL and
     cryptography, about 20 MiB more."""
-    module = f"config.{runtime_answers['interface']}"
-    env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    unwanted = ["daphne", "twisted", "autobahn", "OpenSSL", "cryptography", "uvicorn", "gunicorn"]
-    result = run(
-        ["python", "-c", APPLICATION_PROBE, module, *unwanted], cwd=deployed_project, env=env
-    )
-
-    assert succeeded(result)
-    # The last line: the application logs to stdout too (mail is off: no EMAIL_URL).
-    assert json.loads(result.stdout.splitlines()[-1]) == []
+    assert application["loaded"] == []
 
 
 def test_nothing_set_means_no_silent_fallback(settings_under, runtime_answers):
@@ -366,23 +410,11 @@ def hosts(settings: dict) -> list[dict]:
     return settings["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"]
 
 
-RUNSERVER_PROBE = """
-import django
-django.setup()
-from django.core.management import get_commands, load_command_class
-app = get_commands()["runserver"]
-command = load_command_class(app, "runserver")
-print(app, *[cls.__module__ for cls in type(command).__mro__])
-"""
-
-
-def test_runserver_names_missing_variables_then_serves(runtime_answers, runtime_project, run):
+def test_runserver_names_missing_variables_then_serves(runtime_answers, local_development):
     """The template's runserver (serving/, first in INSTALLED_APPS) wins over daphne's
     and staticfiles' and extends the one that serves this interface."""
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "HOME": "/tmp"}
-    result = run(["python", "-c", RUNSERVER_PROBE], cwd=runtime_project, env=env)
-    assert succeeded(result)
-    app, *modules = result.stdout.split()
+    assert succeeded(local_development)
+    app, *modules = local_development.stdout.splitlines()[-1].split()
 
     assert app == "serving"
     assert modules[0] == "serving.management.commands.runserver"
@@ -392,65 +424,83 @@ def test_runserver_names_missing_variables_then_serves(runtime_answers, runtime_
         assert "django.contrib.staticfiles.management.commands.runserver" in modules
 
 
-HSTS_PROBE = """
-from django.conf import settings
-print(settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,
-      settings.SECURE_HSTS_PRELOAD)
-"""
+def test_hsts_starts_short_and_is_raised_by_the_environment(
+    settings_under, refusal_under, production_env
+):
+    def hsts(settings: dict) -> list:
+        names = ["SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"]
+        return [settings[name] for name in names]
+
+    assert hsts(settings_under(production_env)) == [3600, False, False]
+    assert hsts(settings_under({**production_env, **HSTS_RAISED})) == [31536000, True, True]
+    refusal = refusal_under({**production_env, "DJANGO_HSTS_SECONDS": "a year"})
+    assert "DJANGO_HSTS_SECONDS is 'a year': set it to a whole number of seconds" in refusal
 
 
-def test_hsts_starts_short_and_is_raised_by_the_environment(deployed_project, production_env, run):
-    env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings"}
-
-    def hsts(**extra: str) -> list[str]:
-        result = run(["python", "-c", HSTS_PROBE], cwd=deployed_project, env={**env, **extra})
-        assert succeeded(result)
-        return result.stdout.split()
-
-    assert hsts() == ["3600", "False", "False"]
-    raised = {
-        "DJANGO_HSTS_SECONDS": "31536000",
-        "DJANGO_HSTS_INCLUDE_SUBDOMAINS": "1",
-        "DJANGO_HSTS_PRELOAD": "1",
-    }
-    assert hsts(**raised) == ["31536000", "True", "True"]
-    bad = run(
-        ["python", "-c", HSTS_PROBE],
-        cwd=deployed_project,
-        env={**env, "DJANGO_HSTS_SECONDS": "a year"},
-    )
-    assert bad.returncode != 0
-    assert "DJANGO_HSTS_SECONDS is 'a year': set it to a whole number of seconds" in bad.stderr
-
-
+# The home page's policy headers and the origin of an upload's URL under each of several
+# environments, each in a child forked once Django is imported (as SETTINGS_PROBE):
+# a JSON list, one entry per environment, as the last line.
 POLICY_PROBE = """
 import json
-import django
+import os
+import sys
 from urllib.parse import urlsplit
-django.setup()
-from django.core.files.storage import default_storage
-from django.test import Client
-response = Client().get("/", secure=True, headers={"host": "127.0.0.1"})
-picture = urlsplit(default_storage.url("pictures/me.png"))
-print(json.dumps({
-    "enforced": response.headers.get("Content-Security-Policy"),
-    "reported": response.headers.get("Content-Security-Policy-Report-Only"),
-    "pictures": f"{picture.scheme}://{picture.netloc}",
-}))
+
+import django
+
+found = []
+for env in json.loads(sys.stdin.read()):
+    reader, writer = os.pipe()
+    if os.fork() == 0:
+        os.close(reader)
+        os.environ.clear()
+        os.environ.update(env)
+        django.setup()
+        from django.core.files.storage import default_storage
+        from django.test import Client
+
+        response = Client().get("/", secure=True, headers={"host": "127.0.0.1"})
+        picture = urlsplit(default_storage.url("pictures/me.png"))
+        answer = {
+            "enforced": response.headers.get("Content-Security-Policy"),
+            "reported": response.headers.get("Content-Security-Policy-Report-Only"),
+            "pictures": f"{picture.scheme}://{picture.netloc}",
+        }
+        os.write(writer, json.dumps(answer).encode())
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as answer:
+        found.append(json.loads(answer.read()))
+    os.wait()
+print(json.dumps(found))
 """
+# The variables the policy is read under, on top of production's.
+REPORT_ONLY = {"DJANGO_CSP_REPORT_ONLY": "1"}
+STORES = {
+    "aws": {"AWS_S3_ENDPOINT_URL": None, "AWS_S3_REGION_NAME": "eu-west-1"},
+    "spaces": {"AWS_S3_ENDPOINT_URL": "https://fra1.digitaloceanspaces.com"},
+}
 
 
 @pytest.fixture(scope="module")
-def policy_under(deployed_project, production_env, run):
+def policy_under(deployed_project, production_env, runtime_answers, run):
     """policy_under(**variables) -> the home page's policy headers, and the origin of
-    an upload's URL, in production with `variables` on top."""
+    an upload's URL, in production with `variables` on top (None unsets one): every
+    environment the tests below ask for, read in one process."""
+    asked = [{}, REPORT_ONLY, *(STORES.values() if s3(runtime_answers) else [])]
+    found: list[dict] = []
+
+    def env(variables: dict) -> dict[str, str]:
+        env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings", **variables}
+        return {name: value for name, value in env.items() if value is not None}
 
     def policy_under(**variables: str | None) -> dict:
-        env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings", **variables}
-        env = {name: value for name, value in env.items() if value is not None}
-        result = run(["python", "-c", POLICY_PROBE], cwd=deployed_project, env=env)
-        assert succeeded(result)
-        return json.loads(result.stdout.splitlines()[-1])
+        if not found:
+            probed = json.dumps([env(variables) for variables in asked])
+            result = run(["python", "-c", POLICY_PROBE], cwd=deployed_project, input=probed)
+            assert succeeded(result)
+            found.extend(json.loads(result.stdout.splitlines()[-1]))
+        return found[asked.index(variables)]
 
     return policy_under
 
@@ -460,7 +510,7 @@ def test_the_policy_is_only_reported_when_asked(policy_under):
     """DJANGO_CSP_REPORT_ONLY=1: browsers report what the policy would block instead
     of blocking it, the same policy."""
     enforced = policy_under()
-    reported = policy_under(DJANGO_CSP_REPORT_ONLY="1")
+    reported = policy_under(**REPORT_ONLY)
 
     assert directives(enforced["enforced"])["default-src"] == ["'none'"]
     assert enforced["reported"] is None and reported["enforced"] is None
@@ -468,14 +518,7 @@ def test_the_policy_is_only_reported_when_asked(policy_under):
 
 
 @pytest.mark.only(media_storage="s3")
-@pytest.mark.parametrize(
-    "store",
-    [
-        {"AWS_S3_ENDPOINT_URL": None, "AWS_S3_REGION_NAME": "eu-west-1"},  # AWS S3
-        {"AWS_S3_ENDPOINT_URL": "https://fra1.digitaloceanspaces.com"},  # Spaces
-    ],
-    ids=["aws", "spaces"],
-)
+@pytest.mark.parametrize("store", list(STORES.values()), ids=list(STORES))
 def test_the_policy_lets_pages_show_uploads(policy_under, store):
     """The policy's img-src names the origin of the URLs the storage signs."""
     found = policy_under(**store)
@@ -483,22 +526,17 @@ def test_the_policy_lets_pages_show_uploads(policy_under, store):
     assert found["pictures"] in directives(found["enforced"])["img-src"], found
 
 
-# The WSGI bridge that runs the sync views, under either interface.
-BRIDGE_PROBE = "from {} import sync_views; print(sync_views.threads)"
-WEB_APPLICATION = {"asgi": "config.asgi", "wsgi": "serving.wsgi_server"}
-
-
 def test_web_threads_is_read_by_the_server_that_runs_sync_views(
-    deployed_project, production_env, runtime_answers, run
+    application, refusal_under, production_env, runtime_answers
 ):
     """One variable for every server choice: the size of the bridge's pool of threads
     that runs sync views (and under ASGI, with it, the size of the database pool)."""
-    env = {**production_env, "DJANGO_SETTINGS_MODULE": "config.settings", "WEB_THREADS": "7"}
-    probe = BRIDGE_PROBE.format(WEB_APPLICATION[runtime_answers["interface"]])
-    result = run(["python", "-c", probe], cwd=deployed_project, env=env)
-    assert succeeded(result)
-    assert result.stdout.splitlines()[-1] == "7"  # after the start-up log lines
-    settings_probe = ["python", "-c", "from django.conf import settings; settings.WEB_THREADS"]
-    bad = run(settings_probe, cwd=deployed_project, env={**env, "WEB_THREADS": "0"})
-    assert bad.returncode != 0
-    assert "WEB_THREADS is '0': set it to a whole number of threads, at least 1" in bad.stderr
+    assert application["threads"] == 7
+    if runtime_answers["interface"] == "asgi":
+        # A web process pools its connections, bounded by what can query at once.
+        pool = application["pool"]
+        assert pool["max_size"] == 7 + 2 and pool["timeout"] <= 10
+    else:
+        assert application["pool"] is None
+    refusal = refusal_under({**production_env, "WEB_THREADS": "0"})
+    assert "WEB_THREADS is '0': set it to a whole number of threads, at least 1" in refusal

@@ -26,6 +26,7 @@ from config.celery_settings import *  # noqa: F403
 from config.channel_layer_settings import *  # noqa: F403
 {% endif -%}
 from serving import email_url, env_values, error_tracking
+{%- if cookiecutter.interface == "asgi" %}, web_process{% endif %}
 from serving.env_values import env_choice, env_flag, env_list, env_whole_number
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -165,7 +166,7 @@ DATABASES = {
 {%- if cookiecutter.interface == "wsgi" %}
         conn_max_age=600,
 {%- else %}
-        conn_max_age=0,  # under ASGI, the pool below keeps the connections
+        conn_max_age=0,  # under ASGI, a web process pools them (below)
 {%- endif %}
         conn_health_checks=True,
 {%- if cookiecutter.platform == "heroku" %}
@@ -182,13 +183,15 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
     # libpq waits forever: a database that is down fails requests and /readyz in 3 s.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
 {%- if cookiecutter.interface == "asgi" %}
-    # A pool, since async views query on per-request threads that connections outlive:
-    # https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections
-    DATABASES["default"]["OPTIONS"]["pool"] = {
-        "min_size": 1,
-        "max_size": WEB_THREADS + 2,
-        "timeout": 5,
-    }
+    if web_process.running:
+        # A pool, as async views query on per-request threads that connections outlive:
+        # https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections
+        # Commands and the worker go without: they say at once why they cannot connect.
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": WEB_THREADS + 2,
+            "timeout": 5,
+        }
 {%- endif %}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

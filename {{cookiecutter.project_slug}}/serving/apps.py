@@ -1,15 +1,8 @@
 {%- set asgi = cookiecutter.interface == "asgi" -%}
 {%- set core_redis_layer = asgi and cookiecutter.channel_layer == "redis" -%}
-{%- if asgi -%}
-import atexit
-
-{% endif -%}
 from django.apps import AppConfig
 {%- if core_redis_layer %}
 from django.core.checks import register
-{%- endif %}
-{%- if asgi %}
-from django.db import connections
 {%- endif %}
 
 
@@ -26,20 +19,6 @@ class ServingConfig(AppConfig):
 {%- if core_redis_layer %}
 
         register(check_channels_redis)
-{%- endif %}
-{%- if asgi %}
-
-        atexit.register(close_database_pools)
-
-
-def close_database_pools():
-    """Stop the threads of Django's connection pool (config/settings.py) while the
-    interpreter still runs them: left to the pool's finalizer, each thread holds up
-    the process's exit for 5 seconds, every manage.py command's included.
-    https://github.com/psycopg/psycopg/issues/930"""
-    for alias in connections:
-        if close_pool := getattr(connections[alias], "close_pool", None):
-            close_pool()  # PostgreSQL's; SQLite has no pool
 {%- endif %}
 {%- if core_redis_layer %}
 

@@ -13,14 +13,19 @@ timeout"), and the request ends with the 500 page, its thread free again.
 Migrations in the release step, and the worker's tasks, may take longer.
 """
 
+import atexit
 import os
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 
 from serving.startup_errors import stop_in_one_sentence
 
 QUERY_TIMEOUT_SECONDS = 20
+# Whether this process is a web process: set before it reads the settings, which give
+# a web process alone a pool of database connections.
+running = False
 # gunicorn's status for an app that failed to load. Its master, which loads the app
 # (preload_app), exits with it; a worker that loaded the app and exited otherwise
 # would be started again and again. daphne just exits with it.
@@ -40,6 +45,19 @@ def limit_database_queries() -> None:
 def django_application() -> WSGIHandler:
     """Django, loaded for a web process: its queries limited, and a setting it cannot
     run with stopping it in one sentence (serving/startup_errors.py)."""
+    global running
+    running = True
     limit_database_queries()
     with stop_in_one_sentence(status=APP_LOAD_ERROR):
-        return get_wsgi_application()
+        application = get_wsgi_application()
+    atexit.register(close_database_pools)
+    return application
+
+
+def close_database_pools() -> None:
+    """Stop the threads of the database's pool, if it has one, while the interpreter
+    still runs them: left to the pool's finalizer, each holds up the process's exit
+    for 5 seconds. https://github.com/psycopg/psycopg/issues/930"""
+    for alias in connections:
+        if close_pool := getattr(connections[alias], "close_pool", None):
+            close_pool()  # PostgreSQL's; SQLite has no pool
