@@ -8,6 +8,7 @@ combination run in the same worker, which generates it once.
 
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from combinations import (
     version_groups,
 )
 from servers import Server
-from visitors import CREATE_USERS, HASH_PASSWORD
+from visitors import CREATE_USERS, FAST_HASHERS, HASH_PASSWORD, md5_password
 
 
 def pytest_addoption(parser):
@@ -504,28 +505,29 @@ def release(deployed_project, production_env, run):
     """release(**variables): run the release step (Procfile `release:` or the
     PRE_DEPLOY job) with the platform's environment and `variables` on top of it."""
 
-    def release(**variables: str) -> None:
+    def release(**variables: str) -> subprocess.CompletedProcess:
         command = platform_env.commands(deployed_project)["release"]
         env = {**production_env, **variables}
         result = run(["bash", "-c", command], cwd=deployed_project, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
+        return result
 
     return release
 
 
 @pytest.fixture(scope="session")
-def released_groups() -> set[str]:
-    return set()
+def released_groups() -> dict[str, subprocess.CompletedProcess]:
+    return {}
 
 
 @pytest.fixture(scope="module")
-def released(release, runtime_answers, released_groups):
-    """The release step has run against this group's database (once per run, since
-    the database is the group's; test_django.py migrates a fresh one of its own)."""
+def released(release, runtime_answers, released_groups) -> subprocess.CompletedProcess:
+    """The release step, run once per run against this group's database, which was
+    empty until then: its result."""
     group = runtime_key(runtime_answers)
     if group not in released_groups:
-        release()
-        released_groups.add(group)
+        released_groups[group] = release()
+    return released_groups[group]
 
 
 @pytest.fixture(scope="module")
@@ -562,6 +564,19 @@ def start_web(released, deployed_project, production_env, tmp_path_factory, web_
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def fast_hashing_project(deployed_project, tmp_path_factory) -> Path:
+    """A copy of the deployed project whose settings list Django's MD5 hasher first
+    (visitors.FAST_HASHERS), for a tier whose visitors log in, sign up and change
+    passwords often and that tests nothing of the hasher; create_users(..., fast=True)
+    makes its accounts. Otherwise it is the deployed project."""
+    copy = tmp_path_factory.mktemp("fast-hashing") / deployed_project.name
+    shutil.copytree(deployed_project, copy)
+    with (copy / "config" / "settings.py").open("a") as settings:
+        settings.write(FAST_HASHERS)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def stored_passwords() -> dict[tuple[Path, str], str]:
     """Each password as Django's default hasher stores it, per venv (HASH_PASSWORD)."""
@@ -570,18 +585,22 @@ def stored_passwords() -> dict[tuple[Path, str], str]:
 
 @pytest.fixture(scope="module")
 def create_users(released, deployed_project, production_env, run, venv_bin, stored_passwords):
-    """create_users(names, password, staff=False, **variables): accounts (superusers
-    with `staff`) in this group's database, or in the one `variables` (DATABASE_URL)
-    point at."""
+    """create_users(names, password, staff=False, fast=False, **variables): accounts
+    (superusers with `staff`) in this group's database, or in the one `variables`
+    (DATABASE_URL) point at; with `fast`, their password stored for
+    fast_hashing_project's first hasher."""
 
     def create_users(
-        names: list[str], password: str, staff: bool = False, **variables: str
+        names: list[str], password: str, staff: bool = False, fast: bool = False, **variables: str
     ) -> None:
-        if (venv_bin, password) not in stored_passwords:
-            made = run(["python", "-c", HASH_PASSWORD, password], cwd=deployed_project)
-            assert made.returncode == 0, made.stdout + made.stderr
-            stored_passwords[venv_bin, password] = made.stdout.strip()
-        encoded = stored_passwords[venv_bin, password]
+        if fast:
+            encoded = md5_password(password)
+        else:
+            if (venv_bin, password) not in stored_passwords:
+                made = run(["python", "-c", HASH_PASSWORD, password], cwd=deployed_project)
+                assert made.returncode == 0, made.stdout + made.stderr
+                stored_passwords[venv_bin, password] = made.stdout.strip()
+            encoded = stored_passwords[venv_bin, password]
         script = CREATE_USERS.format(names=names, encoded=encoded, staff=staff)
         env = {**production_env, **variables}
         result = run(["python", "manage.py", "shell", "-c", script], cwd=deployed_project, env=env)

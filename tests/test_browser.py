@@ -160,19 +160,20 @@ def over_https(port: int, tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def site(
-    start_web, mail_server, deployed_project, production_env, runtime_answers, tmp_path_factory
+    start_web, mail_server, fast_hashing_project, production_env, runtime_answers, tmp_path_factory
 ):
     """The site over HTTPS, its mail going to mail_server: with Celery, through the
-    worker command, which runs as long as the site does."""
+    worker command, which runs as long as the site does. It hashes passwords with a
+    fast hasher (conftest.py's fast_hashing_project), which no page shows."""
     email_url = f"smtp+insecure://127.0.0.1:{mail_server.port}"
-    port = start_web(EMAIL_URL=email_url)
+    port = start_web(project=fast_hashing_project, EMAIL_URL=email_url)
     worker = None
     if celery(runtime_answers):
-        command = platform_env.commands(deployed_project)["worker"]
+        command = platform_env.commands(fast_hashing_project)["worker"]
         log = tmp_path_factory.mktemp("worker") / "worker.log"
         # A short shutdown window: Celery sleeps through it when it stops.
         env = {**production_env, "EMAIL_URL": email_url, "WORKER_SHUTDOWN_SECONDS": "1"}
-        worker = Server(command, deployed_project, env, log)
+        worker = Server(command, fast_hashing_project, env, log)
     try:
         if worker:
             assert worker.wait_for_output("ready.", timeout=60), worker.output[-3000:]
@@ -223,7 +224,7 @@ def test_live_page_shows_logins_from_another_browser(
 ):
     # A name of this group's own, so no other test's login can be mistaken for it.
     name = f"bob-{short_hash(runtime_key(runtime_answers))[:6]}"
-    create_users(["watcher"], PASSWORD)
+    create_users(["watcher"], PASSWORD, fast=True)
     watching_context = violations.watch(browser.new_context(ignore_https_errors=True))
     signing_up_context = violations.watch(browser.new_context(ignore_https_errors=True))
     watching = watching_context.new_page()
@@ -271,11 +272,19 @@ def test_live_page_shows_logins_from_another_browser(
 
 @pytest.mark.only(interface="asgi", platform="heroku", django_version="6.1", channel_layer="redis")
 def test_live_page_reconnects_after_a_redis_restart(
-    browser, own_redis, start_web, web_servers, create_users, violations, tmp_path_factory, tmp_path
+    browser,
+    own_redis,
+    start_web,
+    fast_hashing_project,
+    web_servers,
+    create_users,
+    violations,
+    tmp_path_factory,
+    tmp_path,
 ):
-    port = start_web(REDIS_URL=own_redis.url())
+    port = start_web(project=fast_hashing_project, REDIS_URL=own_redis.url())
     name = "back-after-restart"
-    create_users(["restart-watcher", name], PASSWORD)
+    create_users(["restart-watcher", name], PASSWORD, fast=True)
     with (
         over_https(port, tmp_path_factory) as site,
         watched_page(browser, violations, tmp_path / "reconnecting.png") as page,
@@ -300,7 +309,7 @@ def test_live_page_reconnects_after_a_redis_restart(
 @pytest.fixture(scope="module")
 def screenshot_users(create_users):
     """The watcher and the visitor of the screenshots, made once for both sizes."""
-    create_users([WATCHER, VISITOR, FORGETFUL], PASSWORD)
+    create_users([WATCHER, VISITOR, FORGETFUL], PASSWORD, fast=True)
 
 
 @pytest.fixture(scope="session")
@@ -505,7 +514,7 @@ def test_passwords_change_and_reset_in_the_browser(
     suffix = short_hash(runtime_key(runtime_answers))[:6]
     name, changed, reset = f"changer-{suffix}", f"{PASSWORD}-changed", f"{PASSWORD}-reset"
     address = f"{name}@example.com"
-    create_users([name], PASSWORD)
+    create_users([name], PASSWORD, fast=True)
     with watched_page(browser, violations, tmp_path / "passwords.png") as page:
         header = page.locator(".site-header")
         sign_in(page, site, name)
@@ -591,7 +600,7 @@ def test_every_page_keeps_to_the_content_security_policy(
     """Signed out, then as a superuser: every page reachable from home, the admin's
     included, opens without a refusal, and the admin's scripts run (its date and
     time shortcuts on a user's change page)."""
-    create_users([ADMIN], PASSWORD, staff=True)
+    create_users([ADMIN], PASSWORD, staff=True, fast=True)
     users = f"/admin/{deployed_project.name}/user/"  # the project's own user model
     with watched_page(browser, violations, tmp_path / "crawl.png") as page:
         signed_out = crawl(page, site, ["/"])
@@ -615,7 +624,7 @@ def test_an_uploaded_picture_shows_under_the_policy(
     """The form uploads to the bucket, and the page shows the picture from there by
     its signed URL: the policy's img-src lets the bucket's origin in."""
     name = "pictured"
-    create_users([name], PASSWORD)
+    create_users([name], PASSWORD, fast=True)
     picture = tmp_path / "me.png"
     Image.new("RGB", (32, 32), "purple").save(picture)
     with watched_page(browser, violations, tmp_path / "upload.png") as page:

@@ -125,12 +125,14 @@ async def churn(site: dict, stop_at: float, seed: int) -> int:
 
 @pytest.mark.only(interface="asgi", platform="heroku", django_version="6.1", channel_layer="redis")
 def test_live_feed_under_load_delivers_every_event_once(
-    start_web, web_servers, create_users, runtime_answers
+    start_web, fast_hashing_project, web_servers, create_users, runtime_answers
 ):
-    port = start_web()
+    """With a fast password hasher (conftest.py's fast_hashing_project): the load is the
+    sockets', not the logins' hashing."""
+    port = start_web(project=fast_hashing_project)
     group = short_hash(runtime_key(runtime_answers))[:6]
     names = [f"load{i}-{group}" for i in range(LOGINS)]
-    create_users(["watcher", *names], PASSWORD)
+    create_users(["watcher", *names], PASSWORD, fast=True)
     watcher = Visitor.with_own_address(port, runtime_answers["platform"])
     watcher.log_in("watcher", PASSWORD)
     site = site_websocket(

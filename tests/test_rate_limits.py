@@ -22,12 +22,9 @@ lists Django's MD5 hasher first, and its accounts' passwords are stored with it.
 limits do not depend on the hasher; the copy is otherwise the deployed project.
 """
 
-import hashlib
 import secrets
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -56,34 +53,12 @@ WRONG = "not-the-password"
 REFUSED = "Too many failed login attempts"
 NOT_CORRECT = "you specified are not correct"
 TOO_MANY = "Too many attempts"  # the site's 429.html
-FAST_HASHERS = """
-# The rate-limits tier: a fast hasher first (tests/test_rate_limits.py).
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.MD5PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-]
-"""
-
-
-def md5_password(password: str) -> str:
-    """`password` as Django's MD5PasswordHasher stores it."""
-    salt = secrets.token_hex(8)
-    return f"md5${salt}${hashlib.md5((salt + password).encode()).hexdigest()}"
 
 
 def forged_entry() -> str:
     return (
         f"6.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
     )
-
-
-@pytest.fixture(scope="module")
-def user_project(deployed_project, tmp_path_factory) -> Path:
-    copy = tmp_path_factory.mktemp("rate-limits") / deployed_project.name
-    shutil.copytree(deployed_project, copy)
-    with (copy / "config" / "settings.py").open("a") as settings:
-        settings.write(FAST_HASHERS)
-    return copy
 
 
 @pytest.fixture(scope="module")
@@ -96,18 +71,17 @@ def mail_server():
 
 
 @pytest.fixture(scope="module")
-def server(start_web, user_project, mail_server) -> int:
+def server(start_web, fast_hashing_project, mail_server) -> int:
     return start_web(
-        project=user_project, EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}"
+        project=fast_hashing_project, EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}"
     )
 
 
 @pytest.fixture(scope="module")
-def accounts(create_users, venv_bin, stored_passwords) -> list[str]:
+def accounts(create_users) -> list[str]:
     """Accounts of this tier, their password stored with the copy's first hasher."""
     names = ["throttled", "elsewhere", "forger"]
-    stored_passwords.setdefault((venv_bin, PASSWORD), md5_password(PASSWORD))
-    create_users(names, PASSWORD)
+    create_users(names, PASSWORD, fast=True)
     return names
 
 
@@ -162,7 +136,7 @@ def test_every_name_of_an_account_shares_its_lock(server, create_users, runtime_
     """Wrong passwords given with the account's username only: then the right one is
     refused by its e-mail address and by its username in capitals too."""
     platform = runtime_answers["platform"]
-    create_users(["spelled"], PASSWORD)
+    create_users(["spelled"], PASSWORD, fast=True)
     attempts = (
         (Visitor(server, platform_env.router_headers(platform, f"192.0.2.{130 + n}")), "spelled")
         for n in range(12)
@@ -184,7 +158,7 @@ def test_a_flood_from_many_addresses_leaves_a_locked_account_locked(
     botnet would send them to push the lock out of the cache. The right password is
     still refused."""
     platform = runtime_answers["platform"]
-    create_users(["flooded"], PASSWORD)
+    create_users(["flooded"], PASSWORD, fast=True)
     attempts = (
         (Visitor(server, platform_env.router_headers(platform, f"198.51.100.{130 + n}")), "flooded")
         for n in range(12)
@@ -281,7 +255,7 @@ def test_the_admins_login_form_takes_no_password(server, accounts, create_users,
     password posted to it signs nobody in and sends the visitor to the site's login,
     through which staff reach the admin."""
     platform = runtime_answers["platform"]
-    create_users(["keeper"], PASSWORD, staff=True)
+    create_users(["keeper"], PASSWORD, staff=True, fast=True)
     fields = {"username": "keeper", "password": PASSWORD}
     admin_login = "/admin/login/?next=/admin/"
     site_login = "/accounts/login/?next=%2Fadmin%2F"

@@ -8,7 +8,9 @@ user's logout.
 
 Each group's users have names of their own and the watcher counts only those, so no
 other test's logins (the other worker shares the Redis server) can be mistaken for
-this group's.
+this group's. The processes serve the deployed project with a fast password hasher
+first (conftest.py's fast_hashing_project): the feed does not depend on it, and eleven
+logins with the production one cost several seconds of CPU per group.
 """
 
 import json
@@ -27,10 +29,12 @@ DEADLINE = 60
 
 
 @pytest.fixture(scope="module")
-def ports(start_web, runtime_answers) -> tuple[int, int]:
+def ports(start_web, fast_hashing_project, runtime_answers) -> tuple[int, int]:
     """(the process that handles logins, the process that holds the watcher's socket)"""
-    first = start_web()
-    return first, start_web() if redis_layer(runtime_answers) else first
+    first = start_web(project=fast_hashing_project)
+    if not redis_layer(runtime_answers):
+        return first, first
+    return first, start_web(project=fast_hashing_project)
 
 
 def receive_events(socket, names: list[str]) -> list[tuple[str, str]]:
@@ -59,7 +63,7 @@ def test_burst_of_logins_reaches_a_watcher_on_another_process(ports, create_user
     login_port, watch_port = ports
     group = short_hash(runtime_key(runtime_answers))[:6]
     names = [f"user{i}-{group}" for i in range(BURST)]
-    create_users(["watcher", *names], PASSWORD)
+    create_users(["watcher", *names], PASSWORD, fast=True)
     platform = runtime_answers["platform"]
     watcher = Visitor.with_own_address(watch_port, platform)
     watcher.log_in("watcher", PASSWORD)

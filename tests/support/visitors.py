@@ -1,6 +1,7 @@
 """A visitor arriving through the platform's router: HTTPS as far as Django can tell
 (X-Forwarded-Proto), with cookies kept between requests and Django's CSRF token."""
 
+import hashlib
 import http.client
 import re
 import secrets
@@ -21,6 +22,24 @@ import platform_env
 
 HOST = platform_env.HOST
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Appended to a copy's settings (conftest.py's fast_hashing_project): Django's MD5 hasher
+# first, for tiers whose visitors log in and change passwords often and that test
+# nothing of the hasher, since each production hash costs up to a second of CPU.
+FAST_HASHERS = """
+# The template's test suite: a fast hasher first (tests/conftest.py).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+"""
+
+
+def md5_password(password: str) -> str:
+    """`password` as Django's MD5PasswordHasher stores it."""
+    salt = secrets.token_hex(8)
+    return f"md5${salt}${hashlib.md5((salt + password).encode()).hexdigest()}"
+
+
 # For `python -c SCRIPT PASSWORD`: the password as Django's default hasher stores it
 # (PBKDF2 at the version's iterations, about a second of CPU). Made once per venv and
 # password, then stored as it is for every account: a login checks it at full cost and
