@@ -10,13 +10,15 @@ runs a project the way its platform does:
   Valkey has a publicly trusted one; a certificate it cannot verify must be refused.
 Over those connections the release step migrates, /readyz reports the database and
 the channel layer ready, a WebSocket ping makes the round trip through the layer,
-and a user logs in.
+and a user logs in. A password the database refuses stops the release step with one
+sentence that names the cause and not the password.
 """
 
 import json
 
 import pytest
 
+import platform_env
 import tls
 from combinations import redis_layer, runtime_key, short_hash
 from platform_env import PROBE_HEADERS
@@ -112,3 +114,30 @@ def test_digitalocean_refuses_a_redis_it_cannot_verify(
     logged = web_servers[port].output
     assert "/readyz: the channel_layer check fails: " in logged
     assert "certificate verify failed" in logged
+
+
+@pytest.fixture(scope="session")
+def password_role(tls_postgres) -> str:
+    """A role that logs in with a password, as the platforms' database users do."""
+    tls_postgres.create_password_role("the-right-password")
+    return tls_postgres.PASSWORD_ROLE
+
+
+@pytest.mark.only(redis_layer, django_version="6.1")
+def test_a_refused_password_is_named_and_not_shown(
+    tls_environment, password_role, deployed_project, production_env, run
+):
+    wrong = "a-wrong-password-7f3e"
+    url = tls_environment["DATABASE_URL"].replace("//postgres@", f"//{password_role}:{wrong}@")
+    env = {**production_env, **tls_environment, "DATABASE_URL": url}
+    release = platform_env.commands(deployed_project)["release"]
+
+    result = run(["bash", "-c", release], cwd=deployed_project, env=env)
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output and wrong not in output, output
+    said = [line for line in result.stderr.splitlines() if "(DATABASE_URL) cannot be" in line]
+    assert len(said) == 1, output
+    assert f'password authentication failed for user "{password_role}"' in said[0]
+    assert "copy DATABASE_URL again from the platform" in said[0]

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 import machine
 
@@ -138,7 +139,10 @@ class TlsRedis:
 
 class TlsPostgres:
     """A PostgreSQL cluster of its own that accepts TLS connections only (pg_hba
-    hostssl), with a self-signed certificate, on a free loopback port."""
+    hostssl), with a self-signed certificate, on a free loopback port. Its role
+    PASSWORD_ROLE logs in with a password (SCRAM), as the platforms' roles do."""
+
+    PASSWORD_ROLE = "ccdp_with_password"
 
     def __init__(self, certificate: Path, key: Path):
         self.port = machine.free_port()
@@ -158,7 +162,9 @@ class TlsPostgres:
         run = [*as_owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
         subprocess.run(run, check=True, capture_output=True)
         (data / "pg_hba.conf").write_text(
-            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n"
+            "local all all trust\n"
+            f"hostssl all {self.PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n"
+            "hostssl all all 127.0.0.1/32 trust\n"
         )
         options = (
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c ssl=on"
@@ -176,9 +182,17 @@ class TlsPostgres:
         subprocess.run(self.start_command, check=True, capture_output=True, timeout=START_TIMEOUT)
         self.pid = int((self.data / "postmaster.pid").read_text().split()[0])
 
-    def url(self, database: str = "postgres", **query: str) -> str:
+    def url(self, database: str = "postgres", user: str = "postgres", **query: str) -> str:
         suffix = "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}{suffix}"
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}{suffix}"
+
+    def create_password_role(self, password: str) -> None:
+        with psycopg.connect(self.url(sslmode="require"), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    sql.Identifier(self.PASSWORD_ROLE), sql.Literal(password)
+                )
+            )
 
     def create_database(self, name: str) -> None:
         with psycopg.connect(self.url(sslmode="require"), autocommit=True) as conn:
