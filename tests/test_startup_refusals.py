@@ -5,7 +5,8 @@ environment the manifests give; and a database the release step or the readiness
 probe cannot reach, named by its cause.
 
 What a setting is checked against does not depend on the Django version or the
-channel layer, so this runs on one group per server and platform.
+channel layer, so this runs on one group per server and platform; the commands other
+than the web command, on one group per interface and platform.
 """
 
 import pytest
@@ -95,6 +96,13 @@ def test_the_web_command_refuses_to_serve_without_collected_static_files(
     assert_said_once(output, STATIC_FILES_MISSING)
 
 
+def one_group_per_settings_module(answers: dict) -> bool:
+    """The commands that are not the web command read the settings alone, which
+    uvicorn's groups render as daphne's do: one group per interface and platform."""
+    return answers["interface"] == "wsgi" or answers["asgi_server"] == "daphne"
+
+
+@pytest.mark.only(one_group_per_server, one_group_per_settings_module)
 @pytest.mark.parametrize("case", BAD_SETTINGS)
 def test_the_release_step_refuses_a_bad_setting_in_one_sentence(
     case, deployed_project, production_env, run
@@ -141,6 +149,7 @@ def test_the_worker_refuses_a_bad_setting_in_one_sentence(
     assert_said_once(output, sentence)
 
 
+@pytest.mark.only(one_group_per_server, one_group_per_settings_module)
 @pytest.mark.parametrize("case", ["no-such-database", "nothing-listens"])
 def test_the_release_step_names_why_the_database_cannot_be_reached(
     case, deployed_project, production_env, run
