@@ -53,7 +53,7 @@ import platform_env
 from combinations import TEMPLATE_DIR, celery, runtime_groups, runtime_key, short_hash
 from mail_servers import ProviderApi, SilentServer, SmtpServer
 from servers import Server
-from visitors import HOST, Visitor
+from visitors import FAST_HASHERS, HOST, Visitor
 
 # One group per platform and interface; between them Django 5.2 and 6.1, daphne,
 # uvicorn and gunicorn, and the Celery worker.
@@ -91,9 +91,12 @@ def test_the_mail_groups_exist():
 
 @pytest.fixture(scope="module")
 def user_project(deployed_project, tmp_path_factory) -> Path:
-    """The project with a view that raises, routed as a user routes a view."""
+    """The project with a view that raises, routed as a user routes a view, and a fast
+    password hasher first (visitors.FAST_HASHERS), which no message depends on."""
     copy = tmp_path_factory.mktemp("broken-view") / deployed_project.name
     shutil.copytree(deployed_project, copy)
+    with (copy / "config" / "settings.py").open("a") as settings:
+        settings.write(FAST_HASHERS)
     (copy / copy.name / "broken.py").write_text(BROKEN_VIEW)
     urls = copy / "config" / "urls.py"
     text = urls.read_text().replace(
@@ -174,7 +177,7 @@ def sign_up(port: int, name: str) -> str:
 def account_without_mail(create_users, name: str) -> str:
     """An account made in the database (no sign-up, so no confirmation message): for
     the tests that count what a failing mail server costs the reset alone."""
-    create_users([name], PASSWORD)
+    create_users([name], PASSWORD, fast=True)
     return f"{name}@example.com"
 
 

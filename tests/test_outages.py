@@ -26,6 +26,9 @@ nothing fails, everything waits).
 - With Celery, while Redis (the broker) is stopped: a sign-up and a password reset
   answer within seconds, and once Redis is back the worker runs the welcome task
   and sends both mails, each once: nothing queued meanwhile is lost.
+
+The web processes that visitors log in to serve the deployed project with a fast
+password hasher first (conftest.py's fast_hashing_project): no outage depends on it.
 """
 
 import json
@@ -116,13 +119,16 @@ def nothing_listens(scheme: str) -> str:
 @pytest.mark.only(redis_layer, platform="heroku", django_version="6.1")
 @pytest.mark.parametrize("redis", ["stopped", "blackholed"])
 def test_pages_and_logins_go_on_without_redis(
-    redis, start_web, web_servers, blackhole, create_users, runtime_answers
+    redis, start_web, fast_hashing_project, web_servers, blackhole, create_users, runtime_answers
 ):
     channel_layer = runtime_answers["channel_layer"]
     hung = f"redis://127.0.0.1:{blackhole.port}/0"
-    port = start_web(REDIS_URL=nothing_listens("redis") if redis == "stopped" else hung)
+    port = start_web(
+        project=fast_hashing_project,
+        REDIS_URL=nothing_listens("redis") if redis == "stopped" else hung,
+    )
     name = f"outage-{redis}"
-    create_users([name], PASSWORD)
+    create_users([name], PASSWORD, fast=True)
     visitor = Visitor(port)
 
     for path in ("/", "/accounts/login/", "/live/"):
@@ -237,7 +243,7 @@ def wait_until_ready(port: int, deadline: float) -> dict:
 
 @pytest.mark.only(redis_layer, platform="heroku", django_version="6.1", channel_layer="redis")
 def test_recovers_without_a_restart_when_postgresql_and_redis_return(
-    certificates, tmp_path_factory, start_web, release, create_users
+    certificates, tmp_path_factory, start_web, fast_hashing_project, release, create_users
 ):
     """The platform restarts its managed services (maintenance, failover); the web
     process is not restarted with them and must pick up where it left."""
@@ -249,8 +255,8 @@ def test_recovers_without_a_restart_when_postgresql_and_redis_return(
         postgres.create_database("comeback")
         env = {"DATABASE_URL": postgres.url("comeback"), "DYNO": "web.1", "REDIS_URL": redis.url()}
         release(**env)
-        create_users(["comeback"], PASSWORD, **env)
-        port = start_web(**env)
+        create_users(["comeback"], PASSWORD, fast=True, **env)
+        port = start_web(project=fast_hashing_project, **env)
         assert wait_until_ready(port, 10) == {"database": "ok", "channel_layer": "ok"}
 
         postgres.stop()
@@ -299,12 +305,12 @@ def ping_until_answered(port: int, deadline: float) -> None:
 @pytest.mark.only(redis_layer, platform="heroku", django_version="6.1")
 @pytest.mark.parametrize("outage", ["stopped", "hung"])
 def test_open_sockets_through_a_redis_outage(
-    outage, own_redis, start_web, web_servers, create_users, runtime_answers
+    outage, own_redis, start_web, fast_hashing_project, web_servers, create_users, runtime_answers
 ):
     core_layer = runtime_answers["channel_layer"] == "redis"
-    port = start_web(REDIS_URL=own_redis.url())
+    port = start_web(project=fast_hashing_project, REDIS_URL=own_redis.url())
     name = f"{outage}-{runtime_answers['asgi_server']}-{runtime_answers['channel_layer']}"
-    create_users([name], PASSWORD)
+    create_users([name], PASSWORD, fast=True)
 
     def login_event(live) -> dict:
         Visitor(port).log_in(name, PASSWORD)
@@ -357,8 +363,8 @@ def queues_tasks(answers: dict) -> bool:
 
 @pytest.mark.only.with_args(queues_tasks)
 def test_nothing_queued_while_the_broker_is_away_is_lost(
-    certificates, tmp_path_factory, start_web, web_servers, create_users, deployed_project,
-    production_env, runtime_answers, tmp_path,
+    certificates, tmp_path_factory, start_web, fast_hashing_project, web_servers, create_users,
+    deployed_project, production_env, runtime_answers, tmp_path,
 ):  # fmt: skip
     """Redis (the broker) stopped: a sign-up (its welcome task and its confirmation
     mail) and a password reset (its mail) answer within PAGE_DEADLINE; once Redis is
@@ -374,8 +380,8 @@ def test_nothing_queued_while_the_broker_is_away_is_lost(
     worker = None
     try:
         redis.stop()
-        port = start_web(**env)
-        create_users(["away-known"], PASSWORD)
+        port = start_web(project=fast_hashing_project, **env)
+        create_users(["away-known"], PASSWORD, fast=True)
         platform = runtime_answers["platform"]
         newcomer = {"username": "away-new", "email": "away-new@example.com"}
         newcomer |= {"password1": PASSWORD, "password2": PASSWORD}
