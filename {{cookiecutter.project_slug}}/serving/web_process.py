@@ -15,14 +15,10 @@ Migrations in the release step, and the worker's tasks, may take longer.
 
 import atexit
 import os
-from typing import TYPE_CHECKING
 
 from django.db import connections
 
 from serving.startup_errors import stop_in_one_sentence
-
-if TYPE_CHECKING:
-    from django.core.handlers.wsgi import WSGIHandler
 
 QUERY_TIMEOUT_SECONDS = 20
 # Whether this process is a web process: set before it reads the settings, which give
@@ -44,9 +40,10 @@ def limit_database_queries() -> None:
     os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} {limit}".strip()
 
 
-def django_application() -> "WSGIHandler":
-    """Django, loaded for a web process: its queries limited, and a setting it cannot
-    run with stopping it in one sentence (serving/startup_errors.py)."""
+def django_application():
+    """Django's WSGI handler, loaded for a web process: its queries limited, and a
+    setting it cannot run with stopping it in one sentence
+    (serving/startup_errors.py)."""
     # Imported here, not above: the settings import this module, and every command
     # would load Django's request handling with it.
     from django.core.wsgi import get_wsgi_application
