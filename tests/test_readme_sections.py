@@ -3,8 +3,9 @@
 On one Heroku ASGI project (daphne, Redis layer, Django 5.2: the defaults) and one App
 Platform WSGI project (gunicorn, no Redis, Django 6.1), each a copy of the generation:
 - a user's first app, as "Run it locally" says where it goes: `startapp`, a model, the
-  app in INSTALLED_APPS, `makemigrations`; then the lint commands the README gives as
-  CI's pass, untouched (migrations and startapp's stub files included);
+  app in INSTALLED_APPS, `makemigrations`, an `async def` test in startapp's tests.py;
+  then the lint commands the README gives as CI's pass, untouched (migrations and
+  startapp's stub files included), and `pytest`, which runs that test;
 - "Production settings locally": its block, run by bash -e with `.env`'s DEBUG on in
   the directory, with only the placeholders replaced (the database, Redis and the
   port): without its `collectstatic` line the web command stops with one sentence that
@@ -47,6 +48,14 @@ class Note(models.Model):
 
     def __str__(self):
         return self.title
+"""
+# The app's first test, in the tests.py startapp wrote, as an `async def` with no marker.
+FIRST_TEST = """\
+from notes.models import Note
+
+
+async def test_a_note_is_named_by_its_title():
+    assert str(Note(title="first")) == "first"
 """
 
 
@@ -103,9 +112,13 @@ def test_a_first_app_passes_the_lint_commands_ci_runs(readme, project, bin_dir):
     assert made.returncode == 0 and "Create model Note" in made.stdout, made.stdout + made.stderr
     assert (project / "notes/migrations/0001_initial.py").exists()
 
+    (project / "notes/tests.py").write_text(FIRST_TEST)
+
     for command in lint:
         result = run(command.split(), project, bin_dir)
         assert result.returncode == 0, f"{command}:\n{result.stdout}{result.stderr}"
+    tests = run(["python", "-m", "pytest", "-p", "no:cacheprovider", "notes"], project, bin_dir)
+    assert "1 passed" in tests.stdout, tests.stdout + tests.stderr
 
 
 DEPLOY_CHECKS = "python manage.py check --deploy --fail-level WARNING"
