@@ -593,14 +593,11 @@ def create_users(released, deployed_project, production_env, run, venv_bin, stor
     def create_users(
         names: list[str], password: str, staff: bool = False, fast: bool = False, **variables: str
     ) -> None:
-        if fast:
-            encoded = md5_password(password)
-        else:
-            if (venv_bin, password) not in stored_passwords:
-                made = run(["python", "-c", HASH_PASSWORD, password], cwd=deployed_project)
-                assert made.returncode == 0, made.stdout + made.stderr
-                stored_passwords[venv_bin, password] = made.stdout.strip()
-            encoded = stored_passwords[venv_bin, password]
+        if not fast and (venv_bin, password) not in stored_passwords:
+            made = run(["python", "-c", HASH_PASSWORD, password], cwd=deployed_project)
+            assert made.returncode == 0, made.stdout + made.stderr
+            stored_passwords[venv_bin, password] = made.stdout.strip()
+        encoded = md5_password(password) if fast else stored_passwords[venv_bin, password]
         script = CREATE_USERS.format(names=names, encoded=encoded, staff=staff)
         env = {**production_env, **variables}
         result = run(["python", "manage.py", "shell", "-c", script], cwd=deployed_project, env=env)

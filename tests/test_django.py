@@ -16,43 +16,52 @@ import venvs
 from combinations import redis_layer, s3, uses_redis
 from content_policy import directives
 
-# The settings under each of several environments, in one process: each environment's
-# import runs in a child forked once Django itself is imported, so that a group pays for
-# one interpreter, not one per environment. A JSON line per environment, in order.
-SETTINGS_PROBE = """
+# A probe that answers for each of several environments in one process: answer(), which
+# ANSWER defines, runs in a child forked once Django itself is imported, with only that
+# environment set, so that a group pays for one interpreter, not one per environment.
+# The answers, in order, as a JSON list on the last line (what a child logs comes first).
+FORKED_PROBE = """
 import json
 import os
 import sys
-import traceback
 
-import django.conf
+import django
 
-names = ["DEBUG", "ALLOWED_HOSTS", "INSTALLED_APPS", "MIDDLEWARE", "DATABASES", "STORAGES",
-         "REQUIRED_ENVIRONMENT", "PRODUCTION_ENVIRONMENT", "SECURE_PROXY_SSL_HEADER",
-         "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "WEB_THREADS",
-         "SECURITY_HEADERS_MIDDLEWARE", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-         "SECURE_HSTS_PRELOAD"]
+ANSWER
 path = os.environ["PATH"]  # the venv's first, as run() sets it
+answers = []
 for env in json.loads(sys.stdin.read()):
     reader, writer = os.pipe()
     if os.fork() == 0:
         os.close(reader)
         os.environ.clear()
-        os.environ.update({**env, "PATH": path})
-        try:
-            from django.conf import settings
-
-            values = {name: getattr(settings, name) for name in names}
-            values["CHANNEL_LAYERS"] = getattr(settings, "CHANNEL_LAYERS", None)
-            line = json.dumps({"settings": values}, default=str)
-        except BaseException:
-            line = json.dumps({"error": traceback.format_exc()})
-        os.write(writer, line.encode())
+        os.environ.update({"PATH": path, **env})
+        os.write(writer, json.dumps(answer(), default=str).encode())
         os._exit(0)
     os.close(writer)
-    with os.fdopen(reader) as answer:
-        print(answer.read())
+    with os.fdopen(reader) as child:
+        answers.append(json.loads(child.read()))
     os.wait()
+print(json.dumps(answers))
+"""
+# The settings, or the traceback of their import.
+SETTINGS_ANSWER = """
+def answer():
+    import traceback
+
+    names = ["DEBUG", "ALLOWED_HOSTS", "INSTALLED_APPS", "MIDDLEWARE", "DATABASES",
+             "STORAGES", "REQUIRED_ENVIRONMENT", "PRODUCTION_ENVIRONMENT",
+             "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
+             "CSRF_COOKIE_SECURE", "WEB_THREADS", "SECURITY_HEADERS_MIDDLEWARE",
+             "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"]
+    try:
+        from django.conf import settings
+
+        values = {name: getattr(settings, name) for name in names}
+        values["CHANNEL_LAYERS"] = getattr(settings, "CHANNEL_LAYERS", None)
+        return {"settings": values}
+    except BaseException:
+        return {"error": traceback.format_exc()}
 """
 # The environments the tests below read the settings under, beside the production one:
 # settings_under() asks for all of them at once.
@@ -83,6 +92,14 @@ def succeeded(result) -> bool:
     return result.returncode == 0
 
 
+def answers_under(run, project, answer: str, envs: list[dict]) -> list[dict]:
+    """What answer() (source defining it, for FORKED_PROBE) returns under each of `envs`."""
+    probe = FORKED_PROBE.replace("ANSWER", answer)
+    result = run(["python", "-c", probe], cwd=project, input=json.dumps(envs))
+    assert succeeded(result)
+    return json.loads(result.stdout.splitlines()[-1])
+
+
 @pytest.fixture(scope="module")
 def probe_settings(deployed_project, production_env, run):
     """probe_settings(env) -> {"settings": ...} or {"error": traceback}: the project's
@@ -100,13 +117,9 @@ def probe_settings(deployed_project, production_env, run):
             production = [{**production_env, **extra} for extra in PRODUCTION_VARIANTS]
             wanted = [env, production_env, *production, *PROBED_ENVIRONMENTS]
             wanted = list({key(e): full(e) for e in wanted if key(e) not in found}.values())
-            command = ["python", "-c", SETTINGS_PROBE]
-            result = run(command, cwd=deployed_project, input=json.dumps(wanted))
-            assert succeeded(result)
-            lines = result.stdout.splitlines()
-            assert len(lines) == len(wanted), result.stdout
-            for probed, line in zip(wanted, lines, strict=True):
-                found[key(probed)] = json.loads(line)
+            answers = answers_under(run, deployed_project, SETTINGS_ANSWER, wanted)
+            for probed, answer in zip(wanted, answers, strict=True):
+                found[key(probed)] = answer
         return found[key(env)]
 
     return probe_settings
@@ -437,42 +450,22 @@ def test_hsts_starts_short_and_is_raised_by_the_environment(
     assert "DJANGO_HSTS_SECONDS is 'a year': set it to a whole number of seconds" in refusal
 
 
-# The home page's policy headers and the origin of an upload's URL under each of several
-# environments, each in a child forked once Django is imported (as SETTINGS_PROBE):
-# a JSON list, one entry per environment, as the last line.
-POLICY_PROBE = """
-import json
-import os
-import sys
-from urllib.parse import urlsplit
+# The home page's policy headers, and the origin of an upload's URL.
+POLICY_ANSWER = """
+def answer():
+    from urllib.parse import urlsplit
 
-import django
+    django.setup()
+    from django.core.files.storage import default_storage
+    from django.test import Client
 
-found = []
-for env in json.loads(sys.stdin.read()):
-    reader, writer = os.pipe()
-    if os.fork() == 0:
-        os.close(reader)
-        os.environ.clear()
-        os.environ.update(env)
-        django.setup()
-        from django.core.files.storage import default_storage
-        from django.test import Client
-
-        response = Client().get("/", secure=True, headers={"host": "127.0.0.1"})
-        picture = urlsplit(default_storage.url("pictures/me.png"))
-        answer = {
-            "enforced": response.headers.get("Content-Security-Policy"),
-            "reported": response.headers.get("Content-Security-Policy-Report-Only"),
-            "pictures": f"{picture.scheme}://{picture.netloc}",
-        }
-        os.write(writer, json.dumps(answer).encode())
-        os._exit(0)
-    os.close(writer)
-    with os.fdopen(reader) as answer:
-        found.append(json.loads(answer.read()))
-    os.wait()
-print(json.dumps(found))
+    response = Client().get("/", secure=True, headers={"host": "127.0.0.1"})
+    picture = urlsplit(default_storage.url("pictures/me.png"))
+    return {
+        "enforced": response.headers.get("Content-Security-Policy"),
+        "reported": response.headers.get("Content-Security-Policy-Report-Only"),
+        "pictures": f"{picture.scheme}://{picture.netloc}",
+    }
 """
 # The variables the policy is read under, on top of production's.
 REPORT_ONLY = {"DJANGO_CSP_REPORT_ONLY": "1"}
@@ -496,10 +489,8 @@ def policy_under(deployed_project, production_env, runtime_answers, run):
 
     def policy_under(**variables: str | None) -> dict:
         if not found:
-            probed = json.dumps([env(variables) for variables in asked])
-            result = run(["python", "-c", POLICY_PROBE], cwd=deployed_project, input=probed)
-            assert succeeded(result)
-            found.extend(json.loads(result.stdout.splitlines()[-1]))
+            envs = [env(variables) for variables in asked]
+            found.extend(answers_under(run, deployed_project, POLICY_ANSWER, envs))
         return found[asked.index(variables)]
 
     return policy_under

@@ -41,7 +41,6 @@ and production settings.
 import base64
 import json
 import re
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -53,7 +52,7 @@ import platform_env
 from combinations import TEMPLATE_DIR, celery, runtime_groups, runtime_key, short_hash
 from mail_servers import ProviderApi, SilentServer, SmtpServer
 from servers import Server
-from visitors import FAST_HASHERS, HOST, Visitor
+from visitors import HOST, Visitor
 
 # One group per platform and interface; between them Django 5.2 and 6.1, daphne,
 # uvicorn and gunicorn, and the Celery worker.
@@ -90,13 +89,10 @@ def test_the_mail_groups_exist():
 
 
 @pytest.fixture(scope="module")
-def user_project(deployed_project, tmp_path_factory) -> Path:
-    """The project with a view that raises, routed as a user routes a view, and a fast
-    password hasher first (visitors.FAST_HASHERS), which no message depends on."""
-    copy = tmp_path_factory.mktemp("broken-view") / deployed_project.name
-    shutil.copytree(deployed_project, copy)
-    with (copy / "config" / "settings.py").open("a") as settings:
-        settings.write(FAST_HASHERS)
+def user_project(fast_hashing_project) -> Path:
+    """The project with a view that raises, routed as a user routes a view: the module's
+    copy with a fast password hasher first, which no message depends on."""
+    copy = fast_hashing_project
     (copy / copy.name / "broken.py").write_text(BROKEN_VIEW)
     urls = copy / "config" / "urls.py"
     text = urls.read_text().replace(

@@ -182,9 +182,9 @@ class TlsPostgres:
         subprocess.run(self.start_command, check=True, capture_output=True, timeout=START_TIMEOUT)
         self.pid = int((self.data / "postmaster.pid").read_text().split()[0])
 
-    def url(self, database: str = "postgres", user: str = "postgres", **query: str) -> str:
+    def url(self, database: str = "postgres", **query: str) -> str:
         suffix = "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
-        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}{suffix}"
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}{suffix}"
 
     def create_password_role(self, password: str) -> None:
         with psycopg.connect(self.url(sslmode="require"), autocommit=True) as conn:
