@@ -30,6 +30,11 @@ SEND_SECONDS = 2
 # What a broker that cannot be reached raises: kombu's connection errors, and its
 # pool's when no connection came free in time.
 BROKER_ERRORS = (OperationalError, OSError, TimeoutError)
+# Celery makes a process's pools of broker connections when it first queues a task,
+# with no lock: threads that queue their first tasks at once can each make a pool,
+# and each pool connections of its own, past CELERY_BROKER_POOL_LIMIT. One thread at
+# a time makes them.
+pools_made = threading.Lock()
 
 
 class Outage:
@@ -61,6 +66,8 @@ class OutboxTask(Task):
             return super().apply_async(args, kwargs, **options)
         options["task_id"] = options.get("task_id") or uuid()
         if not outage:
+            with pools_made:
+                self.app.producer_pool  # noqa: B018 (made on first use, then kept)
             try:
                 return super().apply_async(args, kwargs, **{"retry": False, **options})
             except BROKER_ERRORS as error:

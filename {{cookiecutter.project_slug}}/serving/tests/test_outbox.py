@@ -1,7 +1,9 @@
+import threading
 import time
 
 import pytest
 from celery import shared_task
+from kombu.pools import ProducerPool
 
 from config.celery import app
 from serving import outbox
@@ -22,6 +24,7 @@ def broker_away(monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setitem(app.conf, "broker_url", NOTHING_LISTENS)
     monkeypatch.setattr(app, "_pool", None)  # a pool of connections to that broker
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)  # and of producers on them
     monkeypatch.setattr(outbox, "outage", outbox.Outage())
 
 
@@ -69,3 +72,35 @@ def test_a_task_the_broker_still_refuses_stays(broker_away):
         outbox.send_queued(app)
 
     assert QueuedTask.objects.count() == 1
+
+
+def test_threads_that_queue_their_first_tasks_at_once_make_one_pool(
+    broker_away, monkeypatch
+):
+    """A burst of requests in a new web process: Celery makes its pool of broker
+    connections once, not once per thread (each pool with connections of its own)."""
+    made = []
+    make = ProducerPool.__init__
+
+    def slow_make(pool, *args, **kwargs):  # a busy machine: other threads run meanwhile
+        made.append(pool)
+        time.sleep(0.01)
+        make(pool, *args, **kwargs)
+
+    monkeypatch.setattr(ProducerPool, "__init__", slow_make)
+    monkeypatch.setattr(outbox, "keep", lambda *args: None)  # no database here
+    # A broker this process has no pool for yet, as a new web process has none.
+    monkeypatch.setitem(app.conf, "broker_url", NOTHING_LISTENS.replace("/0", "/1"))
+    together = threading.Barrier(8)
+
+    def queue_one() -> None:
+        together.wait(timeout=10)
+        remember.delay("burst", times=1)
+
+    threads = [threading.Thread(target=queue_one) for _ in range(together.parties)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(made) == 1
