@@ -51,12 +51,14 @@ def start(send_default_pii: bool) -> bool:
             f"SENTRY_DSN is not a Sentry DSN ({error}): copy it from your Sentry"
             " project's Settings, Client Keys; it reads https://<key>@<host>/<project>."
         ) from None
-    private = {} if send_default_pii else without_personal_data()
+    # Unset, send_default_pii sends no personal data; sentry-sdk warns that the option
+    # is deprecated whenever it is given, so it is given only when the owner asks.
+    personal = {"send_default_pii": True}
+    private = personal if send_default_pii else without_personal_data()
     sentry_sdk.init(
         dsn=dsn,
         release=release(),
         environment=os.environ.get("SENTRY_ENVIRONMENT") or "production",
-        send_default_pii=send_default_pii,
         include_local_variables=send_default_pii,
         **private,
     )

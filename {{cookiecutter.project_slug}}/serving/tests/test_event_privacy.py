@@ -1,5 +1,6 @@
 import json
 import secrets
+import warnings
 
 import pytest
 import sentry_sdk
@@ -48,7 +49,9 @@ def sent(monkeypatch):
     init = sentry_sdk.init
     monkeypatch.setattr(sentry_sdk, "init", lambda **o: init(**o, transport=transport))
     monkeypatch.setenv("SENTRY_DSN", "https://key@sentry.example.com/1")
-    assert error_tracking.start(send_default_pii=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # no retired option
+        assert error_tracking.start(send_default_pii=False)
     yield transport.sent
     # No client: what sentry-sdk patched (Django's handlers) passes everything on.
     sentry_sdk.get_global_scope().set_client(None)
