@@ -213,11 +213,13 @@ def process_group(pgid: int) -> list[int]:
 def connections_to(port: int) -> int:
     """How many TCP connections a server listening on 127.0.0.1:`port` holds open now
     (its end of each: /proc/net/tcp's local port, state 01, ESTABLISHED), whether or
-    not the server still answers them."""
-    count = 0
+    not the server still answers them. Counted by their addresses: the kernel writes
+    the table a page at a time, and while other connections open and close it can list
+    one connection several times (2 connections read as 20 under a churn of others)."""
+    found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
-                count += 1
-    return count
+                found.add((table, fields[1], fields[2]))
+    return len(found)
