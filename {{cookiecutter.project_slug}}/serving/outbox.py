@@ -34,7 +34,7 @@ BROKER_ERRORS = (OperationalError, OSError, TimeoutError)
 # with no lock: threads that queue their first tasks at once can each make a pool,
 # and each pool connections of its own, past CELERY_BROKER_POOL_LIMIT. One thread at
 # a time makes them.
-pools_made = threading.Lock()
+making_pools = threading.Lock()
 
 
 class Outage:
@@ -66,7 +66,7 @@ class OutboxTask(Task):
             return super().apply_async(args, kwargs, **options)
         options["task_id"] = options.get("task_id") or uuid()
         if not outage:
-            with pools_made:
+            with making_pools:
                 self.app.producer_pool  # noqa: B018 (made on first use, then kept)
             try:
                 return super().apply_async(args, kwargs, **{"retry": False, **options})
