@@ -57,23 +57,31 @@ print(json.dumps(found))
 # as another Python would)]: for each, the distributions the lines install,
 # dependencies and extras included, as pip resolved them. One process answers many.
 INSTALLED_BY = """
+import functools
 import json
 import sys
 from importlib.metadata import distribution
 from packaging.requirements import Requirement
 
 
+# (the distribution's own name, its requirements), each read once: importlib.metadata
+# searches sys.path and parses the file again on every call.
+@functools.cache
+def metadata(name):
+    dist = distribution(name)
+    return dist.metadata["Name"].lower(), [Requirement(line) for line in dist.requires or []]
+
+
 def installed_by(lines, environment):
     installed, queue = set(), [Requirement(line) for line in lines]
     while queue:
         requirement = queue.pop()
-        dist = distribution(requirement.name)
-        key = (dist.metadata["Name"].lower(), tuple(sorted(requirement.extras)))
+        name, requires = metadata(requirement.name)
+        key = (name, tuple(sorted(requirement.extras)))
         if key in installed:
             continue
         installed.add(key)
-        for line in dist.requires or []:
-            needed = Requirement(line)
+        for needed in requires:
             extras = requirement.extras or {""}
             markers = ({**environment, "extra": e} for e in extras)
             if needed.marker is None or any(needed.marker.evaluate(m) for m in markers):
