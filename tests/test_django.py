@@ -10,9 +10,9 @@ import os
 
 import psycopg
 import pytest
-import yaml
 
 import venvs
+import yaml_reader
 from combinations import redis_layer, s3, uses_redis
 from content_policy import directives
 
@@ -230,9 +230,7 @@ def test_generated_ci_workflow_passes(deployed_project, database_url, redis_url,
     db of this group's own); the install step is the one thing not repeated, since
     the venv already holds exactly these pins.
     """
-    job = yaml.safe_load((deployed_project / ".github/workflows/ci.yml").read_text())["jobs"][
-        "test"
-    ]
+    job = yaml_reader.read(deployed_project / ".github/workflows/ci.yml")["jobs"]["test"]
     env = {**job["env"], "DATABASE_URL": database_url, "HOME": os.environ.get("HOME", "/tmp")}
     if "REDIS_URL" in env:
         env["REDIS_URL"] = redis_url

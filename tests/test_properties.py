@@ -45,6 +45,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+import yaml_reader
 from combinations import DEFAULTS, TEMPLATE_DIR
 from local_extensions import repository_problem
 
@@ -55,8 +56,6 @@ COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
 APP_JSON_SCHEMA = json.loads(
     (TEMPLATE_DIR / "tests" / "schemas" / "heroku-app-json.schema.json").read_text()
 )
-# libyaml's parser where PyYAML has it: the same YAML, read several times faster.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # The Django version whose venv imports the settings (conftest.venv_for).
 DJANGO_VERSION = "6.1"
 
@@ -201,7 +200,7 @@ def repository_of(project: Path, platform: str) -> str:
     if platform == "heroku":
         app = json.loads((project / "app.json").read_text())
         return app["repository"].removeprefix("https://github.com/")
-    spec = yaml.load((project / ".do/app.yaml").read_text(), YAML_LOADER)
+    spec = yaml_reader.read(project / ".do/app.yaml")
     return spec["services"][0]["github"]["repo"]
 
 
@@ -212,7 +211,7 @@ def check_project(project: Path, answers: dict, imported: dict) -> None:
         if path.suffix == ".json":
             json.loads(path.read_text())
         elif path.suffix in (".yaml", ".yml"):
-            yaml.load(path.read_text(), YAML_LOADER)
+            yaml_reader.read(path)
         elif path.suffix == ".toml":
             tomllib.loads(path.read_text())
 
@@ -228,7 +227,7 @@ def check_project(project: Path, answers: dict, imported: dict) -> None:
         errors = jsonschema.Draft7Validator(APP_JSON_SCHEMA).iter_errors(app)
         assert [error.message for error in errors] == []
     else:
-        spec = yaml.load((project / ".do/app.yaml").read_text(), YAML_LOADER)
+        spec = yaml_reader.read(project / ".do/app.yaml")
         assert spec["name"] == project.name.replace("_", "-")
     # The repository derived from the author's name is a real GitHub owner/name pair.
     assert repository_problem(repository_of(project, platform)) is None
@@ -393,7 +392,7 @@ def generate(output: Path, config_file: Path, *answers: str | bytes):
 def test_given_answers_are_text_not_templates(tmp_path, config_file):
     """On the command line, and as a default in a config file, "{{" and "{%" are text."""
     config = tmp_path / "config.yaml"
-    values = yaml.safe_load(config_file.read_text())
+    values = yaml_reader.parse(config_file.read_text())
     values["default_context"] = {"description": "{% if %} {# not a comment"}
     config.write_text(yaml.safe_dump(values))
 

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
+import yaml_reader
 from combinations import runtime_groups
 
 RUFF_BIN = Path(sys.executable).parent
@@ -68,7 +68,7 @@ def test_the_removal_groups_are_runtime_groups():
 def test_project_without_the_live_app_passes_its_own_ci(
     without_live, production_env, database_url, redis_url, run
 ):
-    job = yaml.safe_load((without_live / ".github/workflows/ci.yml").read_text())["jobs"]["test"]
+    job = yaml_reader.read(without_live / ".github/workflows/ci.yml")["jobs"]["test"]
     path = f"{production_env['PATH']}:{RUFF_BIN}"
     ci_env = {**job["env"], "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PATH": path}
     ci_env["HOME"] = os.environ.get("HOME", "/tmp")

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 from markdown_it import MarkdownIt
 
 import platform_env
 import venvs
+import yaml_reader
 from combinations import (
     TEMPLATE_DIR,
     VERSION_FILES,
@@ -112,7 +112,7 @@ def test_template_ci_runs_every_test_once():
     """The template's own workflow: a job for each platform and interface, selected by
     the pair that each combination's test ids carry, and a job for the tests that
     carry none of them (hooks, properties, reserved names)."""
-    workflow = yaml.safe_load((TEMPLATE_DIR / ".github/workflows/ci.yml").read_text())
+    workflow = yaml_reader.read(TEMPLATE_DIR / ".github/workflows/ci.yml")
     workflow["on"] = workflow.pop(True)  # YAML 1.1's `on` is true; GitHub reads a name
     options = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
     selections = [f"{p}-{i}" for p in options["platform"] for i in options["interface"]]
@@ -285,7 +285,7 @@ def test_config_files_parse(project):
         if name.endswith(".json"):
             json.loads(path.read_text())
         elif name.endswith((".yaml", ".yml")):
-            yaml.safe_load(path.read_text())
+            yaml_reader.parse(path.read_text())
         elif name.endswith(".toml"):
             tomllib.loads(path.read_text())
 
@@ -593,7 +593,7 @@ def deprecated_values(document, schema_node, path="") -> list[str]:
 @pytest.mark.reads_no_version_file
 @pytest.mark.only(platform="digitalocean")
 def test_do_app_spec(project, answers):
-    spec = yaml.safe_load((project / ".do/app.yaml").read_text())
+    spec = yaml_reader.read(project / ".do/app.yaml")
     app_schema = schema("do-app-spec.schema.json")
     validator("do-app-spec.schema.json").validate(spec)
     (web,) = spec["services"]
@@ -619,9 +619,9 @@ def test_do_app_spec(project, answers):
 @pytest.mark.reads_no_version_file
 @pytest.mark.only(lambda answers: not uses_redis(answers), platform="digitalocean")
 def test_do_deploy_template_is_the_app_spec_built_from_git(project):
-    template = yaml.safe_load((project / ".do/deploy.template.yaml").read_text())
+    template = yaml_reader.read(project / ".do/deploy.template.yaml")
     validator("do-deploy-template.schema.json").validate(template)
-    spec = yaml.safe_load((project / ".do/app.yaml").read_text())
+    spec = yaml_reader.read(project / ".do/app.yaml")
     repository = spec["services"][0]["github"]["repo"]
     for component in (*spec["services"], *spec["jobs"]):
         del component["github"]
@@ -666,7 +666,7 @@ def test_do_readme_command_adds_a_fresh_secret(project):
                 text=True,
                 env={**env, **extra},
             )
-            DO_PIPELINE_SPECS[key] = yaml.safe_load(result.stdout)
+            DO_PIPELINE_SPECS[key] = yaml_reader.parse(result.stdout)
             validator("do-app-spec.schema.json").validate(DO_PIPELINE_SPECS[key])
         spec = DO_PIPELINE_SPECS[key]
         for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
@@ -708,10 +708,10 @@ def test_do_specs_bind_the_deployed_commit(project):
 
 def do_specs(project: Path) -> dict[str, dict]:
     """Every App Platform spec the project has, as App Platform reads it."""
-    specs = {".do/app.yaml": yaml.safe_load((project / ".do/app.yaml").read_text())}
+    specs = {".do/app.yaml": yaml_reader.read(project / ".do/app.yaml")}
     template = project / ".do/deploy.template.yaml"
     if template.exists():
-        specs[".do/deploy.template.yaml"] = yaml.safe_load(template.read_text())["spec"]
+        specs[".do/deploy.template.yaml"] = yaml_reader.parse(template.read_text())["spec"]
     return specs
 
 
@@ -866,7 +866,7 @@ DEPLOY_CHECKS = "python manage.py check --deploy --fail-level WARNING"
 
 
 def test_ci_workflow(project, answers):
-    job = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())["jobs"]["test"]
+    job = yaml_reader.read(project / ".github/workflows/ci.yml")["jobs"]["test"]
     setup_python = next(
         s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python")
     )
@@ -891,7 +891,7 @@ def test_ci_workflow(project, answers):
     # The project's CI lints with the ruff the template checks it with.
     ruff_pin = re.search(r"^ruff==([\d.]+)$", (project / "requirements-dev.txt").read_text(), re.M)
     assert ruff_pin.group(1) == RUFF_VERSION
-    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    workflow = yaml_reader.read(project / ".github/workflows/ci.yml")
     workflow["on"] = workflow.pop(True)  # YAML 1.1's `on` is true; GitHub reads a name
     validator("schemastore/github-workflows.json").validate(workflow)
 
@@ -900,7 +900,7 @@ def test_ci_workflow(project, answers):
 def test_dependabot_keeps_the_pins_current(project):
     """Weekly, grouped updates for the Python packages and the workflow's actions, in a
     file Dependabot accepts (SchemaStore's schema)."""
-    config = yaml.safe_load((project / ".github/dependabot.yml").read_text())
+    config = yaml_reader.read(project / ".github/dependabot.yml")
 
     validator("schemastore/dependabot.json").validate(config)
     updates = {update["package-ecosystem"]: update for update in config["updates"]}
@@ -969,7 +969,7 @@ def test_dependabot_never_groups_another_django_series(project, answers):
     (6.1 to 6.2) unless that series is a major (5.2 to 6.0), and never another major;
     every other package's minor and patch releases share the weekly group and its
     majors come alone."""
-    config = yaml.safe_load((project / ".github/dependabot.yml").read_text())
+    config = yaml_reader.read(project / ".github/dependabot.yml")
     pins = venvs.pins_in((project / "requirements.txt").read_text())
     django = pins["django"]
     assert django.startswith(answers["django_version"] + ".")

@@ -13,7 +13,7 @@ import re
 import secrets
 from pathlib import Path
 
-import yaml
+import yaml_reader
 
 HOST = "127.0.0.1"
 # The platform's health probe: by the instance's IP address, over plain HTTP.
@@ -35,7 +35,7 @@ def procfile(project: Path) -> dict[str, str]:
 
 
 def do_spec(project: Path) -> dict:
-    return yaml.safe_load((project / ".do" / "app.yaml").read_text())
+    return yaml_reader.read(project / ".do" / "app.yaml")
 
 
 def commands(project: Path) -> dict[str, str]:
