@@ -12,6 +12,7 @@ the runtime groups: each group takes one value of each, chosen by covering(), so
 every value meets every value of every other option in at least one group.
 """
 
+import functools
 import hashlib
 import itertools
 import json
@@ -81,6 +82,12 @@ def normalized(answers: dict) -> dict:
 
 
 def all_combinations() -> list[dict]:
+    """Every combination once, as fresh dicts (pytest asks for them once per test function)."""
+    return [dict(combination) for combination in unique_combinations()]
+
+
+@functools.cache
+def unique_combinations() -> tuple[dict, ...]:
     names = list(OPTIONS)
     seen, unique = set(), []
     for values in itertools.product(*OPTIONS.values()):
@@ -89,7 +96,7 @@ def all_combinations() -> list[dict]:
         if key not in seen:
             seen.add(key)
             unique.append(combination)
-    return unique
+    return tuple(unique)
 
 
 def combination_id(answers: dict, *, versions: bool = True) -> str:
