@@ -55,10 +55,11 @@ import websocket_load  # noqa: E402
 import large_bodies  # noqa: E402
 import machine  # noqa: E402
 import platform_env  # noqa: E402
+import stored_accounts  # noqa: E402
 import user_views  # noqa: E402
 import venvs  # noqa: E402
 from servers import Server, request  # noqa: E402
-from visitors import CREATE_USERS, HASH_PASSWORD, Visitor  # noqa: E402
+from visitors import HASH_PASSWORD, Visitor  # noqa: E402
 
 DJANGO, PYTHON = "6.1", "3.13"
 COMMON_ANSWERS = {"platform": "heroku", "channel_layer": "redis", "django_version": DJANGO}
@@ -235,8 +236,7 @@ def generated_project(server: str, root: Path, venv: Path, database_url: str) ->
     if asgi:
         names = ["watcher", *(f"bench{i}" for i in range(LOGINS))]
         encoded = run(["python", "-c", HASH_PASSWORD, PASSWORD], directory, env).strip()
-        script = CREATE_USERS.format(names=names, encoded=encoded, staff=False)
-        run(["python", "manage.py", "shell", "-c", script], directory, env)
+        stored_accounts.create(database_url, f"{directory.name}_user", names, encoded)
     return project
 
 

@@ -23,6 +23,7 @@ import machine
 import object_store
 import observatory
 import platform_env
+import stored_accounts
 import tls
 import venvs
 from combinations import (
@@ -38,7 +39,7 @@ from combinations import (
     version_groups,
 )
 from servers import Server
-from visitors import CREATE_USERS, FAST_HASHERS, HASH_PASSWORD, md5_password
+from visitors import FAST_HASHERS, HASH_PASSWORD, md5_password
 
 
 def pytest_addoption(parser):
@@ -584,7 +585,7 @@ def stored_passwords() -> dict[tuple[Path, str], str]:
 
 
 @pytest.fixture(scope="module")
-def create_users(released, deployed_project, production_env, run, venv_bin, stored_passwords):
+def create_users(released, deployed_project, database_url, run, venv_bin, stored_passwords):
     """create_users(names, password, staff=False, fast=False, **variables): accounts
     (superusers with `staff`) in this group's database, or in the one `variables`
     (DATABASE_URL) point at; with `fast`, their password stored for
@@ -598,10 +599,8 @@ def create_users(released, deployed_project, production_env, run, venv_bin, stor
             assert made.returncode == 0, made.stdout + made.stderr
             stored_passwords[venv_bin, password] = made.stdout.strip()
         encoded = md5_password(password) if fast else stored_passwords[venv_bin, password]
-        script = CREATE_USERS.format(names=names, encoded=encoded, staff=staff)
-        env = {**production_env, **variables}
-        result = run(["python", "manage.py", "shell", "-c", script], cwd=deployed_project, env=env)
-        assert result.returncode == 0, result.stdout + result.stderr
+        url = variables.get("DATABASE_URL", database_url)
+        stored_accounts.create(url, f"{deployed_project.name}_user", names, encoded, staff)
 
     return create_users
 

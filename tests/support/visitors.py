@@ -51,26 +51,6 @@ settings.configure()
 from django.contrib.auth.hashers import make_password
 print(make_password(sys.argv[1]))
 """
-# For `manage.py shell -c`: the accounts visitors log in with, made afresh, their
-# password stored as HASH_PASSWORD made it; with `staff`, superusers who may use the
-# admin.
-CREATE_USERS = """
-from django.contrib.auth import get_user_model
-
-User = get_user_model()
-# A database that outlives one use (a test group's, a bench run's) may hold them already.
-User.objects.filter(username__in={names!r}).delete()
-User.objects.bulk_create(
-    User(
-        username=name,
-        email=f"{{name}}@example.com",
-        password={encoded!r},
-        is_staff={staff!r},
-        is_superuser={staff!r},
-    )
-    for name in {names!r}
-)
-"""
 
 
 def form_headers(
