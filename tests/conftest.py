@@ -579,13 +579,34 @@ def fast_hashing_project(deployed_project, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def stored_passwords() -> dict[tuple[Path, str], str]:
-    """Each password as Django's default hasher stores it, per venv (HASH_PASSWORD)."""
-    return {}
+def stored_password(shared_dir):
+    """stored_password(venv_bin, password) -> `password` as Django's default hasher
+    stores it in that venv's Django (HASH_PASSWORD: PBKDF2 at the version's iterations,
+    a second or more of CPU), made once per run and shared by the workers, each of
+    which would otherwise make its own."""
+    made: dict[tuple[Path, str], str] = {}
+
+    def stored_password(venv_bin: Path, password: str) -> str:
+        if (venv_bin, password) not in made:
+            name = short_hash(f"{venv_bin}\n{password}")
+            path = shared_dir / "stored-passwords" / name
+            path.parent.mkdir(exist_ok=True)
+            with FileLock(f"{path}.lock"):
+                if not path.exists():
+                    hashed = subprocess.run(
+                        [str(venv_bin / "python"), "-c", HASH_PASSWORD, password],
+                        capture_output=True, text=True, timeout=120, check=False,
+                    )  # fmt: skip
+                    assert hashed.returncode == 0, hashed.stdout + hashed.stderr
+                    path.write_text(hashed.stdout.strip())
+                made[venv_bin, password] = path.read_text()
+        return made[venv_bin, password]
+
+    return stored_password
 
 
 @pytest.fixture(scope="module")
-def create_users(released, deployed_project, database_url, run, venv_bin, stored_passwords):
+def create_users(released, deployed_project, database_url, venv_bin, stored_password):
     """create_users(names, password, staff=False, fast=False, **variables): accounts
     (superusers with `staff`) in this group's database, or in the one `variables`
     (DATABASE_URL) point at; with `fast`, their password stored for
@@ -594,11 +615,7 @@ def create_users(released, deployed_project, database_url, run, venv_bin, stored
     def create_users(
         names: list[str], password: str, staff: bool = False, fast: bool = False, **variables: str
     ) -> None:
-        if not fast and (venv_bin, password) not in stored_passwords:
-            made = run(["python", "-c", HASH_PASSWORD, password], cwd=deployed_project)
-            assert made.returncode == 0, made.stdout + made.stderr
-            stored_passwords[venv_bin, password] = made.stdout.strip()
-        encoded = md5_password(password) if fast else stored_passwords[venv_bin, password]
+        encoded = md5_password(password) if fast else stored_password(venv_bin, password)
         url = variables.get("DATABASE_URL", database_url)
         stored_accounts.create(url, f"{deployed_project.name}_user", names, encoded, staff)
 
