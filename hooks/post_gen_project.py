@@ -52,6 +52,7 @@ KEEP = {
     "serving/daphne_server.py": DAPHNE,
     "serving/channel_layers.py": REDIS_LAYER,
     "serving/redis_pool.py": CORE_LAYER,
+    "serving/tests/test_redis_pool.py": CORE_LAYER,
     "config/celery.py": CELERY,
     "config/celery_settings.py": CELERY,
     "serving/outbox.py": CELERY,

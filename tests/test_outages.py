@@ -32,9 +32,12 @@ password hasher first (conftest.py's fast_hashing_project): no outage depends on
 """
 
 import json
+import re
+import shutil
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -302,13 +305,36 @@ def ping_until_answered(port: int, deadline: float) -> None:
     raise AssertionError(f"no pong {deadline} s after Redis came back: {problem!r}")
 
 
+def briefly_idle(project: Path, tmp_path: Path) -> Path:
+    """A copy of `project` whose channel layer pool closes connections idle for a
+    second, not ten (serving/redis_pool.py): while Redis hangs, the pool then surely
+    closes one, and a hung Redis does not answer that close."""
+    copy = shutil.copytree(project, tmp_path / project.name)
+    pool = copy / "serving" / "redis_pool.py"
+    idle = re.compile(r"^IDLE_SECONDS = .*$", re.M)
+    text, replaced = idle.subn("IDLE_SECONDS = 1.0", pool.read_text())
+    assert replaced == 1, f"{pool} sets no IDLE_SECONDS"
+    pool.write_text(text)
+    return copy
+
+
 @pytest.mark.only(redis_layer, platform="heroku", django_version="6.1")
 @pytest.mark.parametrize("outage", ["stopped", "hung"])
 def test_open_sockets_through_a_redis_outage(
-    outage, own_redis, start_web, fast_hashing_project, web_servers, create_users, runtime_answers
+    outage,
+    own_redis,
+    start_web,
+    fast_hashing_project,
+    web_servers,
+    create_users,
+    runtime_answers,
+    tmp_path,
 ):
     core_layer = runtime_answers["channel_layer"] == "redis"
-    port = start_web(project=fast_hashing_project, REDIS_URL=own_redis.url())
+    project = fast_hashing_project
+    if core_layer and outage == "hung":
+        project = briefly_idle(fast_hashing_project, tmp_path)
+    port = start_web(project=project, REDIS_URL=own_redis.url())
     name = f"{outage}-{runtime_answers['asgi_server']}-{runtime_answers['channel_layer']}"
     create_users([name], PASSWORD, fast=True)
 

@@ -161,6 +161,7 @@ def test_files_match_the_options(project, answers):
     slug = project.name
     heroku = answers["platform"] == "heroku"
     asgi = answers["interface"] == "asgi"
+    core_layer = redis_layer(answers) and answers["channel_layer"] == "redis"
     expected = {
         "Procfile": heroku,
         "app.json": heroku,
@@ -180,7 +181,8 @@ def test_files_match_the_options(project, answers):
         "config/channel_layer_settings.py": asgi,
         "serving/workers.py": not (asgi and answers["asgi_server"] == "daphne"),
         "serving/websocket_origins.py": asgi,
-        "serving/redis_pool.py": redis_layer(answers) and answers["channel_layer"] == "redis",
+        "serving/redis_pool.py": core_layer,
+        "serving/tests/test_redis_pool.py": core_layer,
         "serving/outbox.py": celery(answers),
         "serving/migrations": celery(answers),
         "serving/daphne_server.py": asgi and answers["asgi_server"] == "daphne",

@@ -75,6 +75,14 @@ class BoundedPool(BlockingConnectionPool):
             self._available_connections.remove(connection)
             task = loop.create_task(connection.disconnect())
             self.disconnecting.add(task)
-            task.add_done_callback(self.disconnecting.discard)
+            task.add_done_callback(self.disconnected)
         if any(c.is_connected for c in self._available_connections):
             self.closing = loop.call_later(self.idle_seconds, self.close_idle)
+
+    def disconnected(self, task: asyncio.Task) -> None:
+        """A close is done. One that timed out (a hung Redis does not answer the TLS
+        close) has dropped the connection all the same, as redis-py forgets it before
+        raising: its error is taken here, or asyncio would log it with a traceback."""
+        self.disconnecting.discard(task)
+        if not task.cancelled():
+            task.exception()
