@@ -38,6 +38,7 @@ def pytest_runtest_protocol(item, nextitem):
         "test": item.originalname,
         "cpu": cpu_seconds() - cpu,
         "wall": time.monotonic() - wall,
+        "ended": time.time(),
     }
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     with open(Path(os.environ[RECORDS]) / f"{worker}.jsonl", "a") as records:
