@@ -79,7 +79,7 @@ TEMPLATE_README_LIMIT = 10_000  # characters: what someone deciding to use it re
 
 def test_template_readme_is_short_and_its_commands_are_shell():
     text = TEMPLATE_README.read_text()
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = BLOCK_PARSER.parse(text)
 
     assert len(text) <= TEMPLATE_README_LIMIT, f"README.md has {len(text)} characters"
     assert all(token.info == "sh" for token in tokens if token.type == "fence")
@@ -128,7 +128,10 @@ def test_template_ci_runs_every_test_once():
     assert all(combination_id(a).startswith(tuple(selections)) for a in all_combinations())
 
 
+@functools.lru_cache(maxsize=8)
 def generated_files(project: Path) -> dict[str, Path]:
+    """The project's files by path, listed once for its tests, which run one after
+    another and change none of them."""
     return {
         str(path.relative_to(project)): path
         for path in sorted(project.rglob("*"))
@@ -334,8 +337,10 @@ TOP_LEVEL = {path.name for path in (TEMPLATE_DIR / "{{cookiecutter.project_slug}
 NAMED_TO_BE_MADE = {("README.md", ".python-version")}
 
 
-def named_project_paths(text: str, top_level: set[str]) -> set[str]:
-    """The paths `text` names that start with one of the project's top-level names."""
+@functools.cache
+def named_project_paths(text: str, top_level: frozenset[str]) -> frozenset[str]:
+    """The paths `text` names that start with one of the project's top-level names.
+    Kept for each text, as most files read the same in many combinations."""
     named = set()
     for word in PATH_WORD.findall(URL.sub(" ", text)):
         word = word.rstrip(".")  # a sentence's full stop
@@ -343,14 +348,16 @@ def named_project_paths(text: str, top_level: set[str]) -> set[str]:
             continue
         if "/" in word or Path(word).suffix or word.startswith("."):
             named.add(word)
-    return named
+    return frozenset(named)
 
 
 def test_every_named_project_path_exists(project):
     """Comments, docstrings, READMEs, templates and configuration name only paths the
     project has: relative to the project, to the naming file's folder, or to an app's
     templates/ or static/ folder (a template or static file's name)."""
-    top_level = {name.replace("{{cookiecutter.project_slug}}", project.name) for name in TOP_LEVEL}
+    top_level = frozenset(
+        name.replace("{{cookiecutter.project_slug}}", project.name) for name in TOP_LEVEL
+    )
     assets = (path for path in project.rglob("*") if path.name in {"templates", "static"})
     bases = [project, *assets]
     missing = {}
@@ -788,12 +795,17 @@ EXPECTED_HEADINGS = [
 ]
 
 
+# CommonMark's block structure alone: headings and fences, whose text is read as
+# written, so the inline rules (emphasis, links), which take most of a parse, stay off.
+BLOCK_PARSER = MarkdownIt("commonmark").disable("inline")
+
+
 def test_readme_is_well_formed_markdown(project, answers):
     """Parsed by a real CommonMark parser: the expected headings, in order, each on a
     line of its own, and every fenced block closed (an open one would swallow the
     headings after it)."""
     text = (project / "README.md").read_text()
-    tokens = MarkdownIt("commonmark").parse(text)
+    tokens = BLOCK_PARSER.parse(text)
     headings = [
         f"{token.markup} {tokens[index + 1].content}"
         for index, token in enumerate(tokens)
