@@ -215,33 +215,41 @@ AUTHOR_NAMES = [
 ]  # fmt: skip
 
 
-def assert_valid_project(output: Path, result: subprocess.CompletedProcess) -> Path:
-    assert result.returncode == 0, result.stderr
-    (project,) = output.iterdir()
-    assert slug_problem(project.name, "digitalocean") is None, project.name
-    for path in project.rglob("*.json"):
-        json.loads(path.read_text())
-    lint = subprocess.run(
-        [RUFF, "check", "--no-cache", "."], cwd=project, capture_output=True, text=True
-    )
-    assert lint.returncode == 0, lint.stdout
-    return project
+@pytest.fixture
+def valid_project(cookies, compiled_templates):
+    """valid_project(**answers) -> the project generated from `answers` with every other
+    answer its default (cookiecutter's generation as its command runs it, in this
+    process), which must be valid: a slug App Platform takes, JSON that parses, and
+    code that ruff passes."""
+
+    def valid_project(**answers: str) -> Path:
+        result = cookies.bake(extra_context=answers, template=str(TEMPLATE_DIR))
+        assert result.exit_code == 0, result.exception
+        project = result.project_path
+        assert slug_problem(project.name, "digitalocean") is None, project.name
+        for path in project.rglob("*.json"):
+            json.loads(path.read_text())
+        lint = subprocess.run(
+            [RUFF, "check", "--no-cache", "."], cwd=project, capture_output=True, text=True
+        )
+        assert lint.returncode == 0, lint.stdout
+        return project
+
+    return valid_project
 
 
 @pytest.mark.parametrize("name", PROJECT_NAMES)
-def test_any_project_name_derives_a_valid_slug(name, tmp_path):
+def test_any_project_name_derives_a_valid_slug(name, valid_project):
     # DigitalOcean's app-name rule is the stricter one.
-    result = generate(tmp_path, project_name=name, platform="digitalocean")
-    project = assert_valid_project(tmp_path, result)
+    project = valid_project(project_name=name, platform="digitalocean")
 
     spec = (project / ".do/app.yaml").read_text()
     assert f"name: {project.name.replace('_', '-')}\n" in spec
 
 
 @pytest.mark.parametrize("author", AUTHOR_NAMES)
-def test_any_author_name_derives_a_valid_repository(author, tmp_path):
-    result = generate(tmp_path, author_name=author)
-    project = assert_valid_project(tmp_path, result)
+def test_any_author_name_derives_a_valid_repository(author, valid_project):
+    project = valid_project(author_name=author)
 
     repository = json.loads((project / "app.json").read_text())["repository"]
     owner_and_name = repository.removeprefix("https://github.com/")
