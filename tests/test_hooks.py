@@ -216,7 +216,7 @@ AUTHOR_NAMES = [
 
 
 @pytest.fixture
-def valid_project(cookies, compiled_templates):
+def valid_project(cookies, fast_generation):
     """valid_project(**answers) -> the project generated from `answers` with every other
     answer its default (cookiecutter's generation as its command runs it, in this
     process), which must be valid: a slug App Platform takes, JSON that parses, and

@@ -85,7 +85,7 @@ def installed_with(venv_for):
 
 
 @pytest.fixture
-def bake_named(cookies_session, compiled_templates):
+def bake_named(cookies_session, fast_generation):
     """bake_named(answers) -> the generated project, or the failed bake's exception."""
 
     def bake_named(answers: dict):
