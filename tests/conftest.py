@@ -243,8 +243,8 @@ def fast_generation():
     - whether each template file is binary, which cookiecutter guesses from the file's
       bytes on every bake (a tenth of a bake), once per file as it stands;
     - the post-generation hook run in this process (run_hook_here), not in a Python
-      process of its own (a sixth of a bake). The hooks tier runs the cookiecutter
-      command, which runs it as users get it."""
+      process of its own (a sixth of a bake). The hooks tier's refusal and message
+      tests run the cookiecutter command, which runs it as users get it."""
     cache = SharedBytecodeCache()
     init = StrictEnvironment.__init__
     compiled_strings: dict[str, object] = {}

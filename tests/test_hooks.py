@@ -218,8 +218,8 @@ AUTHOR_NAMES = [
 @pytest.fixture
 def valid_project(cookies, fast_generation):
     """valid_project(**answers) -> the project generated from `answers` with every other
-    answer its default (cookiecutter's generation as its command runs it, in this
-    process), which must be valid: a slug App Platform takes, JSON that parses, and
+    answer its default (cookiecutter's generation, in this process: fast_generation),
+    which must be valid: a slug App Platform takes, JSON that parses, and
     code that ruff passes."""
 
     def valid_project(**answers: str) -> Path:

@@ -47,6 +47,9 @@ SCHEMAS = TEMPLATE_DIR / "tests" / "schemas"
 SHARED_SCHEMAS = TEMPLATE_DIR.parent / "shared" / "schemas"
 RUFF = Path(sys.executable).parent / "ruff"
 RUFF_VERSION = subprocess.run([RUFF, "--version"], capture_output=True, text=True).stdout.split()[1]
+# CommonMark's block structure alone: headings and fences, whose text is read as
+# written, so the inline rules (emphasis, links), which take most of a parse, stay off.
+BLOCK_PARSER = MarkdownIt("commonmark").disable("inline")
 # The package-manager files Heroku's buildpack looks for; more than one fails the build.
 PACKAGE_MANAGER_FILES = {"requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock"}
 # heroku-buildpack-python lib/python_version.sh: what each version file may hold.
@@ -793,11 +796,6 @@ EXPECTED_HEADINGS = [
     "## Add a package",
     "## Updating from the template",
 ]
-
-
-# CommonMark's block structure alone: headings and fences, whose text is read as
-# written, so the inline rules (emphasis, links), which take most of a parse, stay off.
-BLOCK_PARSER = MarkdownIt("commonmark").disable("inline")
 
 
 def test_readme_is_well_formed_markdown(project, answers):
