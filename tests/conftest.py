@@ -14,6 +14,8 @@ import runpy
 import shutil
 import subprocess
 import sys
+import tempfile
+import types
 from pathlib import Path
 
 import binaryornot.check
@@ -202,23 +204,27 @@ class SharedBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates, kept across bakes: cookiecutter builds a new Jinja
     environment for each, which would parse and compile every file again (a third of
     a bake). Jinja keys each entry by the template's name and checks its source's
-    checksum, so an edited template is compiled afresh."""
+    checksum, so an edited template is compiled afresh. The code objects are kept as
+    they are, not marshalled: loading them again was a tenth of a bake."""
 
     def __init__(self):
-        self.compiled: dict[str, bytes] = {}
+        self.compiled: dict[str, tuple[str, types.CodeType]] = {}
 
     def load_bytecode(self, bucket):
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
+        checksum, code = self.compiled.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
 
     def dump_bytecode(self, bucket):
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        self.compiled[bucket.key] = (bucket.checksum, bucket.code)
 
 
 def run_hook_here(script_path: str, cwd: Path | str = ".") -> None:
     """cookiecutter.hooks.run_script for a Python hook, in this process: run as its
     __main__ in `cwd`, with what it prints kept out of the test's output and what it
-    changes of sys.path undone; a non-zero exit fails as cookiecutter's does."""
+    changes of sys.path undone; a non-zero exit fails as cookiecutter's does. The
+    script is the rendered copy cookiecutter writes to the temporary directory for
+    each run of a hook and never deletes (two per bake): it goes once it has run."""
     saved_cwd, saved_path = os.getcwd(), sys.path[:]
     os.chdir(cwd)
     try:
@@ -230,6 +236,15 @@ def run_hook_here(script_path: str, cwd: Path | str = ".") -> None:
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
+        if Path(script_path).parent == Path(tempfile.gettempdir()):
+            os.unlink(script_path)
+
+
+# What makes Jinja render a string as other than itself: a delimiter's first character
+# (StrictEnvironment keeps Jinja's {{ }}, {% %} and {# #}) or a line break, which it
+# normalises and strips at the end.
+LITERAL_TEXT_BREAKERS = ("{", "\n", "\r")
+LITERAL_TEXT = "{{ literal_text_ }}"
 
 
 @pytest.fixture(scope="session")
@@ -239,7 +254,10 @@ def fast_generation():
     - files' templates through SharedBytecodeCache, and the strings cookiecutter
       renders with from_string (every file and directory name, the context's derived
       answers), which no bytecode cache keeps, compiled once per source: every bake's
-      environment is built alike (StrictEnvironment, the template's extensions);
+      environment is built alike (StrictEnvironment, the template's extensions). A
+      string with no Jinja in it (a directory's path under the bake's own output
+      directory, a fourth of a bake's compiling) renders through one template that
+      prints it;
     - whether each template file is binary, which cookiecutter guesses from the file's
       bytes on every bake (a tenth of a bake), once per file as it stands;
     - the post-generation hook run in this process (run_hook_here), not in a Python
@@ -247,7 +265,7 @@ def fast_generation():
       tests run the cookiecutter command, which runs it as users get it."""
     cache = SharedBytecodeCache()
     init = StrictEnvironment.__init__
-    compiled_strings: dict[str, object] = {}
+    compiled_strings: dict[str | None, object] = {}
     binary_files: dict[tuple[str, int, int], bool] = {}
 
     def init_with_cache(self, **kwargs):
@@ -255,7 +273,14 @@ def fast_generation():
         self.bytecode_cache = cache
 
     def from_string(self, source, globals=None, template_class=None):
-        if source not in compiled_strings:
+        if not any(mark in source for mark in LITERAL_TEXT_BREAKERS):
+            globals = {**(globals or {}), "literal_text_": source}
+            # Compiled by name, so that no extension takes it for an answer to keep
+            # as text (local_extensions.py), and kept apart from the sources.
+            source, name = None, "literal text"
+            if source not in compiled_strings:
+                compiled_strings[source] = self.compile(LITERAL_TEXT, name=name)
+        elif source not in compiled_strings:
             compiled_strings[source] = self.compile(source)
         cls = template_class or self.template_class
         return cls.from_code(self, compiled_strings[source], self.make_globals(globals), None)
