@@ -20,7 +20,8 @@ ends up with another version of a package is an error.
 
 pip-compile runs under Python 3.12 (the oldest the template offers; Dependabot reads
 the version from the lock's header), from a venv this script makes under
-~/.cache (LOCK_TOOLS_DIR), with the pip-tools version requirements-dev.in pins. The
+~/.cache (LOCK_TOOLS_DIR), with the pip-tools version requirements-dev.in pins and
+the pip version the unions pin. The
 check also compiles each all.in under Python 3.13 (not with --only-unions), and has
 pip resolve each all.txt for Python 3.14 from wheels, and fails if a pin differs,
 which would mean a marker makes the lock depend on the Python version.
@@ -140,21 +141,35 @@ def resolved_for(python: Path, version: str, lock: str) -> dict[str, str]:
     }
 
 
-def tools_python(version: str, pip_tools: str) -> Path:
-    """The python of a venv of Python `version` with pip-tools `pip_tools`."""
+def tools_python(version: str, tools: dict[str, str]) -> Path:
+    """The python of a venv of Python `version` with `tools` ({name: version}) installed."""
     base = Path(os.environ.get("LOCK_TOOLS_DIR") or Path.home() / ".cache" / "ccdp-lock-tools")
-    venv = base / f"python{version}-pip-tools{pip_tools}"
+    venv = base / "-".join([f"python{version}", *(f"{name}{v}" for name, v in tools.items())])
     python = venv / "bin" / "python"
     if not (venv / "built").exists():
         interpreter = machine.find_python(version)
         if interpreter is None:
             sys.exit(f"Python {version} is not installed: pyenv install {version}")
         subprocess.run([str(interpreter), "-m", "venv", "--clear", str(venv)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", f"pip-tools=={pip_tools}"], check=True
-        )
+        requirements = [f"{name}=={v}" for name, v in tools.items()]
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *requirements], check=True)
         (venv / "built").write_text("ok\n")
     return python
+
+
+def lock_tools(dev_requirements: str) -> dict[str, str]:
+    """pip-tools at the version requirements-dev.in pins, and pip at the version the
+    unions pin (--allow-unsafe): what a project's venv runs its README's pip-compile
+    with. (The pip a venv is made with resolved the unions three times slower.)"""
+    pip_tools = pins(dev_requirements).get("pip-tools")
+    if pip_tools is None:
+        sys.exit("requirements-dev.in pins no pip-tools==VERSION, which compiles the locks.")
+    pips = {pins(path.read_text()).get("pip") for path in LOCKS_DIR.glob("django-*/all.txt")}
+    pips.discard(None)
+    if not pips:  # no union yet: the venv's own pip compiles the first
+        return {"pip-tools": pip_tools}
+    newest = max(pips, key=lambda version: [int(part) for part in re.findall(r"\d+", version)])
+    return {"pip": newest, "pip-tools": pip_tools}
 
 
 def compile_in(python: Path, directory: Path, source: str, output: str, upgrade: bool) -> str:
@@ -245,10 +260,8 @@ def main() -> None:
 
     sources = lock_sources()
     some_dev = next(iter(sources.values()))["requirements-dev.in"]
-    pip_tools = pins(some_dev).get("pip-tools")
-    if pip_tools is None:
-        sys.exit("requirements-dev.in pins no pip-tools==VERSION, which compiles the locks.")
-    python = tools_python(LOCK_PYTHON, pip_tools)
+    tools = lock_tools(some_dev)
+    python = tools_python(LOCK_PYTHON, tools)
     djangos = sorted({key.split("/")[0].removeprefix("django-") for key in sources})
     expected = {f"django-{d}/all.txt" for d in djangos}
     expected |= {f"{key}/{source.replace('.in', '.txt')}" for key in sources for source in SOURCES}
@@ -261,7 +274,7 @@ def main() -> None:
                 # The suite reads the markers for these from its venvs' metadata instead
                 # (tests/test_locks.py), so --only-unions, which it runs, leaves them out.
                 for version in () if arguments.only_unions else MARKER_PYTHONS:
-                    other = lock_union(tools_python(version, pip_tools), django, sources, False)
+                    other = lock_union(tools_python(version, tools), django, sources, False)
                     if pins(other) != pins(union):
                         raise Stale(
                             f"Django {django}'s lock differs under Python {version}: "
