@@ -60,6 +60,11 @@ def build(path: Path, python: Path, pins: list[str]) -> None:
     subprocess.run([str(python), "-m", "venv", "--clear", str(path)], check=True)
     (path / "requirements.txt").write_text("\n".join(pins) + "\n")
     pip = [str(path / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
+    # The pinned pip first: the one Python 3.12's venv bundles (23.2) took 12 CPU-seconds
+    # more to resolve the pins.
+    pinned_pip = [pin for pin in pins if pin.startswith("pip==")]
+    if pinned_pip:
+        subprocess.run([*pip, "install", "--quiet", *pinned_pip], check=True)
     # --no-compile: Python compiles what a process imports when it first does, instead
     # of pip compiling every module of every package (15 s of CPU for Django 6.1's).
     install = [*pip, "install", "--quiet", "--no-compile", "-r", str(path / "requirements.txt")]
