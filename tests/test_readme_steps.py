@@ -430,11 +430,12 @@ def python_blocks(readme: str, heading: str) -> list[str]:
 
 
 def follow_the_async_section(project: Path, readme: str) -> None:
-    """Add the section's views to the package's views.py (imports at the top, the
-    rest at the end) and its routes at the end of config/urls.py."""
+    """Add the section's views to the package's views.py (<slug>/views.py, as the
+    README names it; the apps have views.py files of their own, which a directory
+    listing may give first) and its routes at the end of config/urls.py."""
     views_code, routes = python_blocks(readme, ASYNC_HEADING)
     imports, _, functions = views_code.partition("\n\n\n")
-    views = next(project.glob("*/views.py"))
+    views = project / project.name / "views.py"
     views.write_text(f"{imports}\n{views.read_text()}\n\n{functions}")
     urls = project / "config" / "urls.py"
     urls.write_text(f"{urls.read_text()}\n{routes}")
