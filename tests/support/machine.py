@@ -210,6 +210,35 @@ def process_group(pgid: int) -> list[int]:
     return pids
 
 
+def serving_processes(pgid: int) -> list[int]:
+    """The processes of a server's group that serve requests: those with no child in
+    the group (gunicorn's workers, not their master; daphne itself)."""
+    group = process_group(pgid)
+    parents = {parent_of(pid) for pid in group}
+    return [pid for pid in group if pid not in parents]
+
+
+def holds_connection_to(pid: int, port: int) -> bool:
+    """Whether process `pid` holds an established TCP connection to a server on `port`
+    (/proc/PID/net/tcp's remote port, state 01, on one of the sockets among its file
+    descriptors)."""
+    sockets = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith("socket:["):
+            sockets.add(target[len("socket:[") : -1])
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if remote_port == port and fields[3] == "01" and fields[9] in sockets:
+                return True
+    return False
+
+
 def connections_to(port: int) -> int:
     """How many TCP connections a server listening on 127.0.0.1:`port` holds open now
     (its end of each: /proc/net/tcp's local port, state 01, ESTABLISHED), whether or
