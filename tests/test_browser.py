@@ -67,7 +67,11 @@ from visitors import Visitor
 # Chromium's headless shell, the build Playwright itself runs headless tests in
 # (https://github.com/microsoft/playwright/issues/33566): the same Blink and V8 as the
 # full browser, without its UI layer, which took twice the CPU for the same pages.
-CHROMIUM = Path(shutil.which("chromium-headless-shell") or "/usr/bin/chromium-headless-shell")
+# Debian's package where it is installed; otherwise the one Playwright downloads.
+SHELL_MISSING = (
+    "Chromium's headless shell is not installed: apt-get install chromium-headless-shell,"
+    " or .venv/bin/python -m playwright install --only-shell chromium"
+)
 # As in a container: no sandbox for root, no GPU, and no calls home (the network is closed).
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -134,12 +138,15 @@ def is_default(answers: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        machine.unavailable(
-            "Chromium's headless shell is not installed: apt-get install chromium-headless-shell"
-        )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=shutil.which("chromium-headless-shell"), args=CHROMIUM_ARGS
+            )
+        except Error as error:
+            if "Executable doesn't exist" not in str(error):
+                raise
+            machine.unavailable(SHELL_MISSING)
         yield browser
         browser.close()
 
