@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -230,13 +231,26 @@ def holds_connection_to(pid: int, port: int) -> bool:
             continue  # closed meanwhile
         if target.startswith("socket:["):
             sockets.add(target[len("socket:[") : -1])
+    return any(
+        port_of(remote) == port and inode in sockets
+        for _, remote, inode in established(f"/proc/{pid}/net")
+    )
+
+
+def established(net: str = "/proc/net") -> Iterator[tuple[str, str, str]]:
+    """(local address, remote address, socket inode) of each established TCP
+    connection (state 01) that the kernel's tables under `net` list, IPv4 and IPv6,
+    as the tables write them (hex, "ADDRESS:PORT")."""
     for table in ("tcp", "tcp6"):
-        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+        for line in Path(f"{net}/{table}").read_text().splitlines()[1:]:
             fields = line.split()
-            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
-            if remote_port == port and fields[3] == "01" and fields[9] in sockets:
-                return True
-    return False
+            if fields[3] == "01":
+                yield fields[1], fields[2], fields[9]
+
+
+def port_of(address: str) -> int:
+    """The port of an address as /proc/net/tcp writes it ("0100007F:1F90")."""
+    return int(address.rsplit(":", 1)[1], 16)
 
 
 def connections_to(port: int) -> int:
@@ -245,10 +259,4 @@ def connections_to(port: int) -> int:
     not the server still answers them. Counted by their addresses: the kernel writes
     the table a page at a time, and while other connections open and close it can list
     one connection several times (2 connections read as 20 under a churn of others)."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
-                found.add((table, fields[1], fields[2]))
-    return len(found)
+    return len({(local, remote) for local, remote, _ in established() if port_of(local) == port})
