@@ -430,25 +430,35 @@ def ruff_findings(bake, answers: dict) -> list[str]:
 
     Run once over the combinations of its version group (those that differ only in the
     Python version's answers), which this worker generates anyway (--dist loadgroup):
-    one process of each for the group, not two per combination. Each project is
-    linted under its own pyproject.toml, as ruff reads the nearest one to each file."""
+    one process of each for the group, not two per combination. Of the version files,
+    ruff reads only pyproject.toml (its target version), and the group's other files are
+    the same (test_version_answers_change_only_version_files): members with the same
+    pyproject.toml get the same findings, so one of them is linted for all. Each project
+    is linted under its own pyproject.toml, as ruff reads the nearest one to each file."""
     project = bake(answers)
     if project not in RUFF_FINDINGS:
         members = [bake(member) for member in version_groups()[runtime_key(answers)]]
-        findings: dict[Path, list[str]] = {member: [] for member in members}
+        alike: dict[bytes, list[Path]] = {}
+        for member in members:
+            alike.setdefault((member / "pyproject.toml").read_bytes(), []).append(member)
+        linted = [same[0] for same in alike.values()]
+        findings: dict[Path, list[str]] = {member: [] for member in linted}
         for command in (["check"], ["format", "--check"]):
-            ruff = [RUFF, *command, "--no-cache", "--output-format", "json", *members]
+            ruff = [RUFF, *command, "--no-cache", "--output-format", "json", *linted]
             result = subprocess.run(ruff, capture_output=True, text=True)
             found = json.loads(result.stdout or "[]")
             if (result.returncode != 0 and not found) or result.stderr.strip():
-                for member in members:  # ruff itself failed, for all of them
+                for member in linted:  # ruff itself failed, for all of them
                     findings[member].append(f"ruff {command[0]}: {result.stderr}")
             for finding in found:
                 where = Path(finding["filename"])
                 row, code = finding["location"]["row"], finding["code"]
-                line = f"{where}:{row}: {code} {finding['message']}"
-                findings[next(m for m in members if where.is_relative_to(m))].append(line)
-        RUFF_FINDINGS.update(findings)
+                member = next(m for m in linted if where.is_relative_to(m))
+                findings[member].append(
+                    f"{where.relative_to(member)}:{row}: {code} {finding['message']}"
+                )
+        for same in alike.values():
+            RUFF_FINDINGS.update(dict.fromkeys(same, findings[same[0]]))
     return RUFF_FINDINGS[project]
 
 
