@@ -48,7 +48,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-threads-"))
     venv = root / "venv"
     print(f"building a Django {serve.DJANGO} venv from the generated pins ...", flush=True)
-    venvs.build(venv, machine.find_python(serve.PYTHON), venvs.pins_for(serve.DJANGO))
+    venvs.build(venv, venvs.find_python(serve.PYTHON), venvs.pins_for(serve.DJANGO))
     databases = [f"bench_threads_{args.server}", "bench_threads_gunicorn"]
     try:
         asgi = serve.generated_project(

@@ -101,7 +101,7 @@ def main() -> None:
             f"bench: unknown comparison {', '.join(sorted(unknown))}; choose from"
             f" {', '.join(COMPARISONS)}."
         )
-    python = machine.find_python(serve.PYTHON)
+    python = venvs.find_python(serve.PYTHON)
     if not shutil.which("wrk") or python is None:
         sys.exit(f"bench: install wrk and Python {serve.PYTHON} first.")
     if not (machine.postgres_answers() and machine.redis_answers()):

@@ -495,7 +495,7 @@ def main() -> None:
         )
     tools = () if args.bodies_only else ("wrk",)
     missing = [tool for tool in tools if not shutil.which(tool)]
-    python = machine.find_python(PYTHON)
+    python = venvs.find_python(PYTHON)
     if missing or python is None:
         sys.exit(f"bench: install {', '.join(missing) or f'Python {PYTHON}'} first.")
     if not (machine.postgres_answers() and machine.redis_answers()):

@@ -45,7 +45,7 @@ from cookiecutter.environment import StrictEnvironment  # noqa: E402
 from cookiecutter.generate import generate_context  # noqa: E402
 from cookiecutter.prompt import prompt_for_config  # noqa: E402
 
-import machine  # noqa: E402
+import venvs  # noqa: E402
 from combinations import DEFAULTS, VERSION_OPTIONS, all_combinations  # noqa: E402
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
@@ -147,7 +147,7 @@ def tools_python(version: str, tools: dict[str, str]) -> Path:
     venv = base / "-".join([f"python{version}", *(f"{name}{v}" for name, v in tools.items())])
     python = venv / "bin" / "python"
     if not (venv / "built").exists():
-        interpreter = machine.find_python(version)
+        interpreter = venvs.find_python(version)
         if interpreter is None:
             sys.exit(f"Python {version} is not installed: pyenv install {version}")
         subprocess.run([str(interpreter), "-m", "venv", "--clear", str(venv)], check=True)

@@ -36,7 +36,6 @@ import tls
 import venvs
 from combinations import (
     TEMPLATE_DIR,
-    VENV_PYTHON,
     all_combinations,
     combination_id,
     pairwise,
@@ -354,38 +353,21 @@ def observatory_scanner(tools_dir) -> Path:
 def venv_for(shared_dir):
     """venv_for("6.1") -> the bin directory of that Django version's venv, built once
     per run; or once for many runs under TEST_VENVS_DIR (a developer's directory, kept
-    between runs and rebuilt when the generated pins change)."""
-    kept = os.environ.get("TEST_VENVS_DIR")
+    between runs and rebuilt when the generated pins change; .ci/run's, built while the
+    suite's own venv installs)."""
     base = kept_or_shared(shared_dir)
     base.mkdir(parents=True, exist_ok=True)
     ready: dict[str, Path] = {}
 
     def venv_for(django_version: str) -> Path:
-        if django_version in ready:
-            return ready[django_version]
-        path = base / f"venv-django{django_version}"
-        with FileLock(f"{path}.lock"):
-            # A run's own venv, once built, holds this run's pins; a kept one may not.
-            # (Rendering the pins of every combination takes seconds: not per worker.)
-            if kept or not (path / "built").exists():
-                pins = venvs.pins_for(django_version)
-                if not venvs.holds(path, pins):
-                    build_venv(path, django_version, pins)
-        ready[django_version] = path / "bin"
+        if django_version not in ready:
+            try:
+                ready[django_version] = venvs.ensure(base, django_version) / "bin"
+            except venvs.PythonMissing as missing:
+                machine.unavailable(str(missing))
         return ready[django_version]
 
     return venv_for
-
-
-def build_venv(path: Path, django_version: str, pins: list[str]) -> None:
-    python_version = VENV_PYTHON[django_version]
-    python = machine.find_python(python_version)
-    if python is None:
-        machine.unavailable(
-            f"Python {python_version} is not installed (pyenv install {python_version},"
-            f" or set PYTHON{python_version.replace('.', '_')} to its path)."
-        )
-    venvs.build(path, python, pins)
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,7 @@ from websockets.sync.client import connect
 
 import crawler
 import machine
+import venvs
 from combinations import DEFAULTS, OPTIONS, all_combinations, combination_id, runtime_key
 
 HOST, PORT = "127.0.0.1", 8000
@@ -241,12 +242,9 @@ def local_server(checkout, readme_answers, where):
     steps = local_steps((checkout / "README.md").read_text())
     assert steps.strip().splitlines()[-1] == RUNSERVER, steps
     version = readme_answers["python_version"]
-    python = machine.find_python(version)
+    python = venvs.find_python(version)
     if python is None:
-        machine.unavailable(
-            f"Python {version} is not installed (pyenv install {version},"
-            f" or set PYTHON{version.replace('.', '_')} to its path)."
-        )
+        machine.unavailable(venvs.python_missing(version))
     env = {"PATH": f"{python.parent}:/usr/local/bin:/usr/bin:/bin", "HOME": os.environ["HOME"]}
     log = checkout.parent / "readme-steps.log"
     lines = steps.strip().splitlines()

@@ -16,8 +16,11 @@ distributions). Here:
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
 
 import installed_modules
 import venvs
@@ -69,6 +72,21 @@ def test_installed_modules_file_says_what_the_venvs_hold(venv_for):
     )
 
 
+def lock_dir(answers: dict) -> Path:
+    """The directory of the locks a project of `answers` includes (its `__lock`)."""
+    context = generate_context(
+        context_file=str(TEMPLATE_DIR / "cookiecutter.json"), extra_context=answers
+    )
+    return venvs.LOCKS_DIR / prompt_for_config(context, no_input=True)["__lock"]
+
+
+def rendered_requirements(answers: dict) -> list[str]:
+    """The pins a project of `answers` installs for its tests and CI
+    (requirements-dev.txt, which holds requirements.txt's)."""
+    pins = venvs.pins_in((lock_dir(answers) / "requirements-dev.txt").read_text())
+    return [f"{name}=={version}" for name, version in sorted(pins.items())]
+
+
 @pytest.fixture(scope="session")
 def installed_with(venv_for):
     """installed_with(answers) -> the distributions the project of `answers` installs."""
@@ -77,7 +95,7 @@ def installed_with(venv_for):
     def installed_with(answers: dict) -> set[str]:
         key = json.dumps(answers, sort_keys=True)
         if key not in found:
-            pins = venvs.rendered_requirements(answers)
+            pins = rendered_requirements(answers)
             found[key] = installed_modules.installed_by(venv_for(answers["django_version"]), pins)
         return found[key]
 

@@ -23,7 +23,6 @@ SUPPORT_DIR = Path(__file__).resolve().parent
 # local_extensions.py, which rendering the pins needs.
 sys.path[:0] = [str(SUPPORT_DIR), str(SUPPORT_DIR.parents[1])]
 
-import machine  # noqa: E402
 import venvs  # noqa: E402
 from combinations import TEMPLATE_DIR, VENV_PYTHON  # noqa: E402
 
@@ -146,18 +145,10 @@ def main() -> None:
     import os
 
     base = Path(os.environ.get("TEST_VENVS_DIR") or tempfile.mkdtemp(prefix="ccdp-venvs-"))
-    venv_bins = []
-    for django_version, python_version in VENV_PYTHON.items():
-        path = base / f"venv-django{django_version}"
-        pins = venvs.pins_for(django_version)
-        if not venvs.holds(path, pins):
-            python = machine.find_python(python_version)
-            if python is None:
-                sys.exit(
-                    f"Python {python_version} is not installed: pyenv install {python_version}"
-                )
-            venvs.build(path, python, pins)
-        venv_bins.append(path / "bin")
+    try:
+        venv_bins = [venvs.ensure(base, version) / "bin" for version in VENV_PYTHON]
+    except venvs.PythonMissing as missing:
+        sys.exit(str(missing))
     write(derived(venv_bins))
     print(f"wrote {INSTALLED_MODULES}")
 

@@ -1,15 +1,12 @@
-"""What the suite needs from this machine: PostgreSQL, Redis and Python interpreters.
+"""What the suite needs from this machine: PostgreSQL, Redis, free ports and processes.
 
 Locally a missing service skips the tests that need it, with the command that
 would start it; under CI=true it fails them instead, so a green CI run always
 means every tier really ran.
 """
 
-import glob
 import os
-import shutil
 import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,31 +127,6 @@ def active_queries(name: str) -> list[str]:
     query = "SELECT query FROM pg_stat_activity WHERE datname = %s AND state = 'active'"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         return [row[0] for row in conn.execute(query, [name])]
-
-
-def find_python(version: str) -> Path | None:
-    """Find a CPython `version` interpreter: on PATH, or installed by pyenv."""
-    pyenv_root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    candidates = [os.environ.get(f"PYTHON{version.replace('.', '_')}", "")]
-    candidates += sorted(
-        glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True
-    )
-    candidates += [f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
-    candidates.append(shutil.which(f"python{version}") or "")
-    for candidate in filter(None, candidates):
-        try:
-            out = subprocess.run(
-                [candidate, "-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            )
-        except OSError:
-            continue
-        if out.returncode == 0 and out.stdout.strip() == version:
-            return Path(candidate)
-    return None
 
 
 # The ports free_port() hands out: below the kernel's ephemeral range (32768-60999 on
