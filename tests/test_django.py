@@ -19,13 +19,24 @@ from content_policy import directives
 # A probe that answers for each of several environments in one process: answer(), which
 # ANSWER defines, runs in a child forked once Django itself is imported, with only that
 # environment set, so that a group pays for one interpreter, not one per environment.
+# The modules of PREIMPORTED are imported once, before the children fork: none reads
+# the environment or the settings as it is imported, and each child would import them
+# again (a Celery project's settings import its app; a child that serves a page, most
+# of Django). The project's own modules, the settings among them, load in each child.
 # The answers, in order, as a JSON list on the last line (what a child logs comes first).
 FORKED_PROBE = """
+import importlib
 import json
 import os
 import sys
 
 import django
+
+for name in PREIMPORTED:
+    try:
+        importlib.import_module(name)
+    except ImportError:  # django.utils.csp is Django 6.0's
+        pass
 
 ANSWER
 path = os.environ["PATH"]  # the venv's first, as run() sets it
@@ -44,6 +55,11 @@ for env in json.loads(sys.stdin.read()):
     os.wait()
 print(json.dumps(answers))
 """
+PREIMPORTED = [
+    "celery.app", "django.conf", "django.db.models", "django.forms", "django.http",
+    "django.template.loader", "django.test.client", "django.urls", "django.utils.csp",
+    "django.views.generic", "psycopg",
+]  # fmt: skip
 # The settings, or the traceback of their import.
 SETTINGS_ANSWER = """
 def answer():
@@ -94,7 +110,7 @@ def succeeded(result) -> bool:
 
 def answers_under(run, project, answer: str, envs: list[dict]) -> list[dict]:
     """What answer() (source defining it, for FORKED_PROBE) returns under each of `envs`."""
-    probe = FORKED_PROBE.replace("ANSWER", answer)
+    probe = FORKED_PROBE.replace("PREIMPORTED", repr(PREIMPORTED)).replace("ANSWER", answer)
     result = run(["python", "-c", probe], cwd=project, input=json.dumps(envs))
     assert succeeded(result)
     return json.loads(result.stdout.splitlines()[-1])
