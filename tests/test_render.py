@@ -34,6 +34,7 @@ from combinations import (
     combination_id,
     copy_template,
     pairs,
+    pairwise,
     redis_layer,
     runtime_groups,
     runtime_key,
@@ -1148,3 +1149,15 @@ def test_runtime_groups_try_every_pair():
     tried = set().union(*(pairs(members[0]) for members in runtime_groups().values()))
 
     assert every_pair - tried == set()
+
+
+def test_pairwise_groups_try_every_pair_their_groups_try():
+    """The deep tiers' groups, pairwise() of all the runtime groups and of the ASGI
+    ones, between them try every pair of option values that those groups try."""
+    groups = runtime_groups()
+    asgi = {key: members for key, members in groups.items() if members[0]["interface"] == "asgi"}
+    for among in (groups, asgi):
+        wanted = set().union(*(pairs(members[0]) for members in among.values()))
+        tried = set().union(*(pairs(members[0]) for members in pairwise(among).values()))
+
+        assert wanted - tried == set()

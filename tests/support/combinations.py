@@ -159,17 +159,35 @@ def runtime_groups() -> dict[str, list[dict]]:
 
 
 def pairwise(groups: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """The fewest of `groups` (greedily, in order) that still try every pair of option
-    values that all of them try: the deep tiers (a browser, bursts across processes)
-    run on these, while every group gets the Django and live-server tiers."""
+    """The fewest of `groups` that still try every pair of option values that all of
+    them try: the deep tiers (a browser, bursts across processes, the project's own CI
+    job) run on these, while every group gets the Django and live-server tiers.
+
+    An exact search (a few milliseconds here): it branches on the pair the fewest groups
+    try, and gives up a branch that could not beat the smallest covering found so far,
+    the first being the greedy one. Ties go to the groups in their order."""
     tries = {key: pairs(members[0]) for key, members in groups.items()}
     wanted = set().union(*tries.values())
-    chosen = set()
-    while wanted:
-        key = max(tries, key=lambda k: len(tries[k] & wanted))
-        chosen.add(key)
-        wanted -= tries[key]
-    return {key: members for key, members in groups.items() if key in chosen}
+    smallest: list[str] = []
+    left = set(wanted)
+    while left:  # greedily: the group that tries the most pairs not tried yet
+        key = max(tries, key=lambda k: len(tries[k] & left))
+        smallest.append(key)
+        left -= tries[key]
+
+    def search(chosen: list[str], left: set[tuple]) -> None:
+        nonlocal smallest
+        if not left:
+            smallest = chosen
+        elif len(chosen) + 1 < len(smallest):
+            # sorted: a set's order changes with each process's string hashing
+            pair = min(sorted(left), key=lambda p: sum(p in tried for tried in tries.values()))
+            trying = [key for key in tries if pair in tries[key]]
+            for key in sorted(trying, key=lambda k: -len(tries[k] & left)):
+                search([*chosen, key], left - tries[key])
+
+    search([], wanted)
+    return {key: members for key, members in groups.items() if key in smallest}
 
 
 def representative(members: list[dict]) -> dict:
