@@ -149,7 +149,7 @@ def tools_python(version: str, tools: dict[str, str]) -> Path:
     if not (venv / "built").exists():
         interpreter = venvs.find_python(version)
         if interpreter is None:
-            sys.exit(f"Python {version} is not installed: pyenv install {version}")
+            sys.exit(venvs.python_missing(version))
         subprocess.run([str(interpreter), "-m", "venv", "--clear", str(venv)], check=True)
         requirements = [f"{name}=={v}" for name, v in tools.items()]
         subprocess.run([str(python), "-m", "pip", "install", "-q", *requirements], check=True)
