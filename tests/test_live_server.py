@@ -48,13 +48,17 @@ SECURITY_HEADERS = (
 ANSWER_HEADERS = (*SECURITY_HEADERS, "x-frame-options")
 # What the HTTP Observatory grades A+ with the bonuses a strict policy earns.
 OBSERVATORY_MINIMUM = 125
+# Seconds after its first answer by which a web process has opened what it opens.
+SETTLE_SECONDS = 2
 # Rounds of ten readiness probes, at most, until every web process has answered one.
 WARM_UP_ROUNDS = 20
 
 
 @pytest.fixture(scope="module")
-def server(start_web) -> int:
-    return start_web(DJANGO_HSTS_SECONDS=str(A_YEAR))
+def server(start_web, deployed_project) -> int:
+    # On Heroku HOME is the app's directory (/app): what the web process leaves in
+    # HOME lands beside the app's files.
+    return start_web(DJANGO_HSTS_SECONDS=str(A_YEAR), HOME=str(deployed_project))
 
 
 def test_home_page_over_https(server, production_env):
@@ -212,6 +216,19 @@ def test_the_probes_carry_the_pages_security_headers(server, path):
         if name != "content-security-policy":
             assert probe.headers.get(name) == page.headers[name], name
     assert directives(probe.headers["content-security-policy"])["default-src"] == ["'none'"]
+
+
+def test_the_web_process_opens_no_socket_in_the_apps_directory(
+    server, deployed_project, web_servers
+):
+    """gunicorn 25.1 and later serves its control interface from a socket in HOME
+    unless told not to: one more way into the process, which nothing uses. Its master
+    opens it from a thread once the workers are forked, so look once the server has
+    answered for a while."""
+    time.sleep(max(0.0, web_servers[server].answered_at + SETTLE_SECONDS - time.monotonic()))
+    sockets = [path for path in deployed_project.rglob("*") if path.is_socket()]
+
+    assert sockets == []
 
 
 def test_readiness_probe_by_ip_over_plain_http(server, runtime_answers):

@@ -68,6 +68,11 @@ def on_starting(server):
 # stall and get healthy workers killed.
 worker_tmp_dir = "/dev/shm"
 
+# No control socket: the platform starts, scales and restarts the processes, so nothing
+# uses gunicornc, which gunicorn 25.1 and later would serve from $HOME/.gunicorn/ to
+# any process of the app's user. https://gunicorn.org/guides/gunicornc
+control_socket_disable = True
+
 # Seconds a worker may go without telling the master it is alive before the master
 # kills and replaces it. A uvicorn worker tells it from its event loop: a loop
 # blocked that long{% if cookiecutter.interface == "asgi" %} (a blocking call in an async view){% endif %} gets the worker replaced,

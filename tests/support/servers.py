@@ -63,6 +63,7 @@ class Server:
                 )
             try:
                 if request(port, "/healthz").status == 200:
+                    self.answered_at = time.monotonic()
                     return
             except OSError:
                 pass
