@@ -168,6 +168,7 @@ def pairwise(groups: dict[str, list[dict]]) -> dict[str, list[dict]]:
     the first being the greedy one. Ties go to the groups in their order."""
     tries = {key: pairs(members[0]) for key, members in groups.items()}
     wanted = set().union(*tries.values())
+    tried_by = {pair: [key for key in tries if pair in tries[key]] for pair in wanted}
     smallest: list[str] = []
     left = set(wanted)
     while left:  # greedily: the group that tries the most pairs not tried yet
@@ -181,9 +182,8 @@ def pairwise(groups: dict[str, list[dict]]) -> dict[str, list[dict]]:
             smallest = chosen
         elif len(chosen) + 1 < len(smallest):
             # sorted: a set's order changes with each process's string hashing
-            pair = min(sorted(left), key=lambda p: sum(p in tried for tried in tries.values()))
-            trying = [key for key in tries if pair in tries[key]]
-            for key in sorted(trying, key=lambda k: -len(tries[k] & left)):
+            pair = min(sorted(left), key=lambda p: len(tried_by[p]))
+            for key in sorted(tried_by[pair], key=lambda k: -len(tries[k] & left)):
                 search([*chosen, key], left - tries[key])
 
     search([], wanted)
