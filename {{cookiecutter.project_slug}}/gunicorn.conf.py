@@ -73,12 +73,19 @@ worker_tmp_dir = "/dev/shm"
 # any process of the app's user. https://gunicorn.org/guides/gunicornc
 control_socket_disable = True
 
+{% if cookiecutter.interface == "asgi" -%}
 # Seconds a worker may go without telling the master it is alive before the master
-# kills and replaces it. A uvicorn worker tells it from its event loop: a loop
-# blocked that long{% if cookiecutter.interface == "asgi" %} (a blocking call in an async view){% endif %} gets the worker replaced,
-# with every request{% if cookiecutter.interface == "asgi" %} and WebSocket{% endif %} it serves; a sync view holding one of its
-# threads{% if cookiecutter.interface == "asgi" %}, or an async view awaiting,{% endif %} does not (README.md, Configuration, says what
-# ends a slow request).
+# kills and replaces it. A uvicorn worker tells it from its event loop: a loop blocked
+# that long (a blocking call in an async view) gets the worker replaced, with every
+# request and WebSocket it serves; a sync view holding one of its threads, or an async
+# view awaiting, does not (README.md, Configuration, says what ends a slow request).
+{% else -%}
+# Seconds a worker may go without telling the master it is alive before the master
+# kills and replaces it. A uvicorn worker tells it from its event loop: a loop blocked
+# that long gets the worker replaced, with every request it serves; a sync view
+# holding one of its threads does not (README.md, Configuration, says what ends a slow
+# request).
+{% endif -%}
 timeout = {{ 20 if cookiecutter.platform == "heroku" else 30 }}
 {%- if cookiecutter.platform == "heroku" %}
 # On shutdown a dyno gets SIGTERM and, 30 seconds later, SIGKILL: finish in-flight
