@@ -852,6 +852,26 @@ def test_readme_is_well_formed_markdown(project, answers):
         assert not re.search(r"[^\s#]#{1,6} [A-Z]", line), f"a heading glued to text: {line}"
 
 
+# The README's prose wraps at this width, not counting a link's address; its tables and
+# code blocks do not wrap.
+README_WIDTH = 100
+
+
+def test_readme_prose_is_wrapped_whole(project):
+    """No line of prose runs on past the width where a sentence that one answer adds
+    was joined to its neighbour without a new wrap."""
+    fenced, long = False, []
+    for number, line in enumerate((project / "README.md").read_text().splitlines(), 1):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and not line.startswith("|"):
+            width = len(re.sub(r"\]\([^)\s]*\)", "]()", line))
+            if width > README_WIDTH:
+                long.append(f"line {number} ({width} characters): {line}")
+
+    assert not long, "\n".join(long)
+
+
 def test_every_deploy_block_makes_its_secret_with_one_python(project):
     """python3, which a shell outside any venv has; `python` may be missing there, and
     the secret would come out empty."""
