@@ -73,15 +73,13 @@ worker_tmp_dir = "/dev/shm"
 # any process of the app's user. https://gunicorn.org/guides/gunicornc
 control_socket_disable = True
 
-{% if cookiecutter.interface == "asgi" -%}
 # Seconds a worker may go without telling the master it is alive before the master
 # kills and replaces it. A uvicorn worker tells it from its event loop: a loop blocked
+{% if cookiecutter.interface == "asgi" -%}
 # that long (a blocking call in an async view) gets the worker replaced, with every
 # request and WebSocket it serves; a sync view holding one of its threads, or an async
 # view awaiting, does not (README.md, Configuration, says what ends a slow request).
 {% else -%}
-# Seconds a worker may go without telling the master it is alive before the master
-# kills and replaces it. A uvicorn worker tells it from its event loop: a loop blocked
 # that long gets the worker replaced, with every request it serves; a sync view
 # holding one of its threads does not (README.md, Configuration, says what ends a slow
 # request).
