@@ -280,11 +280,10 @@ def test_production_settings(settings_under, production_env, runtime_answers):
         assert middleware[whitenoise - len(headers) : whitenoise] == headers
     else:
         # Under ASGI no connection kept per thread (async views run their queries on a
-        # thread of their request's own; a web process pools them, below), and static
-        # files served before Django (serving/static_files.py), not by a sync-only
-        # middleware.
+        # thread of their request's own): a pool, the same for every process and the
+        # tests; and static files served before Django, not by a sync-only middleware.
         assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (0, True)
-        assert "pool" not in database["OPTIONS"], "a command would wait out a pool's timeout"
+        assert "pool" in database["OPTIONS"]
         assert not any("whitenoise" in name.lower() for name in middleware)
     storage = settings["STORAGES"]["staticfiles"]["BACKEND"]
     assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -295,8 +294,8 @@ def test_production_settings(settings_under, production_env, runtime_answers):
     assert "daphne" not in settings["INSTALLED_APPS"]
     if runtime_answers["interface"] == "asgi":
         expected_backend = {
-            "redis": "serving.channel_layers.RedisChannelLayer",
-            "redis-pubsub": "serving.channel_layers.RedisPubSubChannelLayer",
+            "redis": "serving.websockets.channel_layer.RedisChannelLayer",
+            "redis-pubsub": "serving.websockets.channel_layer.RedisPubSubChannelLayer",
             "in-memory": "channels.layers.InMemoryChannelLayer",
         }[runtime_answers["channel_layer"]]
         assert settings["CHANNEL_LAYERS"]["default"]["BACKEND"] == expected_backend
@@ -319,11 +318,15 @@ def test_production_settings(settings_under, production_env, runtime_answers):
 # of threads of the WSGI bridge that runs the sync views (argv[1]'s own, under ASGI),
 # and the database's pool.
 APPLICATION_PROBE = """
-import importlib, json, sys
-importlib.import_module(f"config.{sys.argv[1]}")  # which sets Django up
+import gc, importlib, json, sys
+module = importlib.import_module(f"config.{sys.argv[1]}")  # which sets Django up
 loaded = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[2:]))
-bridge = {"asgi": "config.asgi", "wsgi": "serving.wsgi_server"}[sys.argv[1]]
-threads = importlib.import_module(bridge).sync_views.threads
+from serving import http_application
+from serving.http.bridge import WSGIBridge
+if sys.argv[1] == "wsgi":  # as the web command's uvicorn workers serve it
+    http_application(module.application)
+(bridge,) = [thing for thing in gc.get_objects() if isinstance(thing, WSGIBridge)]
+threads = bridge.threads
 from django.db import connection
 pool = connection.settings_dict["OPTIONS"].get("pool")
 print(json.dumps({"loaded": loaded, "threads": threads, "pool": pool}))

@@ -307,10 +307,10 @@ def ping_until_answered(port: int, deadline: float) -> None:
 
 def briefly_idle(project: Path, tmp_path: Path) -> Path:
     """A copy of `project` whose channel layer pool closes connections idle for a
-    second, not ten (serving/redis_pool.py): while Redis hangs, the pool then surely
+    second, not ten (serving/websockets/redis_pool.py): while Redis hangs, the pool surely
     closes one, and a hung Redis does not answer that close."""
     copy = shutil.copytree(project, tmp_path / project.name)
-    pool = copy / "serving" / "redis_pool.py"
+    pool = copy / "serving" / "websockets" / "redis_pool.py"
     idle = re.compile(r"^IDLE_SECONDS = .*$", re.M)
     text, replaced = idle.subn("IDLE_SECONDS = 1.0", pool.read_text())
     assert replaced == 1, f"{pool} sets no IDLE_SECONDS"

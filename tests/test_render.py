@@ -169,6 +169,7 @@ def test_files_match_the_options(project, answers):
     heroku = answers["platform"] == "heroku"
     asgi = answers["interface"] == "asgi"
     core_layer = redis_layer(answers) and answers["channel_layer"] == "redis"
+    daphne = asgi and answers["asgi_server"] == "daphne"
     expected = {
         "Procfile": heroku,
         "app.json": heroku,
@@ -179,22 +180,22 @@ def test_files_match_the_options(project, answers):
         "config/wsgi.py": True,
         ".do/deploy.template.yaml": not heroku and not uses_redis(answers),
         "config/asgi.py": asgi,
-        "serving/static_files.py": asgi,
-        "serving/wsgi_bridge.py": True,
-        "serving/wsgi_server.py": not asgi,
-        "serving/view_router.py": asgi,
-        "serving/asgi_handler.py": asgi,
         "config/routing.py": asgi,
         "config/channel_layer_settings.py": asgi,
-        "serving/workers.py": not (asgi and answers["asgi_server"] == "daphne"),
-        "serving/websocket_origins.py": asgi,
-        "serving/redis_pool.py": core_layer,
-        "serving/tests/test_redis_pool.py": core_layer,
-        "serving/outbox.py": celery(answers),
+        "serving/http/bridge.py": True,
+        "serving/http/handlers.py": asgi,
+        "serving/http/static_files.py": asgi,
+        "serving/http/tests/test_asgi.py": asgi,
+        "serving/http/daphne.py": daphne,
+        "serving/http/workers.py": not daphne,
+        "serving/websockets/origins.py": asgi,
+        "serving/websockets/consumers.py": asgi,
+        "serving/websockets/channel_layer.py": redis_layer(answers),
+        "serving/websockets/tests/test_channel_layer.py": redis_layer(answers),
+        "serving/websockets/redis_pool.py": core_layer,
+        "serving/websockets/tests/test_redis_pool.py": core_layer,
+        "serving/tasks/outbox.py": celery(answers),
         "serving/migrations": celery(answers),
-        "serving/daphne_server.py": asgi and answers["asgi_server"] == "daphne",
-        "serving/channel_layers.py": redis_layer(answers),
-        "serving/tests/test_channel_layer.py": redis_layer(answers),
         "config/celery.py": celery(answers),
         "config/celery_settings.py": celery(answers),
         "welcome": celery(answers),
@@ -213,10 +214,8 @@ def test_files_match_the_options(project, answers):
         "live/static/live/live.js": asgi,
         "live/tests/test_events.py": asgi,
         f"{slug}/consumers.py": asgi,
-        "serving/consumers.py": asgi,
         f"{slug}/static/{slug}/ping.js": asgi,
         f"{slug}/tests/test_ping.py": asgi,
-        "serving/tests/test_asgi_http.py": asgi,
         ".env": True,
         ".env.example": True,
         ".gitignore": True,
@@ -396,6 +395,65 @@ APP_MODULES = {
 }
 
 
+def serving_modules(project: Path) -> dict[str, str]:
+    """{path: text} of serving/'s Python outside its tests and migrations."""
+    serving = project / "serving"
+    return {
+        path.relative_to(project).as_posix(): path.read_text()
+        for path in serving.rglob("*.py")
+        if not {"tests", "migrations"} & set(path.relative_to(serving).parts)
+    }
+
+
+@pytest.mark.reads_no_version_file
+def test_serving_reads_only_the_settings_its_readme_documents(project):
+    readme = (project / "serving" / "README.md").read_text()
+    read = {
+        name
+        for text in serving_modules(project).values()
+        for name in re.findall(r"\bsettings\.([A-Z][A-Z0-9_]*)", text)
+    }
+
+    assert read, "serving reads no setting: the pattern no longer finds them"
+    assert {name for name in read if f"`{name}`" not in readme} == set()
+
+
+@pytest.mark.reads_no_version_file
+def test_the_settings_import_only_servings_environment_reader(project):
+    for path in (project / "config").glob("*settings.py"):
+        imported = {
+            node.module if isinstance(node, ast.ImportFrom) else alias.name
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        serving = {name for name in imported if name and name.split(".")[0] == "serving"}
+        assert serving <= {"serving.environment"}, path.name
+
+
+@pytest.mark.reads_no_version_file
+def test_the_entry_points_read_like_djangos_own(project):
+    for name in ("asgi.py", "wsgi.py"):
+        if (path := project / "config" / name).exists():
+            assert len(path.read_text().splitlines()) < 25, name
+
+
+@pytest.mark.reads_no_version_file
+def test_every_foreign_name_serving_leans_on_has_its_test(project):
+    """serving/README.md lists the names of other libraries that are no part of their
+    API, each with the test in the project's own suite that fails when one changes."""
+    readme = (project / "serving" / "README.md").read_text()
+    section = readme.split("\n## Other libraries' names it leans on\n", 1)[1]
+    rows = re.findall(r"^\| ([\w-]+) \| (.+) \| `([\w/.]+)` \|$", section, re.M)
+    names = [name for _, listed, _ in rows for name in re.findall(r"`([\w.]+)`", listed)]
+
+    assert len(names) <= 5, names
+    for _, listed, test in rows:
+        tests = (project / "serving" / test).read_text()
+        for name in re.findall(r"`([\w.]+)`", listed):
+            assert name.rpartition(".")[2] in tests, (name, test)
+
+
 @pytest.mark.reads_no_version_file
 def test_the_projects_package_holds_only_an_apps_modules(project):
     """The template's own code lives in serving/; the project's package is the owner's
@@ -507,10 +565,10 @@ def test_web_and_release_commands(project, answers):
 
     assert shlex.split(commands["release"]) == ["python", "manage.py", "migrate", "--noinput"]
     if answers["interface"] == "asgi" and answers["asgi_server"] == "daphne":
-        # daphne with the project's graceful stop (serving/daphne_server.py).
-        assert web[:3] == ["python", "-m", "serving.daphne_server"]
+        # daphne with the project's graceful stop (serving/http/daphne.py).
+        assert web[:3] == ["python", "-m", "serving.http.daphne"]
         assert web[-1] == "config.asgi:application"
-        # The visitor's address comes from serving/client_address.py, not from daphne,
+        # The visitor's address comes from CLIENT_ADDRESS_HEADER, not from daphne,
         # which would take the client's first X-Forwarded-For entry.
         assert "--proxy-headers" not in web
         assert web[web.index("--bind") + 1] == "0.0.0.0"
@@ -522,7 +580,7 @@ def test_web_and_release_commands(project, answers):
         # gunicorn binds $PORT and reads WEB_CONCURRENCY itself.
         assert web[:3] == ["gunicorn", "--config", "gunicorn.conf.py"]
         wsgi = answers["interface"] == "wsgi"
-        target = "serving.wsgi_server:application" if wsgi else "config.asgi:application"
+        target = "config.wsgi:application" if wsgi else "config.asgi:application"
         assert web[3:] == [target]
 
 
@@ -539,14 +597,13 @@ def test_gunicorn_configuration(project, answers):
     assert settings["graceful_timeout"] < 30
     # uvicorn-worker's class, which reads each request on an event loop: with a
     # WebSocket message limit (uvicorn's is 16 MiB), or for WSGI with no WebSockets.
-    assert settings["worker_class"] == "serving.workers.UvicornWorker"
-    workers = (project / "serving" / "workers.py").read_text()
+    assert settings["worker_class"] == "serving.http.workers.UvicornWorker"
+    workers = (project / "serving" / "http" / "workers.py").read_text()
     assert "from uvicorn_worker import UvicornWorker" in workers
     if answers["interface"] == "wsgi":
         assert '"ws": "none"' in workers and '"lifespan": "off"' in workers
     else:
-        assert '"ws_max_size": MAX_MESSAGE_BYTES' in workers
-        assert "MAX_MESSAGE_BYTES = 65536" in workers
+        assert '"ws_max_size": 65536' in workers
     if answers["interface"] == "asgi" and answers["channel_layer"] == "in-memory":
         assert settings["workers"] == 1
     else:
@@ -727,11 +784,11 @@ def test_both_manifests_declare_optional_secrets(project, answers, variable):
 @pytest.mark.reads_no_version_file
 @pytest.mark.only(platform="digitalocean")
 def test_do_specs_bind_the_deployed_commit(project):
-    """serving/error_tracking.py names Sentry's release after COMMIT_HASH, which App
-    Platform fills in for each component from ${_self.COMMIT_HASH}."""
+    """sentry-sdk names the release after SENTRY_RELEASE, which App Platform fills in
+    for each component from ${_self.COMMIT_HASH}."""
     for name, spec in do_specs(project).items():
         for component in (*spec["services"], *spec["jobs"], *spec.get("workers", [])):
-            (declared,) = [env for env in component["envs"] if env["key"] == "COMMIT_HASH"]
+            (declared,) = [env for env in component["envs"] if env["key"] == "SENTRY_RELEASE"]
             assert declared["value"] == "${_self.COMMIT_HASH}", name
 
 
@@ -759,13 +816,13 @@ def test_do_web_service_is_restarted_when_hung_and_stopped_gracefully(project, a
     and kills it termination.grace_period_seconds after SIGTERM: the web service
     declares both, and they agree with the web server's own timeouts."""
     if answers["interface"] == "asgi" and answers["asgi_server"] == "daphne":
-        graceful_stop = module_constant(project / "serving" / "daphne_server.py", "DRAIN_SECONDS")
+        graceful_stop = module_constant(project / "serving/http/daphne.py", "DRAIN_SECONDS")
         replaces_a_hung_worker = 0  # daphne has no master to do it
     else:
         gunicorn = gunicorn_settings(project)
         graceful_stop, replaces_a_hung_worker = gunicorn["graceful_timeout"], gunicorn["timeout"]
-    query_timeout = module_constant(project / "serving" / "web_process.py", "QUERY_TIMEOUT_SECONDS")
-    health_path = module_constant(project / "serving" / "health.py", "HEALTH_CHECK_PATH")
+    query_timeout = module_constant(project / "serving/checks/startup.py", "QUERY_TIMEOUT_SECONDS")
+    health_path = module_constant(project / "serving/checks/probes.py", "HEALTH_CHECK_PATH")
     for name, spec in do_specs(project).items():
         (web,) = spec["services"]
         liveness, termination = web["liveness_health_check"], web["termination"]

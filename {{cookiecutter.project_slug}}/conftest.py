@@ -28,15 +28,15 @@ def mail_as_in_production(settings):
     through EMAIL_TRANSPORT, instead of straight to the test runner's outbox. The
     backend sends on a thread of its own: its sender, whose wait() lets a test wait
     for what it has been handed."""
-    from serving import mail
+    from serving.mail import backends
 
-    backend = "serving.mail.EmailBackend"
+    backend = "serving.mail.backends.EmailBackend"
 {%- if cookiecutter.django_version == "5.2" %}
     settings.EMAIL_BACKEND = backend
 {%- else %}
     settings.MAILERS = {"default": {"BACKEND": backend}}
 {%- endif %}
-    return mail.sender
+    return backends.sender
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +48,7 @@ def fast_password_hashing(settings):
 @pytest.fixture(scope="session", autouse=True)
 def close_connections_of_other_threads(django_db_setup):
     """Threads other than the tests' own open connections of their own and keep them:
-    the readiness check's (serving/health.py) for CONN_MAX_AGE, asgiref's for the
+    the readiness check's for CONN_MAX_AGE, asgiref's for the
     queries of async code. pytest-django closes only its own thread's, and PostgreSQL
     refuses to drop the test database while a session is open on it (pytest-django
     then warns that the teardown failed). Each connection is closed here, first."""

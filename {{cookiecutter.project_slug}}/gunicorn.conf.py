@@ -25,17 +25,18 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2))
 {%- if cookiecutter.interface == "wsgi" %}
 
 # Each uvicorn worker reads requests on an event loop, where a client that sends
-# slowly holds no thread, then runs Django's WSGI application on WEB_THREADS threads
-# (serving/wsgi_server.py): uvicorn-worker's class (serving/workers.py).
+# slowly holds no thread, then runs config/wsgi.py's Django on WEB_THREADS threads:
+# gunicorn's threads would each wait on a slow client, as gunicorn's own deploy
+# guide warns (https://docs.gunicorn.org/en/stable/deploy.html).
 {%- else %}
 
 # Each uvicorn worker runs config/asgi.py's application on an event loop, WebSockets
-# included: uvicorn-worker's class, with this project's limits (serving/workers.py).
+# included: uvicorn-worker's class, with this project's limits.
 {%- endif %}
-worker_class = "serving.workers.UvicornWorker"
+worker_class = "serving.http.workers.UvicornWorker"
 
 # The master loads the application once, before it starts the workers: a setting the
-# app cannot run with stops it there, with its one sentence (serving/web_process.py),
+# app cannot run with stops it there, with its one sentence,
 # instead of in every worker at once. The workers share the loaded code's memory.
 preload_app = True
 
@@ -103,8 +104,8 @@ graceful_timeout = 20
 
 # Trust no peer's forwarded headers, whatever FORWARDED_ALLOW_IPS says (the Python
 # buildpack sets it to "*"). The project reads the router's own: X-Forwarded-Proto
-# through SECURE_PROXY_SSL_HEADER (config/settings.py) and the visitor's address
-# through serving/client_address.py. Trusting the router, uvicorn workers would take
+# through SECURE_PROXY_SSL_HEADER and the visitor's address through
+# CLIENT_ADDRESS_HEADER (config/settings.py). Trusting the router, uvicorn would take
 # the first X-Forwarded-For entry, which the client wrote, and gunicorn would take
 # environ entries such as SCRIPT_NAME from request headers.
 forwarded_allow_ips = ""

@@ -9,7 +9,7 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
-    from serving.startup_errors import stop_in_one_sentence
+    from serving.checks.startup import stop_in_one_sentence
 
     with stop_in_one_sentence():
         execute_from_command_line(sys.argv)

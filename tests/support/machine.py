@@ -105,7 +105,7 @@ def sessions_opened(name: str) -> int:
 
 def empty_outbox(database_url: str) -> None:
     """Delete the tasks a project's web processes kept in the database while the broker
-    was away (serving/outbox.py), which any worker started on that database sends:
+    was away (serving/tasks/outbox.py), which any worker started on that database sends:
     a module that starts a worker starts it with none of another module's."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         if conn.execute("SELECT to_regclass('serving_queuedtask')").fetchone()[0]:

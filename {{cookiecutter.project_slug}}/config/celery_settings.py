@@ -6,13 +6,13 @@ https://docs.celeryq.dev/en/stable/userguide/configuration.html
 import os
 import ssl
 
-from serving.env_values import env_flag, env_whole_number
+from serving.environment import flag, whole_number
 
 # Heroku Key-Value Store or App Platform's managed Valkey.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL
 # Locally, without REDIS_URL, DEBUG runs each task inside the request that queued it.
-CELERY_TASK_ALWAYS_EAGER = env_flag("DJANGO_DEBUG") and not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = flag("DJANGO_DEBUG") and not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks report through the database
@@ -25,7 +25,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # longer than any task's time limit.
     "visibility_timeout": 3600,
     # A request gives up at once on a broker that is away, and after a few seconds on
-    # one that does not answer: its task waits in the database (serving/outbox.py).
+    # one that does not answer: its task waits in the database (OutboxTask).
     "max_retries": 0,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
@@ -50,7 +50,7 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # running tasks get this long to finish, then every unfinished task goes back on the
 # queue. Celery sleeps through the whole window, so it stays well short of SIGKILL.
 # https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
-CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_whole_number(
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = whole_number(
     "WORKER_SHUTDOWN_SECONDS", {{ cookiecutter.__worker_shutdown_seconds }}, "seconds", minimum=1
 )
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True  # puts countdown tasks back too

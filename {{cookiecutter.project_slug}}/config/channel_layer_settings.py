@@ -14,7 +14,7 @@ import os
 from urllib.parse import urlsplit
 {%- endif %}
 
-from serving.env_values import env_flag
+from serving.environment import flag
 
 # Heroku Key-Value Store or App Platform's managed Valkey.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -25,8 +25,8 @@ if REDIS_URL:
         "address": REDIS_URL,
 {%- if cookiecutter.channel_layer == "redis" %}
         # A Redis that never answers fails a read after 10 s, so open WebSockets
-        # reconnect; longer than the layer's own 5 s blocking reads
-        # (serving/channel_layers.py), which a shorter one would cut off.
+        # reconnect; longer than the layer's own 5 s blocking reads, which a shorter
+        # one would cut off.
 {%- else %}
         # A Redis that never answers fails a command after 10 s. A subscribed
         # connection sends nothing while it waits: idle sockets cost no commands.
@@ -53,17 +53,17 @@ if REDIS_URL:
         "default": {
 {%- if cookiecutter.channel_layer == "redis" %}
             # channels_redis's RedisChannelLayer, with a lost-message race closed.
-            "BACKEND": "serving.channel_layers.RedisChannelLayer",
+            "BACKEND": "serving.websockets.channel_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [redis_host]},
 {%- else %}
-            # channels_redis's RedisPubSubChannelLayer (see serving/channel_layers.py).
-            "BACKEND": "serving.channel_layers.RedisPubSubChannelLayer",
+            # channels_redis's RedisPubSubChannelLayer, naming a Redis away's errors.
+            "BACKEND": "serving.websockets.channel_layer.RedisPubSubChannelLayer",
             # Pub/Sub ignores Redis database numbers: the prefix names the database,
             # so apps on other databases of a shared Redis stay apart.
             "CONFIG": {"hosts": [redis_host], "prefix": f"asgi-db{redis_database}"},
 {%- endif %}
         }
     }
-elif env_flag("DJANGO_DEBUG"):
+elif flag("DJANGO_DEBUG"):
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 {%- endif %}

@@ -1,9 +1,9 @@
-"""Settings, from the environment (serving/env_values.py reads it, and loads .env).
+"""Settings, from the environment (serving/environment.py reads it, and loads .env).
 
 Each option the project was generated with adds a config/*_settings.py, imported whole.
 Builds import this without runtime values (collectstatic runs before any secret or
-database is attached), so nothing here fails on a missing one: `environment` stops a
-server or manage.py command that lacks them.
+database is attached), so nothing here fails on a missing one: serving stops a server
+or manage.py command that lacks them (REQUIRED_ENVIRONMENT).
 """
 
 import os
@@ -25,13 +25,11 @@ from config.celery_settings import *  # noqa: F403
 {% if cookiecutter.interface == "asgi" -%}
 from config.channel_layer_settings import *  # noqa: F403
 {% endif -%}
-from serving import email_url, env_values, error_tracking
-{%- if cookiecutter.interface == "asgi" %}, web_process{% endif %}
-from serving.env_values import env_choice, env_flag, env_list, env_whole_number
+from serving.environment import choice, database, email_url, flag, items, whole_number
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_flag("DJANGO_DEBUG")
+DEBUG = flag("DJANGO_DEBUG")
 
 # What a production process must get from the platform; local development needs none.
 PRODUCTION_ENVIRONMENT = [
@@ -52,9 +50,9 @@ REQUIRED_ENVIRONMENT = [] if DEBUG else PRODUCTION_ENVIRONMENT
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     "django-insecure-local-development-only" if DEBUG else ""
 )
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+ALLOWED_HOSTS = items("DJANGO_ALLOWED_HOSTS")
 # Other origins allowed to post forms{% if cookiecutter.interface == "asgi" %} and open WebSockets{% endif %}, e.g. https://example.com
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+CSRF_TRUSTED_ORIGINS = items("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # The template's code first, so that its runserver command (which names missing
@@ -90,25 +88,23 @@ SECURITY_HEADERS_MIDDLEWARE = [
     # has its own).
     "csp.middleware.CSPMiddleware",
 {%- else %}
-    # Django's own, except on its debug pages (see serving/security_headers.py).
-    "serving.security_headers.ContentSecurityPolicyMiddleware",
+    # Django's own, except on its debug pages (serving/http/headers.py).
+    "serving.http.headers.ContentSecurityPolicyMiddleware",
 {%- endif %}
-    "serving.security_headers.cross_origin_resource_policy",
+    "serving.http.headers.CrossOriginResourcePolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
 ]
 
 MIDDLEWARE = [
-    # Refuses to start a production server without REQUIRED_ENVIRONMENT.
-    "serving.environment.RequireEnvironmentMiddleware",
     # Answers /healthz and /readyz before the Host check and HTTPS redirect.
-    "serving.health.HealthCheckMiddleware",
+    "serving.checks.probes.HealthCheckMiddleware",
     *SECURITY_HEADERS_MIDDLEWARE,
 {%- if cookiecutter.interface == "wsgi" %}
     # Right after them, so static files get the security headers and skip the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
 {%- else %}
-    # Not WhiteNoiseMiddleware, which is sync-only: serving/static_files.py serves them.
+    # Not WhiteNoiseMiddleware, which is sync-only: serving answers static files first.
 {%- endif %}
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,10 +145,10 @@ TEMPLATES = [
 {%- if cookiecutter.interface == "asgi" and cookiecutter.asgi_server == "daphne" %}
 # Two, not five: more busy threads would starve daphne's event loop of the GIL.
 {%- endif %}
-WEB_THREADS = env_whole_number("WEB_THREADS", {{ cookiecutter.__threads_per_process }}, "threads", minimum=1)
+WEB_THREADS = whole_number("WEB_THREADS", {{ cookiecutter.__threads_per_process }}, "threads", minimum=1)
 
-# Larger bodies get 413 before they are read (serving/request_bodies.py).
-MAX_REQUEST_BODY_BYTES = env_whole_number(
+# Larger bodies get 413 before they are read (serving/http/body_limit.py).
+MAX_REQUEST_BODY_BYTES = whole_number(
     "DJANGO_MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024, "bytes", minimum=1
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, MAX_REQUEST_BODY_BYTES)
@@ -160,38 +156,37 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, MAX_REQUEST_BODY_BYTES)
 
 # The platform's Postgres; SQLite for DEBUG alone, since the platform's disk is wiped.
 DATABASES = {
-    "default": env_values.env_database(
+    "default": database(
         "DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else None,
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else "",
 {%- if cookiecutter.interface == "wsgi" %}
-        conn_max_age=600,
+        CONN_MAX_AGE=600,
 {%- else %}
-        conn_max_age=0,  # under ASGI, a web process pools them (below)
+        CONN_MAX_AGE=0,  # a pool (below): async views query on per-request threads
 {%- endif %}
-        conn_health_checks=True,
-{%- if cookiecutter.platform == "heroku" %}
-        # Heroku Postgres requires TLS, which its DATABASE_URL omits; DYNO marks a dyno.
-        ssl_require="DYNO" in os.environ,
-{%- endif %}
+        CONN_HEALTH_CHECKS=True,
     )
 }
 {%- if cookiecutter.platform == "digitalocean" %}
-# App Platform's DATABASE_URL ends in ?sslmode=require, which dj-database-url keeps.
+# App Platform's DATABASE_URL ends in ?sslmode=require, which django-environ keeps.
 {%- endif %}
 
 if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     # libpq waits forever: a database that is down fails requests and /readyz in 3 s.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    options["connect_timeout"] = 3
+{%- if cookiecutter.platform == "heroku" %}
+    # Heroku Postgres requires TLS, which its DATABASE_URL omits; DYNO marks a dyno.
+    if "DYNO" in os.environ:
+        options["sslmode"] = "require"
+{%- endif %}
 {%- if cookiecutter.interface == "asgi" %}
-    if web_process.running:
-        # A pool, as async views query on per-request threads that connections outlive:
-        # https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections
-        # Commands and the worker go without: they say at once why they cannot connect.
-        DATABASES["default"]["OPTIONS"]["pool"] = {
-            "min_size": 1,
-            "max_size": WEB_THREADS + 2,
-            "timeout": 5,
-        }
+    # https://docs.djangoproject.com/en/stable/ref/databases/#connection-pool
+    options["pool"] = {
+        "min_size": 1,
+        "max_size": WEB_THREADS + 2,
+        "timeout": 5,
+    }
 {%- endif %}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -210,12 +205,12 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # "optional" takes sign-ups without EMAIL_URL; "mandatory" will not start without it.
-ACCOUNT_EMAIL_VERIFICATION = env_choice(
+ACCOUNT_EMAIL_VERIFICATION = choice(
     "ACCOUNT_EMAIL_VERIFICATION", "optional", "mandatory"
 )
 # A reset for an address without an account mails nobody, and looks the same.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-# Per visitor address (serving/client_address.py) and per key (accounts/adapter.py):
+# Per visitor address (CLIENT_ADDRESS_HEADER) and per account (accounts/adapter.py):
 # https://docs.allauth.org/en/latest/account/rate_limits.html
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -284,16 +279,24 @@ if bucket := os.environ.get("AWS_STORAGE_BUCKET_NAME"):
 
 # The platform's router terminates TLS, and always sets (or overwrites) this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+{%- if cookiecutter.platform == "heroku" %}
+# Where the router writes the visitor's address, last, after any the client wrote:
+# https://devcenter.heroku.com/articles/http-routing#heroku-headers
+{%- else %}
+# Where App Platform's edge writes the visitor's address:
+# https://docs.digitalocean.com/support/where-can-i-find-the-client-ip-address-of-a-request-connecting-to-my-app/
+{%- endif %}
+CLIENT_ADDRESS_HEADER = "{{ cookiecutter.__client_address_header }}"
 SECURE_SSL_REDIRECT = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # Browsers enforce HSTS for its whole max-age: an hour to start (README.md: raising).
 # https://docs.djangoproject.com/en/stable/ref/middleware/#http-strict-transport-security
 SECURE_HSTS_SECONDS = (
-    0 if DEBUG else env_whole_number("DJANGO_HSTS_SECONDS", 3600, "seconds")
+    0 if DEBUG else whole_number("DJANGO_HSTS_SECONDS", 3600, "seconds")
 )
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
-SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = flag("DJANGO_HSTS_PRELOAD")
 SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]  # the two opt-ins above
 
 # Browsers load only the site's files and nonced tags{% if cookiecutter.media_storage == "s3" %}, and the uploads' pictures{% endif %}.
@@ -318,12 +321,12 @@ CSP_DIRECTIVES = {
     "object-src": [CSP.NONE],
 }
 {%- if cookiecutter.django_version == "5.2" %}
-if env_flag("DJANGO_CSP_REPORT_ONLY"):
+if flag("DJANGO_CSP_REPORT_ONLY"):
     CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": CSP_DIRECTIVES}
 else:
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
 {%- else %}
-if env_flag("DJANGO_CSP_REPORT_ONLY"):
+if flag("DJANGO_CSP_REPORT_ONLY"):
     SECURE_CSP_REPORT_ONLY = CSP_DIRECTIVES
 else:
     SECURE_CSP = CSP_DIRECTIVES
@@ -332,24 +335,24 @@ else:
 # The site's name, as the admin's header and the e-mail it sends show it.
 SITE_NAME = {{ cookiecutter.project_name | python_string }}
 
-# EMAIL_URL's provider (serving/email_url.py), given up on after 5 s; without it, DEBUG
-# prints each message and production sends none.
-EMAIL_TRANSPORT = email_url.parse(os.environ.get("EMAIL_URL", ""), timeout=5)
+# EMAIL_URL's provider, given up on after 5 s; without it, DEBUG prints each message and
+# production sends none.
+EMAIL_TRANSPORT = email_url("EMAIL_URL", timeout=5)
 if EMAIL_TRANSPORT is None and DEBUG:
     EMAIL_TRANSPORT = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 {%- if cookiecutter.background_worker == "celery" %}
 # Django sends through this backend, which queues each message for the worker; the
 # worker sends it through EMAIL_TRANSPORT, so no page waits on the provider, and
 # tries again, a little later each time, for EMAIL_RETRY_SECONDS while the provider
-# fails: serving/tasks.py.
-EMAIL_RETRY_SECONDS = env_whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")
-{%- set email_backend = "serving.tasks.QueuedEmailBackend" %}
+# fails: serving/tasks/mail.py.
+EMAIL_RETRY_SECONDS = whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")
+{%- set email_backend = "serving.tasks.mail.QueuedEmailBackend" %}
 {%- else %}
 # Django sends through this backend, which sends through EMAIL_TRANSPORT on a thread
 # of its own once the page is answered, so that no page waits for the provider or
 # tells by its time that it sent mail; a provider that is down or refuses the login
-# costs one WARNING line: serving/mail.py.
-{%- set email_backend = "serving.mail.EmailBackend" %}
+# costs one WARNING line: serving/mail/backends.py.
+{%- set email_backend = "serving.mail.backends.EmailBackend" %}
 {%- endif %}
 {%- if cookiecutter.django_version == "5.2" %}
 EMAIL_BACKEND = "{{ email_backend }}"
@@ -369,7 +372,7 @@ SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX  # allauth's would be the host
 # Who gets the error reports: comma-separated addresses.
-ADMINS = env_list("DJANGO_ADMINS") or [author_email]
+ADMINS = items("DJANGO_ADMINS") or [author_email]
 {%- if cookiecutter.django_version == "5.2" %}
 ADMINS = [("", address) for address in ADMINS]  # Django 5.2 takes (name, address)
 {%- endif %}
@@ -394,12 +397,12 @@ LOGGING = {
         },
         # Mails each error (a 500, with its traceback) to ADMINS, as Django's default
         # logging does, which this replaces; the report leaves out what could wait
-        # on the database (serving/mail.py).
+        # on the database (serving/mail/reports.py).
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
             "filters": ["require_debug_false"],
-            "reporter_class": "serving.mail.ErrorReport",
+            "reporter_class": "serving.mail.reports.ErrorReport",
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
@@ -417,7 +420,11 @@ LOGGING = {
             "propagate": False,
         },
         # A readiness check that starts to fail: one line, and one mail, an outage.
-        "serving.health": {
+{%- if cookiecutter.interface == "asgi" %}
+        # The pool retries a database that is away; /readyz says why, once.
+        "psycopg.pool": {"level": "ERROR"},
+{%- endif %}
+        "serving.checks.probes": {
             "handlers": ["stdout", "mail_admins"],
             "propagate": False,
         },
@@ -427,8 +434,3 @@ LOGGING = {
 {%- endif %}
     },
 }
-
-# On with SENTRY_DSN; personal data only with SENTRY_SEND_DEFAULT_PII=1.
-SENTRY_STARTED = error_tracking.start(
-    send_default_pii=env_flag("SENTRY_SEND_DEFAULT_PII")
-)

@@ -1,7 +1,7 @@
 import asyncio
 import logging
 
-from serving.consumers import ClientJsonConsumer
+from serving.websockets import ClientJsonConsumer
 
 from .events import GROUP, describe_failure
 

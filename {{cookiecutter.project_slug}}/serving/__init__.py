@@ -1,13 +1,57 @@
-"""The template's code: how this project is served on {{ cookiecutter.__platform_name }}.
+"""How this project is served; README.md beside this file is its manual. Each part is
+imported when first asked for: the settings import serving.environment alone."""
 
-It holds what sits between the platform and Django (the servers' glue, request
-limits, the visitor's address, the health probes), the reading of the environment
-(env_values.py) and the checks that a process has what it needs, mail and its
-transport, security headers, log filters, error tracking and the `runserver`
-override, each with its tests in serving/tests/.
 
-The template maintains it: `cruft update` brings in its fixes (README.md, "Updating
-from the template"), so edit it only to fix it. Your own code lives in your apps
-(the project's package and the ones you add); settings, URLs and entry points in
-config/.
-"""
+def wsgi_application():
+    """Django's WSGI handler, loaded as a web process loads it (config/wsgi.py)."""
+    from .checks.startup import load_web_process
+
+    return load_web_process()
+
+
+def http_application(django_application):
+    """HTTP for an ASGI server, around Django's WSGI handler."""
+    from django.conf import settings
+
+{% if cookiecutter.interface == "asgi" %}    from .checks.probes import PROBE_PATHS
+{% endif %}    from .http.body_limit import BodyLimit
+    from .http.bridge import WSGIBridge
+{%- if cookiecutter.interface == "asgi" %}
+    from .http.handlers import AsyncViews, ViewTypeRouter
+    from .http.static_files import StaticFiles
+{%- endif %}
+
+    sync_views = WSGIBridge(django_application, threads=settings.WEB_THREADS)
+{%- if cookiecutter.interface == "asgi" %}
+    # The probes answer on the event loop while every thread is busy.
+    views = ViewTypeRouter(sync_views, AsyncViews(), async_paths=PROBE_PATHS)
+    return BodyLimit(StaticFiles(views))
+{%- else %}
+    return BodyLimit(sync_views)
+{%- endif %}
+{%- if cookiecutter.interface == "asgi" %}
+
+
+def asgi_application(websocket_urlconf: str):
+    """HTTP, and the WebSockets of `websocket_urlconf`'s websocket_urlpatterns, opened
+    only from the site's own pages and with the session's user (config/asgi.py)."""
+    django_application = wsgi_application()
+
+    from importlib import import_module
+
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import ProtocolTypeRouter, URLRouter
+
+    from .error_tracking import isolated
+    from .http.headers import ClientAddress
+    from .websockets.origins import SameOriginValidator
+
+    routes = URLRouter(import_module(websocket_urlconf).websocket_urlpatterns)
+    application = ProtocolTypeRouter(
+        {
+            "http": http_application(django_application),
+            "websocket": isolated(SameOriginValidator(AuthMiddlewareStack(routes))),
+        }
+    )
+    return ClientAddress(application)
+{%- endif %}

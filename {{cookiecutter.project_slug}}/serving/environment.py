@@ -1,113 +1,157 @@
-"""Refuse to run without the variables that settings.REQUIRED_ENVIRONMENT names,
-or a web process without the collected static files its pages link to.
-
-Settings import without those values on purpose (builds run collectstatic with no
-secrets or database), so the refusal happens here instead, at two doors:
-- a system check, which `manage.py migrate` (the release step) and every other
-  command that runs checks report before doing anything;
-- a middleware that the web server builds when it loads the app, which stops the
-  server at start-up rather than on its first request;
-and `manage.py runserver` (management/commands/runserver.py) says it before Django
-complains about ALLOWED_HOSTS, as it would first in a fresh clone without .env.
-The middleware also stops a production web process whose static files were never
-collected: every page would otherwise be a 500 ("Missing staticfiles manifest
-entry"). And it says, in one line, when EMAIL_URL is missing: the site runs without
-it, but sends no mail, unless accounts must confirm their address by e-mail, which
-would lock every new account out: then both doors refuse.
+"""The settings' reader of the environment: django-environ for .env and the URLs, and
+readers that refuse what it would read wrong (its Env.bool reads `ture` as False),
+each in one SettingError sentence. https://django-environ.readthedocs.io/
 """
 
-import functools
-import logging
 import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from django.conf import settings
-from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
-from django.core.checks import Error, register
-from django.core.exceptions import MiddlewareNotUsed
+import environ
+from django.core.exceptions import ImproperlyConfigured
 
-from .env_values import SettingError
-from .mail import is_set_up as mail_is_set_up
-
-CHECK_ID = "serving.E001"
-{%- if cookiecutter.platform == "heroku" %}
-PLATFORM_FIX = "set {it} with `heroku config:set NAME=value`"
-{%- else %}
-PLATFORM_FIX = "add {it} to the envs in .do/app.yaml or in the app's settings"
-{%- endif %}
-# A fresh clone has no .env (git ignores it): the committed example turns DEBUG on.
-LOCAL_FIX = "for local development, run `install -m 600 .env.example .env`"
-STATIC_FILES_MISSING = (
-    "The static files are not collected: run `python manage.py collectstatic"
-    " --noinput` before starting the web process (the platform's build runs it)."
-)
-MAIL_OFF = (
-    "EMAIL_URL is not set, so the site sends no e-mail (password resets, address"
-    " confirmations, error reports to ADMINS): README.md says how to set it, under"
-    " E-mail."
-)
-VERIFICATION_WITHOUT_MAIL = (
-    "ACCOUNT_EMAIL_VERIFICATION is mandatory but EMAIL_URL is not set, so no new"
-    " account could confirm its address and log in: set EMAIL_URL (README.md, under"
-    " E-mail), or set ACCOUNT_EMAIL_VERIFICATION to optional."
-)
-
-logger = logging.getLogger(__name__)
+# Locally; the platform has no .env, and sets each value in the app's config.
+environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env")
 
 
-def missing_environment() -> list[str]:
-    return [name for name in settings.REQUIRED_ENVIRONMENT if not os.environ.get(name)]
+class SettingError(ImproperlyConfigured):
+    """A value from the environment the project cannot run with, in one sentence."""
 
 
-def describe(missing: list[str]) -> str:
-    """One sentence: what is missing, and how to set it."""
-    if len(missing) == 1:
-        names, verb, it = missing[0], "is", "it"
-    else:
-        names, verb, it = f"{', '.join(missing[:-1])} and {missing[-1]}", "are", "them"
-    return f"{names} {verb} not set: {PLATFORM_FIX.format(it=it)}, or {LOCAL_FIX}."
-
-
-def static_files_missing() -> bool:
-    """Whether pages would link to hashed names that collectstatic never wrote (with
-    DEBUG on, the storage links to the files by name instead)."""
-    return (
-        not settings.DEBUG
-        and isinstance(staticfiles_storage, ManifestFilesMixin)
-        and staticfiles_storage.read_manifest() is None
+def flag(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value in {"", "0", "false", "no", "off"}:
+        return False
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    raise SettingError(
+        f"{name} is {os.environ[name]!r}: set it to 1 to turn it on, or to 0 (or leave"
+        " it unset) to turn it off."
     )
 
 
-def verification_without_mail() -> bool:
-    return settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not mail_is_set_up()
+def whole_number(name: str, default: int, unit: str, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        at_least = f", at least {minimum}" if minimum else ""
+        raise SettingError(
+            f"{name} is {value!r}: set it to a whole number of {unit}{at_least},"
+            f" like {default}."
+        )
+    return int(value)
 
 
-@register()
-def check_environment(app_configs, **kwargs) -> list[Error]:
-    errors = [Error(describe([name]), id=CHECK_ID) for name in missing_environment()]
-    if verification_without_mail():
-        errors.append(Error(VERIFICATION_WITHOUT_MAIL, id=CHECK_ID))
-    return errors
+def items(name: str) -> list[str]:
+    """Comma-separated items, spaces around each ignored."""
+    return [
+        item.strip() for item in os.environ.get(name, "").split(",") if item.strip()
+    ]
 
 
-@functools.cache
-def say_mail_is_off() -> None:
-    """Once per process, though an ASGI process builds two middleware chains."""
-    logger.warning(MAIL_OFF)
+def choice(name: str, default: str, other: str) -> str:
+    value = os.environ.get(name, default)
+    if value not in {default, other}:
+        raise SettingError(
+            f"{name} is {value!r}: set it to {other}, or to {default} (or leave it"
+            " unset)."
+        )
+    return value
 
 
-class RequireEnvironmentMiddleware:
-    # Never in the chain (see below), so it suits a sync or an async handler alike.
-    sync_capable = True
-    async_capable = True
+def database(name: str, default: str = "", **settings) -> dict:
+    """DATABASES' entry for the URL in `name`, plus `settings`; a refusal never repeats
+    the URL, which holds a password."""
+    url = os.environ.get(name, "").strip() or default
+    if not url:
+        return {}
+    if url.partition("://")[0].lower() not in {"postgres", "postgresql", "sqlite"}:
+        raise SettingError(
+            f"{name} is not a PostgreSQL URL: copy it from the platform's database, or"
+            " write it as postgres://USER:PASSWORD@HOST:5432/NAME."
+        )
+    try:
+        return {**environ.Env.db_url_config(url), **settings}
+    except ValueError:
+        raise SettingError(
+            f"{name} is not a URL django-environ can read: percent-encode any / or ?"
+            " in its password, as postgres://USER:PASSWORD@HOST:5432/NAME."
+        ) from None
 
-    def __init__(self, get_response):
-        if missing := missing_environment():
-            raise SettingError(describe(missing))
-        if static_files_missing():
-            raise SettingError(STATIC_FILES_MISSING)
-        if verification_without_mail():
-            raise SettingError(VERIFICATION_WITHOUT_MAIL)
-        if not mail_is_set_up():
-            say_mail_is_off()
-        # Nothing to do per request: Django drops this middleware from the chain.
-        raise MiddlewareNotUsed
+
+SMTP_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "smtp+insecure"}
+THIS_MACHINE = {"localhost", "127.0.0.1", "::1"}
+MAIL_FORMS = "smtp://, smtps://, smtp+ssl://, postmark:// or mailgun://"
+
+
+def yes(value) -> bool:  # dj-email-url's true query values
+    return str(value).lower() in {"1", "y", "yes", "t", "true", "on"}
+
+
+def email_url(name: str, timeout: int) -> dict | None:
+    """The mail backend of the URL in `name`, as {"BACKEND", "OPTIONS"}, or None.
+    SMTP's forms as django-environ and dj-email-url read them (smtp+insecure:// is an
+    old smtp://); postmark:// and mailgun:// through django-anymail. Refused: TLS on a
+    port where it never works (RFC 8314), and a login in clear to another machine."""
+    url = os.environ.get(name, "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    said = (
+        f"{name} ({parts.scheme}://{parts.hostname or ''}…)" if parts.scheme else name
+    )
+    try:
+        port = parts.port
+    except ValueError:
+        raise SettingError(
+            f"{said} has a port that is not a number from 1 to 65535: write it as"
+            " smtps://USER:PASSWORD@HOST:587."
+        ) from None
+    query = {key.lower(): values[-1] for key, values in parse_qs(parts.query).items()}
+    user = unquote(parts.username or "")
+    api = {"api_url": query["api_url"]} if "api_url" in query else {}
+    if parts.scheme in SMTP_SCHEMES:
+        smtp_url = parts._replace(
+            scheme=parts.scheme.removesuffix("+insecure")
+        ).geturl()
+        config = environ.Env.email_url_config(smtp_url)
+        return smtp(said, config, port or 25, query, timeout)
+    if parts.scheme == "postmark" and user:
+        options = {"server_token": user, **api, "requests_timeout": timeout}
+        return {"BACKEND": "anymail.backends.postmark.EmailBackend", "OPTIONS": options}
+    if parts.scheme == "mailgun" and user:
+        options = {"api_key": user, **api, "requests_timeout": timeout}
+        if parts.hostname:
+            options["sender_domain"] = parts.hostname
+        return {"BACKEND": "anymail.backends.mailgun.EmailBackend", "OPTIONS": options}
+    raise SettingError(
+        f"{said} is not a mail URL this project reads: write it as {MAIL_FORMS}, as"
+        " README.md shows under E-mail."
+    )
+
+
+def smtp(said: str, config: dict, port: int, query: dict, timeout: int) -> dict:
+    ssl = yes(config.get("EMAIL_USE_SSL")) or yes(query.get("ssl"))
+    tls = not ssl and (yes(config.get("EMAIL_USE_TLS")) or yes(query.get("tls")))
+    if (port == 465 and tls) or (port in (25, 587) and ssl):
+        raise SettingError(
+            f"{said} asks for {'STARTTLS' if tls else 'implicit TLS'} on port {port},"
+            " which cannot work: write smtps://…:587 for STARTTLS or smtp+ssl://…:465"
+            " for implicit TLS."
+        )
+    host = config["EMAIL_HOST"] or "localhost"
+    login = config["EMAIL_HOST_USER"] or "", config["EMAIL_HOST_PASSWORD"] or ""
+    in_clear = any(login) and not (tls or ssl) and host not in THIS_MACHINE
+    if in_clear and not yes(query.get("plaintext_login")):
+        raise SettingError(
+            f"{said} would send its login over the network unencrypted: write smtps://"
+            " (STARTTLS) or smtp+ssl:// (implicit TLS), or add ?plaintext_login=yes if"
+            " that network is private."
+        )
+    options = {"host": host, "port": port, "username": login[0], "password": login[1]}
+    options |= {"use_tls": tls, "use_ssl": ssl, "timeout": timeout}
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": options,
+    }

@@ -3,7 +3,7 @@ from django.db import models
 
 class QueuedTask(models.Model):
     """A task queued while the broker could not be reached, which the worker sends
-    once it can (serving/outbox.py)."""
+    once it can (serving/tasks/outbox.py)."""
 
     name = models.CharField(max_length=200)
     message = models.TextField()  # its arguments and options, as Celery's JSON

@@ -17,7 +17,7 @@ user_welcomed = Signal()
 
 def queue_welcome(user_id: int) -> None:
     try:
-        # While the broker is away, it waits in the database (serving/outbox.py).
+        # While the broker is away, it waits in the database (serving/tasks/outbox.py).
         welcome.delay(user_id)
     except Exception as error:  # the database is away too
         logger.warning("Could not queue the welcome of user %s: %r", user_id, error)

@@ -1,7 +1,7 @@
-"""The project's WebSocket consumers. ClientJsonConsumer (serving/consumers.py)
+"""The project's WebSocket consumers. ClientJsonConsumer (serving.websockets)
 answers what a client sends wrong, so a consumer only handles what it expects."""
 
-from serving.consumers import ClientJsonConsumer
+from serving.websockets import ClientJsonConsumer
 
 
 class PingConsumer(ClientJsonConsumer):

@@ -1,6 +1,5 @@
 from django import template
-
-from serving import mail
+from django.conf import settings
 
 register = template.Library()
 
@@ -8,4 +7,4 @@ register = template.Library()
 @register.simple_tag
 def mail_is_set_up() -> bool:
     """Whether the site sends mail (EMAIL_URL is set, or DEBUG prints it)."""
-    return mail.is_set_up()
+    return settings.EMAIL_TRANSPORT is not None

@@ -1,5 +1,5 @@
 """The accounts' rate limits (settings.ACCOUNT_RATE_LIMITS), counted per visitor's
-address (REMOTE_ADDR, the router-seen address that serving/client_address.py sets)
+address (REMOTE_ADDR, the router-seen address of CLIENT_ADDRESS_HEADER)
 and per account, in the database cache."""
 
 import time

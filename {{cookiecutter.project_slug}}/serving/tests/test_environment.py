@@ -1,79 +1,111 @@
-import os
-import subprocess
-import sys
-
 import pytest
-from django.core.exceptions import MiddlewareNotUsed
-from django.core.management import CommandError, call_command
 
-import config.settings
-import serving.env_values
-from serving.env_values import SettingError
-from serving.environment import (
-    RequireEnvironmentMiddleware,
-    check_environment,
+from serving import environment
+from serving.environment import SettingError
+
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def parse(url, monkeypatch):
+    monkeypatch.setenv("EMAIL_URL", url)
+    return environment.email_url("EMAIL_URL", timeout=5)
+
+
+def smtp(host, port, username="", password="", tls=False, ssl=False):
+    options = {"host": host, "port": port, "username": username, "password": password}
+    options |= {"use_tls": tls, "use_ssl": ssl, "timeout": 5}
+    return {"BACKEND": SMTP, "OPTIONS": options}
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # As django-environ and dj-email-url read them: smtps:// is STARTTLS.
+        (
+            "smtps://apikey:p%40ss%3Aw%2Frd@smtp.example.com:587",
+            smtp("smtp.example.com", 587, "apikey", "p@ss:w/rd", tls=True),
+        ),
+        (
+            "smtp://user%40example.com:secret@mail.example.com:465?ssl=True",
+            smtp("mail.example.com", 465, "user@example.com", "secret", ssl=True),
+        ),
+        ("smtp+ssl://u:p@h.example:465", smtp("h.example", 465, "u", "p", ssl=True)),
+        ("smtp+tls://u:p@h.example:2525", smtp("h.example", 2525, "u", "p", tls=True)),
+        ("smtp://u:p@h.example:25?tls=on", smtp("h.example", 25, "u", "p", tls=True)),
+        ("SMTPS://u:p@H.example", smtp("h.example", 25, "u", "p", tls=True)),
+        ("smtp://relay.internal", smtp("relay.internal", 25)),
+        ("smtp+insecure://relay.internal:2525", smtp("relay.internal", 2525)),
+        # A login in clear: to this machine, or to a host the URL says it trusts.
+        ("smtp://u:p@127.0.0.1:1025", smtp("127.0.0.1", 1025, "u", "p")),
+        ("smtp://u:p@[::1]:1025", smtp("::1", 1025, "u", "p")),
+        ("smtp://u:p@relay?plaintext_login=yes", smtp("relay", 25, "u", "p")),
+    ],
 )
+def test_smtp_forms(url, expected, monkeypatch):
+    assert parse(url, monkeypatch) == expected
 
 
-@pytest.fixture
-def production_without_environment(settings, monkeypatch):
-    settings.REQUIRED_ENVIRONMENT = settings.PRODUCTION_ENVIRONMENT
-    for name in settings.PRODUCTION_ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
-    return settings.PRODUCTION_ENVIRONMENT
+def test_api_forms(monkeypatch):
+    postmark = parse("postmark://server-token@", monkeypatch)
+    eu = "https://api.eu.mailgun.net/v3"
+    mailgun = parse(f"mailgun://key-1@mg.example.com?api_url={eu}", monkeypatch)
+
+    assert postmark == {
+        "BACKEND": "anymail.backends.postmark.EmailBackend",
+        "OPTIONS": {"server_token": "server-token", "requests_timeout": 5},
+    }
+    assert mailgun == {
+        "BACKEND": "anymail.backends.mailgun.EmailBackend",
+        "OPTIONS": {
+            "api_key": "key-1",
+            "api_url": eu,
+            "requests_timeout": 5,
+            "sender_domain": "mg.example.com",
+        },
+    }
 
 
-def test_check_names_each_missing_variable(production_without_environment):
-    errors = check_environment(app_configs=None)
-
-    reported = [error.msg.split()[0] for error in errors]
-    assert reported == production_without_environment
+def test_no_url_means_no_mail(monkeypatch):
+    assert parse("  ", monkeypatch) is None
 
 
-def test_server_refuses_to_start(production_without_environment):
-    with pytest.raises(SettingError) as refusal:
-        RequireEnvironmentMiddleware(get_response=None)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smpt://user:hunter2@smtp.example.com",
+        "smtp://user:hunter2@smtp.example.com:http",
+        "smtp://user:hunter2@smtp.example.com:587",
+        "smtp+insecure://user:hunter2@relay.internal?plaintext_login=no",
+        "smtps://user:hunter2@smtp.example.com:465",
+        "smtp+ssl://user:hunter2@smtp.example.com",
+        "smtp://user:hunter2@smtp.example.com:587?ssl=1",
+        "submission://user:hunter2@smtp.example.com",
+        "postmark://smtp.example.com",
+        "user:hunter2@smtp.example.com",
+    ],
+)
+def test_a_wrong_url_is_one_sentence_without_the_password(url, monkeypatch):
+    with pytest.raises(SettingError) as refused:
+        parse(url, monkeypatch)
 
-    message = str(refusal.value)
-    assert message.startswith(", ".join(production_without_environment[:-1]))
-    assert "\n" not in message
-    assert message.endswith("run `install -m 600 .env.example .env`.")
+    message = str(refused.value)
+    assert message.startswith("EMAIL_URL") and message.endswith(".")
+    assert "hunter2" not in message
 
 
-def test_runserver_says_what_to_copy_before_django_complains(
-    production_without_environment,
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("smtp://user:pw@smtp.example.com:587", "would send its login over the"),
+        ("smtps://user:pw@smtp.example.com:465", "asks for STARTTLS on port 465"),
+        ("smtp+ssl://user:pw@smtp.example.com", "asks for implicit TLS on port 25"),
+    ],
+)
+def test_a_url_that_cannot_send_safely_is_refused_with_its_reason(
+    url, reason, monkeypatch
 ):
-    # Django's own runserver would stop first, on the empty ALLOWED_HOSTS.
-    with pytest.raises(CommandError, match=r"install -m 600 \.env\.example \.env"):
-        call_command("runserver")
-
-
-def test_nothing_is_required_once_everything_is_set(
-    production_without_environment, monkeypatch
-):
-    for name in production_without_environment:
-        monkeypatch.setenv(name, "set")
-
-    assert check_environment(app_configs=None) == []
-    with pytest.raises(MiddlewareNotUsed):
-        RequireEnvironmentMiddleware(get_response=None)
-
-
-def test_a_web_process_without_collected_static_files_refuses_to_start(
-    production_without_environment, monkeypatch, settings, tmp_path
-):
-    for name in production_without_environment:
-        monkeypatch.setenv(name, "set")
-    # The project's own storage (the tests' fixture swaps it), and no collectstatic.
-    settings.STORAGES = config.settings.STORAGES
-    settings.STATIC_ROOT = tmp_path
-
-    with pytest.raises(SettingError) as refusal:
-        RequireEnvironmentMiddleware(get_response=None)
-
-    message = str(refusal.value)
-    assert "`python manage.py collectstatic --noinput`" in message
-    assert "\n" not in message
+    with pytest.raises(SettingError, match=reason):
+        parse(url, monkeypatch)
 
 
 @pytest.mark.parametrize(
@@ -90,7 +122,7 @@ def test_a_web_process_without_collected_static_files_refuses_to_start(
 def test_a_switch_reads_on_and_off(monkeypatch, value, on):
     monkeypatch.setenv("DJANGO_HSTS_PRELOAD", value)
 
-    assert serving.env_values.env_flag("DJANGO_HSTS_PRELOAD") is on
+    assert environment.flag("DJANGO_HSTS_PRELOAD") is on
 
 
 @pytest.mark.parametrize("value", ["ture", "2", "enabled"])
@@ -98,44 +130,45 @@ def test_a_switch_that_is_neither_on_nor_off_is_refused(monkeypatch, value):
     monkeypatch.setenv("DJANGO_HSTS_PRELOAD", value)
 
     with pytest.raises(SettingError) as refusal:
-        serving.env_values.env_flag("DJANGO_HSTS_PRELOAD")
+        environment.flag("DJANGO_HSTS_PRELOAD")
 
-    message = str(refusal.value)
-    assert message.startswith(f"DJANGO_HSTS_PRELOAD is {value!r}: set it to 1")
+    assert str(refusal.value).startswith(
+        f"DJANGO_HSTS_PRELOAD is {value!r}: set it to 1"
+    )
 
 
-def test_mandatory_verification_without_mail_is_refused(
-    production_without_environment, monkeypatch, settings
-):
-    for name in production_without_environment:
-        monkeypatch.setenv(name, "set")
-    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-    settings.EMAIL_TRANSPORT = None
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "2.5"])
+def test_a_whole_number_below_its_minimum_or_not_one_is_refused(monkeypatch, value):
+    monkeypatch.setenv("WEB_THREADS", value)
 
-    (error,) = check_environment(app_configs=None)
+    with pytest.raises(SettingError, match=f"^WEB_THREADS is '{value}': set it to a"):
+        environment.whole_number("WEB_THREADS", 2, "threads", minimum=1)
+
+
+def test_items_are_read_without_their_spaces(monkeypatch):
+    monkeypatch.setenv("DJANGO_ADMINS", " a@example.com, ,b@example.com ")
+
+    assert environment.items("DJANGO_ADMINS") == ["a@example.com", "b@example.com"]
+
+
+def test_a_database_url_is_read_with_its_password_decoded(monkeypatch):
+    url = "postgres://app:p%40ss%23word@db.example.com:5432/app?sslmode=require"
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    read = environment.database("DATABASE_URL", CONN_MAX_AGE=0)
+
+    assert read["ENGINE"] == "django.db.backends.postgresql"
+    assert (read["HOST"], read["PORT"], read["NAME"]) == ("db.example.com", 5432, "app")
+    assert (read["PASSWORD"], read["CONN_MAX_AGE"]) == ("p@ss#word", 0)
+    assert read["OPTIONS"]["sslmode"] == "require"
+
+
+@pytest.mark.parametrize("url", ["garbage", "mysql://u:hunter2@db/app"])
+def test_a_database_url_that_is_not_postgresql_is_refused(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+
     with pytest.raises(SettingError) as refusal:
-        RequireEnvironmentMiddleware(get_response=None)
+        environment.database("DATABASE_URL")
 
-    assert str(refusal.value) == error.msg
-    assert error.msg.startswith("ACCOUNT_EMAIL_VERIFICATION is mandatory but EMAIL_URL")
-    assert "\n" not in error.msg
-
-    smtp = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_TRANSPORT = {"BACKEND": smtp}
-    assert check_environment(app_configs=None) == []
-
-
-def test_an_unknown_verification_is_refused_in_one_sentence():
-    answer = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        env={**os.environ, "ACCOUNT_EMAIL_VERIFICATION": "always"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-    assert answer.returncode != 0
-    assert answer.stderr == (
-        "ACCOUNT_EMAIL_VERIFICATION is 'always': set it to mandatory, or to optional"
-        " (or leave it unset).\n"
-    )
+    assert str(refusal.value).startswith("DATABASE_URL is not a PostgreSQL URL")
+    assert "hunter2" not in str(refusal.value)

@@ -1,0 +1,106 @@
+"""daphne (`python -m serving.http.daphne` takes its arguments) that on SIGTERM stops
+listening, sends WebSockets 1001 and lets requests finish, and refuses a body over
+the limit as it arrives, where daphne reads it whole first (django/daphne#483).
+https://devcenter.heroku.com/articles/dyno-shutdown-behavior
+"""
+
+import asyncio
+import time
+
+from daphne import http_protocol
+from daphne.cli import CommandLineInterface
+from daphne.server import Server
+from daphne.ws_protocol import WebSocketProtocol
+from django.conf import settings
+from twisted.internet import defer, reactor
+from twisted.internet.interfaces import IListeningPort
+
+from .body_limit import refusal, too_large
+from .headers import is_secure
+
+DRAIN_SECONDS = 20  # below the platform's 30, like gunicorn's graceful_timeout
+GOING_AWAY = 1001
+
+
+class BodyLimitedRequest(http_protocol.WebRequest):
+    refused = False
+
+    def gotLength(self, length):  # Twisted's, once the headers are in: makes content
+        if length is not None and too_large(length):
+            self.requestHeaders.removeHeader(b"Expect")  # no "100 Continue" first
+            self.refuse()
+            length = 0  # nothing of the body is kept
+        super().gotLength(length)
+        self.content = BodyWithinLimit(self, self.content)
+
+    def process(self):
+        if not self.refused:
+            return super().process()
+
+    def refuse(self):
+        self.refused = True
+        name = settings.SECURE_PROXY_SSL_HEADER[0]  # the router's, as Django names it
+        values = self.requestHeaders.getRawHeaders(name[5:].replace("_", "-"), [])
+        headers, body = refusal(is_secure({}, {name: values[-1]} if values else {}))
+        head = [b"HTTP/1.1 413 Content Too Large", *(b"%s: %s" % h for h in headers)]
+        self.channel.transport.write(b"\r\n".join([*head, b"", body]))
+        self.channel.loseConnection()
+
+
+class BodyWithinLimit:
+    """The request's body file, which refuses the request once a chunked body passes
+    the limit."""
+
+    def __init__(self, request, file):
+        self.request, self.file, self.written = request, file, 0
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+    def write(self, data):
+        self.written += len(data)
+        if self.request.refused:
+            return
+        if too_large(self.written):
+            self.file.truncate(0)
+            return self.request.refuse()
+        self.file.write(data)
+
+
+# daphne's HTTPFactory makes each connection's requests from this name.
+http_protocol.WebRequest = BodyLimitedRequest
+
+
+class GracefulServer(Server):
+    def kill_all_applications(self):  # daphne's step before the reactor stops
+        drained = defer.Deferred.fromFuture(asyncio.ensure_future(self.drain()))
+        drained.addBoth(lambda _: Server.kill_all_applications(self))
+        return drained
+
+    async def drain(self):
+        for reader in reactor.getReaders():
+            if IListeningPort.providedBy(reader):
+                reader.stopListening()
+        for protocol in list(self.connections):
+            if isinstance(protocol, WebSocketProtocol):
+                protocol.sendCloseFrame(code=GOING_AWAY)  # sendClose() refuses 1001
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline and any(
+            map(in_flight, self.connections.values())
+        ):
+            await asyncio.sleep(0.1)
+
+
+def in_flight(connection: dict) -> bool:
+    """Open, or its application still running (daphne's record of a connection)."""
+    application = connection.get("application_instance")
+    running = application is not None and not application.done()
+    return "disconnected" not in connection or running
+
+
+class GracefulCommandLine(CommandLineInterface):
+    server_class = GracefulServer
+
+
+if __name__ == "__main__":
+    GracefulCommandLine.entrypoint()

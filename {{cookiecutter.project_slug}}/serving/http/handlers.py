@@ -1,0 +1,72 @@
+"""Coroutine views to Django's ASGI handler, where they wait on the event loop; the rest
+to the WSGI bridge, where Django's ASGI handler would take a thread hop per sync
+middleware. https://docs.djangoproject.com/en/stable/topics/async/#async-views
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
+from django.core.handlers.asgi import ASGIHandler
+from django.urls import get_resolver
+from django.utils import translation
+
+# Threads kept for later requests (an idle one holds little but its stack).
+IDLE_THREADS = 512
+
+
+class ViewTypeRouter:
+    """Coroutine views (and `async_paths`) to `async_application`, the rest to
+    `sync_application`."""
+
+    def __init__(self, sync_application, async_application, async_paths=()):
+        self.sync_application = sync_application
+        self.async_application = async_application
+        self.async_paths = frozenset(async_paths)
+
+    async def __call__(self, scope, receive, send):
+        path = scope["path"].removeprefix(scope.get("root_path", ""))
+        if path in self.async_paths or has_coroutine_view(path):
+            return await self.async_application(scope, receive, send)
+        return await self.sync_application(scope, receive, send)
+
+
+def has_coroutine_view(path: str) -> bool:
+    urlconf = settings.ROOT_URLCONF
+    language = None  # under i18n_patterns, the path's own language prefix
+    if is_language_prefix_patterns_used(urlconf)[0]:
+        language = translation.get_language_from_path(path)
+    try:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            match = get_resolver(urlconf).resolve(path)
+    except Exception:  # no view, or a broken one: the bridge answers as Django does
+        return False
+    return iscoroutinefunction(match.func)
+
+
+class AsyncViews(ASGIHandler):
+    """Django's ASGI handler, lending each request a thread for its sync parts
+    (middleware, ORM calls) from those earlier requests left idle, where Django would
+    start one per request. https://github.com/django/asgiref#thread-sensitive-contexts
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.idle_threads: list[ThreadPoolExecutor] = []  # used on the event loop only
+
+    async def handle(self, scope, receive, send):
+        if self.idle_threads:
+            thread = self.idle_threads.pop()
+        else:
+            thread = ThreadPoolExecutor(1, thread_name_prefix="asgi-request")
+        try:
+            async with ThreadSensitiveContext(executor=thread):
+                await super().handle(scope, receive, send)
+        except BaseException:
+            thread.shutdown(wait=False)  # it may still run what the request left
+            raise
+        if len(self.idle_threads) < IDLE_THREADS:
+            self.idle_threads.append(thread)
+        else:
+            thread.shutdown(wait=False)

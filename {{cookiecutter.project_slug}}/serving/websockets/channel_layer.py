@@ -1,0 +1,58 @@
+{%- if cookiecutter.channel_layer == "redis" -%}
+"""channels_redis's core layer, with the errors of a Redis that is away, a few Redis
+connections a process, and no message lost when a consumer leaves mid-read: its read,
+which may hold another socket's message (django/channels_redis#366), goes on until a
+message to its own channel ends it.
+"""
+
+import asyncio
+
+from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
+from redis import exceptions
+
+from .redis_pool import BoundedPool
+
+UNAVAILABLE = (exceptions.ConnectionError, exceptions.TimeoutError, OSError)
+# The message that ends a read left behind; only that read receives it.
+LEFT = {"type": "websocket.left"}
+
+
+class RedisChannelLayer(BaseRedisChannelLayer):
+    unavailable_errors = UNAVAILABLE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left_behind = set()  # reads whose consumer left, kept until they end
+
+    def create_pool(self, index):  # channels_redis's factory of each host's pool
+        return BoundedPool.for_host(self.hosts[index])
+
+    async def receive(self, channel):
+        if "!" not in channel:  # a channel any process may read: nothing to share
+            return await super().receive(channel)
+        read = asyncio.ensure_future(super().receive(channel))
+        try:
+            return await asyncio.shield(read)
+        except asyncio.CancelledError:
+            ending = asyncio.ensure_future(self.send(channel, LEFT))
+            for task in (read, ending):
+                self.left_behind.add(task)
+                task.add_done_callback(self.ended)
+            raise
+
+    def ended(self, task: asyncio.Future) -> None:
+        """A read left behind, or its ending message, is done: its error (Redis away) is
+        taken here, where asyncio would log it with a traceback."""
+        self.left_behind.discard(task)
+        if not task.cancelled():
+            task.exception()
+{%- else -%}
+"""channels_redis's Pub/Sub layer, with the errors that mean Redis is away."""
+
+from channels_redis.pubsub import RedisPubSubChannelLayer as BaseRedisPubSubChannelLayer
+from redis import exceptions
+
+
+class RedisPubSubChannelLayer(BaseRedisPubSubChannelLayer):
+    unavailable_errors = (exceptions.ConnectionError, exceptions.TimeoutError, OSError)
+{%- endif %}

@@ -1,0 +1,75 @@
+"""ClientJsonConsumer: a client's mistake (a binary frame, text that is not JSON) and a
+Redis that is away each close the socket with a code and one WARNING line, not a
+traceback and 1011. The codes are RFC 6455's 1003, 1007 and 1013 moved into the range
+daphne lets an application use: https://www.rfc-editor.org/rfc/rfc6455#section-7.4
+"""
+
+import json
+import logging
+import sys
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+logger = logging.getLogger(__name__)
+
+
+def client_gone(error: Exception) -> bool:
+    """An OSError, as the ASGI spec has a server raise (uvicorn), or autobahn's
+    Disconnected (daphne), looked up so that uvicorn never loads autobahn."""
+    autobahn = sys.modules.get("autobahn.exception")
+    return isinstance(error, OSError) or (
+        autobahn is not None and isinstance(error, autobahn.Disconnected)
+    )
+
+
+class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
+    UNSUPPORTED_DATA = 4003
+    INVALID_PAYLOAD = 4007
+    TRY_AGAIN_LATER = 4013
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as error:
+            layer = getattr(self, "channel_layer", None)
+            if not isinstance(error, getattr(layer, "unavailable_errors", ())):
+                raise
+            reason = f"{type(error).__name__}: {error}"
+            logger.warning(
+                "Closed %s with %d: the channel layer failed (%s)",
+                scope["path"],
+                self.TRY_AGAIN_LATER,
+                reason,
+            )
+            try:
+                await send({"type": "websocket.close", "code": self.TRY_AGAIN_LATER})
+            except Exception as error:
+                if not client_gone(error):
+                    raise
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            return await self.refuse(self.UNSUPPORTED_DATA, "a binary frame")
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return await self.refuse(self.INVALID_PAYLOAD, "text that is not JSON")
+        except RecursionError:
+            return await self.refuse(self.INVALID_PAYLOAD, "JSON nested too deep")
+        await self.receive_json(content, **kwargs)
+
+    async def send_json(self, content, close=False):
+        try:
+            await super().send_json(content, close)
+        except Exception as error:
+            if not client_gone(error):
+                raise
+            logger.debug(
+                "Dropped a frame for %s: the client has gone", self.scope["path"]
+            )
+
+    async def refuse(self, code: int, what: str) -> None:
+        path = self.scope["path"]
+        logger.warning("Closed %s with %d: the client sent %s", path, code, what)
+        await self.send_json({"error": f"{path} does not take {what}", "close": code})
+        await self.close(code=code)

@@ -1,0 +1,48 @@
+"""Which pages may open the site's WebSockets: its own, and CSRF_TRUSTED_ORIGINS'.
+
+A browser sends the site's cookies with a WebSocket whichever page opens it. Channels'
+AllowedHostsOriginValidator compares the Origin's host alone with ALLOWED_HOSTS,
+which on Heroku lets every other `.herokuapp.com` app in; this asks what Django's CSRF
+check asks of a form: the page's scheme, host and port are the WebSocket's own.
+https://docs.djangoproject.com/en/stable/ref/csrf/#how-it-works
+"""
+
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
+
+from ..http.headers import is_secure, wsgi_headers
+
+
+def own_origin(scope) -> str | None:
+    """The origin the WebSocket was opened to; None if ALLOWED_HOSTS lacks its host."""
+    request = HttpRequest()
+    request.META = wsgi_headers(scope)
+    if server := scope.get("server"):
+        request.META["SERVER_NAME"], request.META["SERVER_PORT"] = map(str, server)
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    return f"{'https' if is_secure(scope, request.META) else 'http'}://{host}"
+
+
+def allowed(scope) -> bool:
+    origins = [value for name, value in scope["headers"] if name == b"origin"]
+    if not origins:
+        return False
+    origin = origins[-1].decode("latin-1")
+    return origin == own_origin(scope) or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+class SameOriginValidator:
+    """Refuses (HTTP 403) a WebSocket that a page of another origin opened."""
+
+    def __init__(self, application):
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket" and not allowed(scope):
+            return await WebsocketDenier()(scope, receive, send)
+        return await self.application(scope, receive, send)
