@@ -3,13 +3,13 @@
 Two comparisons, each on the generated project (as bench/serve.py generates and runs
 it) and on a copy of it with one piece swapped for the library, interleaved:
 
-- static: serving/static_files.py against ServeStatic's ASGI app (`ServeStaticASGI`
+- static: serving/http/static_files.py against ServeStatic's ASGI app (`ServeStaticASGI`
   over STATIC_ROOT, with the page's security headers added by its
   `add_headers_function` and plain HTTP left to Django's redirect as ours leaves it),
   on the two static files of bench/serve.py;
-- sync-views: serving/wsgi_bridge.py against a2wsgi's `WSGIMiddleware` running
+- sync-views: serving/http/bridge.py against a2wsgi's `WSGIMiddleware` running
   Django's WSGI handler on WEB_THREADS threads, on `/` and the log-in page (both sync
-  views; serving/view_router.py still sends async views to Django's ASGI handler).
+  views; async views still go to Django's ASGI handler).
 
     .venv/bin/python bench/libraries.py [--compare static,sync-views] [--rounds 3] [--seconds 5]
 
@@ -37,13 +37,12 @@ SERVESTATIC_STATIC_FILES = """
 from django.conf import settings
 from servestatic import ServeStaticASGI
 
-from serving.static_files_ours import is_secure, security_headers
-from serving.wsgi_bridge import wsgi_headers
+from serving.http.headers import is_secure, security_headers, wsgi_headers
 
 
 def add_security_headers(headers, path, url):
     for name, value in security_headers(secure=True):
-        headers[name.decode("latin-1")] = value.decode("latin-1")
+        headers[name] = value
 
 
 class StaticFiles(ServeStaticASGI):
@@ -62,25 +61,23 @@ class StaticFiles(ServeStaticASGI):
                 return await self.application(scope, receive, send)
         return await super().__call__(scope, receive, send)
 """
-OUR_BRIDGE = "sync_views = WSGIBridge(django_wsgi_application, threads=settings.WEB_THREADS)"
+OUR_BRIDGE = "sync_views = WSGIBridge(django_application, threads=settings.WEB_THREADS)"
 A2WSGI_BRIDGE = (
     "from a2wsgi import WSGIMiddleware\n\n"
-    "sync_views = WSGIMiddleware(django_wsgi_application, workers=settings.WEB_THREADS)"
+    "    sync_views = WSGIMiddleware(django_application, workers=settings.WEB_THREADS)"
 )
 
 
 def with_servestatic(directory: Path) -> None:
-    serving = directory / "serving"
-    (serving / "static_files.py").rename(serving / "static_files_ours.py")
-    (serving / "static_files.py").write_text(SERVESTATIC_STATIC_FILES)
+    (directory / "serving" / "http" / "static_files.py").write_text(SERVESTATIC_STATIC_FILES)
 
 
 def with_a2wsgi(directory: Path) -> None:
-    asgi = directory / "config" / "asgi.py"
-    text = asgi.read_text()
+    factories = directory / "serving" / "__init__.py"
+    text = factories.read_text()
     if OUR_BRIDGE not in text:
-        sys.exit(f"bench: {asgi} no longer builds the bridge as `{OUR_BRIDGE}`.")
-    asgi.write_text(text.replace(OUR_BRIDGE, A2WSGI_BRIDGE))
+        sys.exit(f"bench: {factories} no longer builds the bridge as `{OUR_BRIDGE}`.")
+    factories.write_text(text.replace(OUR_BRIDGE, A2WSGI_BRIDGE))
 
 
 COMPARISONS = {

@@ -82,7 +82,7 @@ BARE_SETTINGS = """
 # serves them.
 import os
 
-import dj_database_url
+import environ
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
@@ -96,7 +96,8 @@ STORAGES = {
 }
 TEMPLATES[0]["DIRS"] = [BASE_DIR / "templates"]
 # The generated project's database, as the generated project reaches it.
-DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=600)}
+DATABASES = {"default": environ.Env.db_url_config(os.environ["DATABASE_URL"])}
+DATABASES["default"]["CONN_MAX_AGE"] = 600
 """
 BARE_URLS = """from django.http import HttpResponse
 from django.urls import path

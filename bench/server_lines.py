@@ -62,12 +62,18 @@ def main() -> None:
                 capture_output=True,
             )
             (project,) = output.iterdir()
-            modules = sorted((project / "serving").glob("*.py"))
+            serving = project / "serving"
+            modules = sorted(
+                path
+                for path in serving.rglob("*.py")
+                if not {"tests", "migrations"} & set(path.relative_to(serving).parts)
+            )
             texts = [p.read_text() for p in modules]
             total = sum(len(text.splitlines()) for text in texts)
             code = sum(code_lines(text) for text in texts)
             listed = ", ".join(
-                f"{p.stem} {code_lines(t)}" for p, t in zip(modules, texts, strict=True)
+                f"{p.relative_to(serving).with_suffix('')} {code_lines(t)}"
+                for p, t in zip(modules, texts, strict=True)
             )
             print(f"| {name} | {listed} | {total} | {code} |")
 
