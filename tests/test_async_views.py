@@ -11,10 +11,13 @@ the environment its manifests give, on the real PostgreSQL and Redis.
 - A client that leaves a stream, async or sync, ends it: the generator's cleanup
   runs (it logs a line), and nothing logs a traceback.
 - Async views that read the database share a bounded pool of connections, however
-  many run at once.
+  many run at once; and 40 that read it and then await, as a view awaits an outside
+  API, each answer, hold no connection while they wait (sessions stay within the
+  pools), and sync pages that query answer meanwhile.
 """
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -154,3 +157,34 @@ def test_async_views_reading_the_database_share_a_bounded_pool(server, database_
     assert {answer.status for answer in answers} == {200}, described(answers)
     # Each process keeps one connection per sync-view thread and two more.
     assert connections <= processes * (threads + 2)
+
+
+def test_async_views_that_query_then_wait_leave_the_pool_to_the_pages(
+    server, database_url, capacity, web_servers
+):
+    database = database_url.rsplit("/", 1)[1]
+    logged_before = len(web_servers[server].output)
+    sessions, done = [], threading.Event()
+
+    def count_sessions():
+        while not done.wait(0.2):
+            sessions.append(machine.database_connections(database))
+
+    sampler = threading.Thread(target=count_sessions)
+    sampler.start()
+    try:
+        pages, views = user_views.while_busy(
+            server, "/users/count-then-wait/?seconds=3", 40, ["/users/count-sync/"] * 3, 1.0
+        )
+    finally:
+        done.set()
+        sampler.join()
+    output = web_servers[server].output[logged_before:]
+
+    processes, threads = capacity
+    print(f"40 async views that query, then wait 3 s: at most {max(sessions)} sessions")
+    assert {answer.status for answer in views} == {200}, described(views)
+    assert {answer.status for answer in pages} == {200}, described(pages)
+    assert max(answer.seconds for answer in pages) <= 1.0, described(pages)
+    assert max(sessions) <= processes * min(threads + 2, 10)
+    assert "Traceback" not in output, output[-3000:]

@@ -14,9 +14,10 @@ from pathlib import Path
 import platform_env
 
 # A module of views as a user writes them: an async view that awaits I/O (a second's
-# sleep stands in for an outside API), one that reads the database, a sync view
-# that blocks its thread, and a server-sent-events stream over an async generator
-# and one over a sync generator, each of which logs when it ends.
+# sleep stands in for an outside API), one that reads the database, one that reads it
+# and then awaits, a sync view that reads it, a sync view that blocks its thread, and a
+# server-sent-events stream over an async generator and one over a sync generator,
+# each of which logs when it ends.
 VIEWS = """import asyncio
 import logging
 import time
@@ -34,6 +35,16 @@ async def wait_a_second(request):
 
 async def count_users(request):
     return HttpResponse(str(await get_user_model().objects.acount()))
+
+
+async def count_then_wait(request):
+    count = await get_user_model().objects.acount()
+    await asyncio.sleep(float(request.GET.get("seconds", "3")))  # an outside API
+    return HttpResponse(str(count))
+
+
+def count_users_sync(request):
+    return HttpResponse(str(get_user_model().objects.count()))
 
 
 def block_a_thread(request):
@@ -67,6 +78,8 @@ def sync_events(request):
 ROUTES = {
     "/wait/": "wait_a_second",
     "/users/count/": "count_users",
+    "/users/count-then-wait/": "count_then_wait",
+    "/users/count-sync/": "count_users_sync",
     "/block/": "block_a_thread",
     "/events/": "async_events",
     "/sync-events/": "sync_events",

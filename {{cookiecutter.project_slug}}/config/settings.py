@@ -181,12 +181,15 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
         options["sslmode"] = "require"
 {%- endif %}
 {%- if cookiecutter.interface == "asgi" %}
+    # A connection goes back to the pool after each query outside a transaction, so an
+    # async view that awaits holds none; at most 10 a process, of a small plan's 20.
     # https://docs.djangoproject.com/en/stable/ref/databases/#connection-pool
     options["pool"] = {
         "min_size": 1,
-        "max_size": WEB_THREADS + 2,
+        "max_size": min(WEB_THREADS + 2, 10),
         "timeout": 5,
     }
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 {%- endif %}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

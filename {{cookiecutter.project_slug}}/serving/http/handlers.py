@@ -9,6 +9,7 @@ from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
 from django.urls import get_resolver
 from django.utils import translation
 
@@ -45,21 +46,39 @@ def has_coroutine_view(path: str) -> bool:
     return iscoroutinefunction(match.func)
 
 
+class RequestThread(ThreadPoolExecutor):
+    """A request's thread, whose database connections go back to the pool after each
+    call that leaves no transaction open: an async view that awaits something slow
+    after a query holds none meanwhile."""
+
+    def __init__(self):
+        super().__init__(1, thread_name_prefix="asgi-request")
+
+    def submit(self, function, /, *args, **kwargs):
+        return super().submit(released_after, function, *args, **kwargs)
+
+
+def released_after(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    finally:
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close()  # with CONN_MAX_AGE 0: back to the pool
+
+
 class AsyncViews(ASGIHandler):
-    """Django's ASGI handler, lending each request a thread for its sync parts
+    """Django's ASGI handler, lending each request a RequestThread for its sync parts
     (middleware, ORM calls) from those earlier requests left idle, where Django would
     start one per request. https://github.com/django/asgiref#thread-sensitive-contexts
     """
 
     def __init__(self):
         super().__init__()
-        self.idle_threads: list[ThreadPoolExecutor] = []  # used on the event loop only
+        self.idle_threads: list[RequestThread] = []  # used on the event loop only
 
     async def handle(self, scope, receive, send):
-        if self.idle_threads:
-            thread = self.idle_threads.pop()
-        else:
-            thread = ThreadPoolExecutor(1, thread_name_prefix="asgi-request")
+        thread = self.idle_threads.pop() if self.idle_threads else RequestThread()
         try:
             async with ThreadSensitiveContext(executor=thread):
                 await super().handle(scope, receive, send)

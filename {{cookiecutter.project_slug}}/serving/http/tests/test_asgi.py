@@ -9,7 +9,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from django.conf.urls.i18n import i18n_patterns
+from django.contrib.auth import get_user_model
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
+from django.db import connection
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.views import View
@@ -218,6 +220,13 @@ request_may_end = asyncio.Event()
 threads_may_go = threading.Event()
 
 
+async def count_then_ask(request):
+    """Whether the request's thread still holds a connection after an async query."""
+    await get_user_model().objects.acount()
+    held = await sync_to_async(lambda: connection.connection is not None)()
+    return HttpResponse("held" if held else "given back")
+
+
 def hold_a_thread(request):
     """A sync view that keeps its thread until the test lets it go."""
     threads_may_go.wait(timeout=10)
@@ -226,6 +235,7 @@ def hold_a_thread(request):
 
 urlpatterns = [
     path("threads/", sync_work_threads),
+    path("count-then-ask/", count_then_ask),
     path("hold/", hold_a_thread),
     path("async/", async_view),
     path("sync/", sync_view),
@@ -282,6 +292,18 @@ async def test_each_async_request_has_a_thread_to_itself_lent_again_after_it(set
     assert first_a == second_a and first_b == second_b  # one thread per request
     assert first_a != first_b  # two requests at once, two threads
     assert later["body"].decode().split()[0] in (first_a, first_b)  # lent again
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_async_view_gives_its_connection_back_after_each_query(settings):
+    """So that one which then awaits something slow holds none meanwhile."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: an in-memory SQLite database is never closed")
+    settings.ROOT_URLCONF = __name__
+
+    _, body = await exchange(AsyncViews(), "/count-then-ask/")
+
+    assert body["body"] == b"given back"
 
 
 @pytest.mark.django_db(transaction=True)
