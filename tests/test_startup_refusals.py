@@ -13,6 +13,7 @@ import pytest
 
 import machine
 import platform_env
+from combinations import uses_redis
 from servers import Server, request
 
 
@@ -31,7 +32,19 @@ BAD_SETTINGS = {
     "sentry-dsn": ({"SENTRY_DSN": "not-a-dsn"}, "SENTRY_DSN is not a Sentry DSN"),
     "debug-word": ({"DJANGO_DEBUG": "ture"}, "DJANGO_DEBUG is 'ture': set it to 1"),
     "database-url": ({"DATABASE_URL": "garbage"}, "DATABASE_URL is not a PostgreSQL URL"),
+    "hosts-as-a-url": (
+        {"DJANGO_ALLOWED_HOSTS": "https://example.com/"},
+        "DJANGO_ALLOWED_HOSTS has 'https://example.com/': write host names alone",
+    ),
+    "origin-without-scheme": (
+        {"DJANGO_CSRF_TRUSTED_ORIGINS": "www.example.com"},
+        "DJANGO_CSRF_TRUSTED_ORIGINS has 'www.example.com': write each origin with its scheme",
+    ),
+    "log-level": ({"DJANGO_LOG_LEVEL": "loud"}, "DJANGO_LOG_LEVEL is 'loud': set it to"),
+    "mail-key-missing": ({"EMAIL_URL": "postmark://@"}, "EMAIL_URL (postmark://…) has no key"),
 }
+# Where the project uses Redis (tests below).
+BAD_REDIS_URL = ({"REDIS_URL": "http://nope"}, "REDIS_URL is not a Redis URL")
 STATIC_FILES_MISSING = "The static files are not collected: run `python manage.py collectstatic"
 
 
@@ -175,3 +188,25 @@ def test_the_readiness_probe_logs_why_the_database_cannot_be_reached(case, start
     assert request(port, "/readyz").status == 503
     assert web_servers[port].wait_for_output(cause, timeout=10), web_servers[port].output
     assert_said_once(web_servers[port].output, cause)
+
+
+@pytest.mark.only(one_group_per_server, uses_redis)
+def test_every_command_refuses_a_redis_url_that_is_not_one(
+    deployed_project, production_env, runtime_answers, run, tmp_path
+):
+    """The web command, the release step, `manage.py check` and the worker."""
+    variables, sentence = BAD_REDIS_URL
+    env = with_setting(production_env, variables)
+    commands = platform_env.commands(deployed_project)
+    web_env = env | {"PORT": str(machine.free_port())}
+    outputs = [refusal_of(commands["web"], deployed_project, web_env, tmp_path / "web.log")]
+    for command in (["bash", "-c", commands["release"]], ["python", "manage.py", "check"]):
+        result = run(command, deployed_project, env)
+        outputs.append((result.returncode, result.stdout + result.stderr))
+    if "worker" in commands:
+        log = tmp_path / "worker.log"
+        outputs.append(refusal_of(commands["worker"], deployed_project, env, log))
+
+    for returncode, output in outputs:
+        assert returncode != 0
+        assert_said_once(output, sentence)

@@ -33,7 +33,7 @@ PROJECT_TEMPLATE = "{{cookiecutter.project_slug}}"
 TEMPLATE_FIXES = [
     (
         f"{PROJECT_TEMPLATE}/config/settings.py",
-        'LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")',
+        'LOG_LEVEL = choice("DJANGO_LOG_LEVEL", "INFO", "DEBUG", "WARNING", "ERROR", "CRITICAL")',
         "# Django's default is 1000; the admin's bulk actions need more.\n"
         "DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000",
     ),

@@ -3,13 +3,12 @@ in Redis and the worker process runs them (config/celery.py), on a 512 MB {{ coo
 https://docs.celeryq.dev/en/stable/userguide/configuration.html
 """
 
-import os
 import ssl
 
-from serving.environment import flag, whole_number
+from serving.environment import flag, redis_url, whole_number
 
 # Heroku Key-Value Store or App Platform's managed Valkey.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = redis_url("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 # Locally, without REDIS_URL, DEBUG runs each task inside the request that queued it.
 CELERY_TASK_ALWAYS_EAGER = flag("DJANGO_DEBUG") and not REDIS_URL

@@ -8,16 +8,15 @@ https://channels.readthedocs.io/en/stable/topics/channel_layers.html
 # as one process on one {{ cookiecutter.__unit }} (README.md).
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 {%- else %}
-
-import os
 {%- if cookiecutter.channel_layer == "redis-pubsub" %}
+
 from urllib.parse import urlsplit
 {%- endif %}
 
-from serving.environment import flag
+from serving.environment import flag, redis_url
 
 # Heroku Key-Value Store or App Platform's managed Valkey.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = redis_url("REDIS_URL")
 # Through Redis between processes and {{ cookiecutter.__unit }}s. Locally, without REDIS_URL, DEBUG uses
 # an in-memory layer, enough for runserver's one process.
 if REDIS_URL:

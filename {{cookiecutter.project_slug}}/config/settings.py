@@ -25,7 +25,16 @@ from config.celery_settings import *  # noqa: F403
 {% if cookiecutter.interface == "asgi" -%}
 from config.channel_layer_settings import *  # noqa: F403
 {% endif -%}
-from serving.environment import choice, database, email_url, flag, items, whole_number
+from serving.environment import (
+    choice,
+    database,
+    email_url,
+    flag,
+    hosts,
+    items,
+    origins,
+    whole_number,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,9 +59,9 @@ REQUIRED_ENVIRONMENT = [] if DEBUG else PRODUCTION_ENVIRONMENT
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     "django-insecure-local-development-only" if DEBUG else ""
 )
-ALLOWED_HOSTS = items("DJANGO_ALLOWED_HOSTS")
+ALLOWED_HOSTS = hosts("DJANGO_ALLOWED_HOSTS")
 # Other origins allowed to post forms{% if cookiecutter.interface == "asgi" %} and open WebSockets{% endif %}, e.g. https://example.com
-CSRF_TRUSTED_ORIGINS = items("DJANGO_CSRF_TRUSTED_ORIGINS")
+CSRF_TRUSTED_ORIGINS = origins("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # The template's code first, so that its runserver command (which names missing
@@ -381,7 +390,7 @@ ADMINS = [("", address) for address in ADMINS]  # Django 5.2 takes (name, addres
 {%- endif %}
 
 # The platform collects whatever the processes write to stdout.
-LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+LOG_LEVEL = choice("DJANGO_LOG_LEVEL", "INFO", "DEBUG", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -50,14 +50,48 @@ def items(name: str) -> list[str]:
     ]
 
 
-def choice(name: str, default: str, other: str) -> str:
-    value = os.environ.get(name, default)
-    if value not in {default, other}:
+def hosts(name: str) -> list[str]:
+    """Host names, which Django compares with a request's Host header alone."""
+    if wrong := [host for host in items(name) if "/" in host]:
         raise SettingError(
-            f"{name} is {value!r}: set it to {other}, or to {default} (or leave it"
+            f"{name} has {wrong[0]!r}: write host names alone, without a scheme or a"
+            " path, like example.com."
+        )
+    return items(name)
+
+
+def origins(name: str) -> list[str]:
+    """Origins, each a scheme and a host, as a browser names a page's."""
+    if wrong := [origin for origin in items(name) if "://" not in origin]:
+        raise SettingError(
+            f"{name} has {wrong[0]!r}: write each origin with its scheme, like"
+            " https://www.example.com."
+        )
+    return items(name)
+
+
+def choice(name: str, default: str, *others: str) -> str:
+    value = os.environ.get(name, default)
+    if value not in {default, *others}:
+        listed = (
+            f"{', '.join(others[:-1])} or {others[-1]}" if others[1:] else others[0]
+        )
+        raise SettingError(
+            f"{name} is {value!r}: set it to {listed}, or to {default} (or leave it"
             " unset)."
         )
     return value
+
+
+def redis_url(name: str) -> str:
+    """A Redis URL, or ""; a refusal never repeats it, which may hold a password."""
+    url = os.environ.get(name, "").strip()
+    if url and url.partition("://")[0].lower() not in {"redis", "rediss"}:
+        raise SettingError(
+            f"{name} is not a Redis URL: copy it from the platform's Redis, or write it"
+            " as redis://HOST:6379/0 (rediss:// over TLS)."
+        )
+    return url
 
 
 def database(name: str, default: str = "", **settings) -> dict:
@@ -83,6 +117,10 @@ def database(name: str, default: str = "", **settings) -> dict:
 SMTP_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "smtp+insecure"}
 THIS_MACHINE = {"localhost", "127.0.0.1", "::1"}
 MAIL_FORMS = "smtp://, smtps://, smtp+ssl://, postmark:// or mailgun://"
+API_FORMS = {
+    "postmark": "postmark://SERVER_TOKEN@",
+    "mailgun": "mailgun://API_KEY@DOMAIN",
+}
 
 
 def yes(value) -> bool:  # dj-email-url's true query values
@@ -117,10 +155,15 @@ def email_url(name: str, timeout: int) -> dict | None:
         ).geturl()
         config = environ.Env.email_url_config(smtp_url)
         return smtp(said, config, port or 25, query, timeout)
-    if parts.scheme == "postmark" and user:
+    if parts.scheme in API_FORMS and not user:
+        raise SettingError(
+            f"{said} has no key: write it as {API_FORMS[parts.scheme]}, the key"
+            " percent-encoded where it holds @, : or /."
+        )
+    if parts.scheme == "postmark":
         options = {"server_token": user, **api, "requests_timeout": timeout}
         return {"BACKEND": "anymail.backends.postmark.EmailBackend", "OPTIONS": options}
-    if parts.scheme == "mailgun" and user:
+    if parts.scheme == "mailgun":
         options = {"api_key": user, **api, "requests_timeout": timeout}
         if parts.hostname:
             options["sender_domain"] = parts.hostname

@@ -172,3 +172,47 @@ def test_a_database_url_that_is_not_postgresql_is_refused(monkeypatch, url):
 
     assert str(refusal.value).startswith("DATABASE_URL is not a PostgreSQL URL")
     assert "hunter2" not in str(refusal.value)
+
+
+@pytest.mark.parametrize("value", ["https://example.com/", "example.com/app"])
+def test_a_host_written_as_a_url_is_refused(monkeypatch, value):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", f"app.example.com,{value}")
+
+    with pytest.raises(SettingError) as refusal:
+        environment.hosts("DJANGO_ALLOWED_HOSTS")
+
+    assert str(refusal.value).startswith(f"DJANGO_ALLOWED_HOSTS has {value!r}: write")
+
+
+def test_an_origin_without_its_scheme_is_refused(monkeypatch):
+    monkeypatch.setenv(
+        "DJANGO_CSRF_TRUSTED_ORIGINS", "https://a.example.com, b.example.com"
+    )
+
+    with pytest.raises(SettingError, match="has 'b.example.com': write each origin"):
+        environment.origins("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://user:hunter2@cache:6379", "cache.internal:6379"]
+)
+def test_a_redis_url_that_is_not_one_is_refused_without_its_password(monkeypatch, url):
+    monkeypatch.setenv("REDIS_URL", url)
+
+    with pytest.raises(SettingError) as refusal:
+        environment.redis_url("REDIS_URL")
+
+    assert str(refusal.value).startswith("REDIS_URL is not a Redis URL")
+    assert "hunter2" not in str(refusal.value)
+
+
+def test_a_choice_names_every_value_it_takes(monkeypatch):
+    monkeypatch.setenv("DJANGO_LOG_LEVEL", "loud")
+
+    with pytest.raises(SettingError) as refusal:
+        environment.choice("DJANGO_LOG_LEVEL", "INFO", "DEBUG", "WARNING")
+
+    assert str(refusal.value) == (
+        "DJANGO_LOG_LEVEL is 'loud': set it to DEBUG or WARNING, or to INFO (or leave"
+        " it unset)."
+    )
