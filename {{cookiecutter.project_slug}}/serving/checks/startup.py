@@ -120,9 +120,8 @@ def load_web_process():
     """Django's WSGI handler for a web process, which stops without what it needs."""
     from django.core.wsgi import get_wsgi_application
 
-    limit = f"-c statement_timeout={QUERY_TIMEOUT_SECONDS}s"  # libpq reads PGOPTIONS
-    os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} {limit}".strip()
     with stop_in_one_sentence(status=APP_LOAD_ERROR):
+        limit_queries(settings.DATABASES)
         application = get_wsgi_application()
         if found := problems(web_process=True):
             raise SettingError(found[0])
@@ -131,6 +130,17 @@ def load_web_process():
     # Left to its finalizer, a pool holds up the exit 5 s: psycopg/psycopg#930
     atexit.register(close_database_pools)
     return application
+
+
+def limit_queries(databases: dict) -> None:
+    """PostgreSQL cancels a web process's query after QUERY_TIMEOUT_SECONDS. Set in the
+    connections' own options, before the first opens, so that neither the release step
+    nor a process the web process starts inherits it, as it would PGOPTIONS."""
+    limit = f"-c statement_timeout={QUERY_TIMEOUT_SECONDS}s"
+    for database in databases.values():
+        if database.get("ENGINE", "").endswith("postgresql"):
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} {limit}".strip()
 
 
 def close_database_pools() -> None:

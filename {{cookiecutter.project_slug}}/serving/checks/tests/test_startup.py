@@ -7,7 +7,9 @@ from django.core.management import CommandError, call_command
 
 import config.settings
 from serving.checks.startup import (
+    QUERY_TIMEOUT_SECONDS,
     check_environment,
+    limit_queries,
     problems,
     stop_in_one_sentence,
     unreachable,
@@ -124,3 +126,22 @@ def test_an_unknown_verification_is_refused_in_one_sentence():
         "ACCOUNT_EMAIL_VERIFICATION is 'always': set it to mandatory, or to optional"
         " (or leave it unset).\n"
     )
+
+
+def test_the_query_limit_is_the_connections_own_and_keeps_the_owners_options():
+    databases = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "OPTIONS": {"options": "-c search_path=app"},
+        },
+        "local": {"ENGINE": "django.db.backends.sqlite3"},
+    }
+    environment = dict(os.environ)
+
+    limit_queries(databases)
+
+    assert databases["default"]["OPTIONS"]["options"] == (
+        f"-c search_path=app -c statement_timeout={QUERY_TIMEOUT_SECONDS}s"
+    )
+    assert "OPTIONS" not in databases["local"]
+    assert dict(os.environ) == environment  # nothing a child process would inherit
