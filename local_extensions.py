@@ -98,7 +98,8 @@ PROJECT_MODULES = project_modules()
 
 
 def slug_problem(slug: str, platform: str) -> str | None:
-    """One sentence saying what is wrong with `slug` and how to fix it, or None."""
+    """One sentence saying what is wrong with `slug` and how to fix it, or None; with
+    no platform yet (""), only the rules that hold on every platform."""
     digitalocean = platform == "digitalocean"
     if not LOWERCASE_IDENTIFIER.fullmatch(slug):
         return (
@@ -106,7 +107,7 @@ def slug_problem(slug: str, platform: str) -> str | None:
             " letters, digits and underscores, starting with a letter (for example"
             f" {derive_slug(slug)!r})."
         )
-    if len(slug) > SLUG_MAX_LENGTH:
+    if len(slug) > SLUG_MAX_LENGTH and platform:  # each platform says why
         reason = (
             "DigitalOcean app names (the slug with '-' for '_') take at most 32"
             if digitalocean
@@ -187,27 +188,31 @@ EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 def answer_problems(answers: dict) -> list[str]:
-    """One sentence for each answer that cannot be used."""
+    """One sentence for each answer given so far that cannot be used."""
     found = []
     if not answers["project_name"].strip():
         found.append("project_name is empty: give the project a name.")
-    found += [text_problem(field, answers[field]) for field in FREE_TEXT]
-    found.append(slug_problem(answers["project_slug"], answers["platform"]))
-    if not EMAIL_PATTERN.fullmatch(answers["author_email"]):
+    found += [text_problem(field, answers[field]) for field in FREE_TEXT if field in answers]
+    if "project_slug" in answers:  # the platform's own rules once it is chosen
+        found.append(slug_problem(answers["project_slug"], answers.get("platform", "")))
+    if "author_email" in answers and not EMAIL_PATTERN.fullmatch(answers["author_email"]):
         found.append(
             f"author_email {answers['author_email']!r} does not look like an email"
             " address: answer with one such as you@example.com."
         )
-    found.append(repository_problem(answers["github_repository"]))
+    if "github_repository" in answers:
+        found.append(repository_problem(answers["github_repository"]))
     return [problem for problem in found if problem]
 
 
 def check_answers(answers: dict) -> str:
-    """cookiecutter.json's `__answers_checked`, rendered once every question has its
-    answer and before anything is written: the first problem, as one sentence, and
-    exit 1. Only the first, since one bad answer (the project name) can spoil the
-    answers derived from it. (A pre_gen_project hook that exits 1 stops generation
-    too, but cookiecutter then prints its own traceback above the sentence.)"""
+    """cookiecutter.json's `__checked_...`, each rendered as soon as the question before
+    it has its answer (cookiecutter renders private variables in order), and before
+    anything is written: the first problem with the answers so far, as one sentence,
+    and exit 1. Only the first, since one bad answer (the project name) can spoil the
+    answers derived from it. (A pre_gen_project hook that exits 1 stops generation too,
+    but only after the last question, with cookiecutter's traceback above the
+    sentence.)"""
     if found := answer_problems(answers):
         print(f"Error: {found[0]}", file=sys.stderr)
         raise SystemExit(1)

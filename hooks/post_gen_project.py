@@ -8,6 +8,7 @@ import json
 import re
 import secrets
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -83,6 +84,20 @@ def remove(path: Path) -> None:
         path.unlink()
 
 
+def repository_around(project: Path) -> str | None:
+    """The git work tree that holds the project's directory, if any."""
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(project.parent), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:  # no git here
+        return None
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
 def readme_block(readme: str, heading: str) -> str:
     """The first ```sh block of the README section whose heading starts so."""
     section = readme.split(f"\n{heading}", 1)[1].split("\n## ", 1)[0]
@@ -121,6 +136,13 @@ if __name__ == "__main__":
     env.write_text(LOCAL_ENV_HEADER + settings + secret)
 
     print(next_steps(Path.cwd()))
+    if outer := repository_around(Path.cwd()):
+        print(
+            f"\nWarning: {Path.cwd()} is inside the git repository at {outer}: run"
+            " `git init -b main` in it, as the steps above do, so that it is pushed as a"
+            " repository of its own.",
+            file=sys.stderr,
+        )
     if ANSWERS["github_repository"].split("/")[0] == PLACEHOLDER_OWNER:
         print(
             f"\nWarning: github_repository is still the placeholder"

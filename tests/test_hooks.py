@@ -142,6 +142,26 @@ def test_choice_outside_the_list_is_refused(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_bad_answer_is_refused_at_its_own_question(tmp_path):
+    """cookiecutter renders cookiecutter.json's private variables as it goes, so a check
+    placed after a question stops generation before the next one is asked."""
+    prompted = subprocess.run(
+        [COOKIECUTTER, str(TEMPLATE_DIR), "-o", str(tmp_path)],
+        input="My App\nclass\n",  # the name, then a slug that is a keyword
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert prompted.returncode == 1
+    assert prompted.stderr == (
+        "Error: project_slug 'class' is a Python keyword, which cannot name a package: use"
+        " another name, for example 'my_class'.\n"
+    )
+    assert "[2/" in prompted.stdout and "[3/" not in prompted.stdout, prompted.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_defaults_generate_a_project(tmp_path):
     result = generate(tmp_path)
 
@@ -267,6 +287,21 @@ def test_generation_says_where_the_project_is_and_what_to_run(tmp_path):
     assert "Then deploy to DigitalOcean App Platform:" in result.stdout
     assert "| doctl apps create --spec -" in result.stdout
     assert "Warning" not in result.stderr
+
+
+def test_a_project_made_inside_a_git_repository_is_told_to_have_its_own(tmp_path):
+    """Its deploy steps start with `git init`: a user who sees the outer repository and
+    skips it would push that repository instead."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+
+    result = generate(tmp_path / "inside", github_repository="octocat/shop")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        f"\nWarning: {tmp_path / 'inside' / 'my_django_app'} is inside the git repository"
+        f" at {tmp_path}: run `git init -b main` in it, as the steps above do, so that it"
+        " is pushed as a repository of its own.\n"
+    )
 
 
 def test_placeholder_repository_is_pointed_out(tmp_path):

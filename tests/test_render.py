@@ -102,7 +102,9 @@ def test_template_readme_generates_a_project_as_written(tmp_path):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (clone / "generated" / "my_django_app" / "manage.py").exists()
+    # Beside the clone, not in it: its git status is the project's own, once made.
+    assert (clone.parent / "my_django_app" / "manage.py").exists()
+    assert not (clone / "my_django_app").exists()
 
 
 def test_schemas_are_the_official_copies():
