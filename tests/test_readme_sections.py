@@ -2,9 +2,10 @@
 
 On one Heroku ASGI project (daphne, Redis layer, Django 5.2: the defaults) and one App
 Platform WSGI project (gunicorn, no Redis, Django 6.1), each a copy of the generation:
-- a user's first app, as "Run it locally" says where it goes: `startapp`, a model, the
-  app in INSTALLED_APPS, `makemigrations`, an `async def` test in startapp's tests.py;
-  then the lint commands the README gives as CI's pass, untouched (migrations and
+- "Your first page", block by block: `startapp`, a model, the app in INSTALLED_APPS,
+  `makemigrations`, a view, its URLs included in config/urls.py, a template extending
+  base.html, a link in the navigation and an async test that reads the database; then
+  the lint commands the README gives as CI's pass, untouched (migrations and
   startapp's stub files included), and `pytest`, which runs that test;
 - "Production settings locally": its block, run by bash -e with `.env`'s DEBUG on in
   the directory, with only the placeholders replaced (the database, Redis and the
@@ -38,25 +39,6 @@ README_PORT = "PORT=8000"
 COLLECTSTATIC = "python manage.py collectstatic --noinput"
 NOT_COLLECTED = "The static files are not collected: run `python manage.py collectstatic --noinput`"
 HTTPS = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
-FIRST_MODEL = """\
-from django.db import models
-
-
-class Note(models.Model):
-    title = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.title
-"""
-# The app's first test, in the tests.py startapp wrote, as an `async def` with no marker.
-FIRST_TEST = """\
-from notes.models import Note
-
-
-async def test_a_note_is_named_by_its_title():
-    assert str(Note(title="first")) == "first"
-"""
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[combination_id(c) for c in CASES])
@@ -93,32 +75,46 @@ def section(readme: str, heading: str) -> str:
     return readme.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
 
 
-def test_a_first_app_passes_the_lint_commands_ci_runs(readme, project, bin_dir):
-    local = section(readme, "Run it locally")
-    assert "startapp notes" in local and "INSTALLED_APPS" in local
-    lint = re.findall(r"`(ruff [^`]+)`", local)
+def test_a_first_page_as_the_readme_builds_it(readme, project, bin_dir):
+    """ "Your first page", block by block: the app, its model, view, URLs, template, a
+    link in the navigation and an async test; then the lint commands CI runs, untouched
+    (migrations and startapp's stub files included), and the test."""
+    lint = re.findall(r"`(ruff [^`]+)`", section(readme, "Run it locally"))
     assert lint == ["ruff check .", "ruff format --check ."], lint
+    page = section(readme, "Your first page")
+    (startapp,) = re.findall(r"```sh\n(.*?)\n```", page, re.S)
+    model, views, urls, test = re.findall(r"```python\n(.*?)```", page, re.S)
+    template, link = re.findall(r"```html\n(.*?)```", page, re.S)
+    route = re.search(r"`(path\(\"notes/\", include\(\"notes\.urls\"\)\),)`", page).group(1)
+    assert 'Add `"notes"` to `INSTALLED_APPS` in `config/settings.py`' in page
 
-    manage = ["python", "manage.py"]
-    assert run([*manage, "startapp", "notes"], project, bin_dir).returncode == 0
-    (project / "notes/models.py").write_text(FIRST_MODEL)
-    settings = project / "config/settings.py"
-    settings.write_text(
-        settings.read_text().replace(
-            "INSTALLED_APPS = [\n", 'INSTALLED_APPS = [\n    "notes",\n', 1
-        )
-    )
-    made = run([*manage, "makemigrations", "notes"], project, bin_dir)
+    assert run(startapp.split(), project, bin_dir).returncode == 0
+    notes = project / "notes"
+    for name, text in [("models.py", model), ("views.py", views), ("urls.py", urls)]:
+        (notes / name).write_text(text)
+    (notes / "tests.py").write_text(test)
+    (notes / "templates/notes").mkdir(parents=True)
+    (notes / "templates/notes/index.html").write_text(template)
+    edit(project / "config/settings.py", "INSTALLED_APPS = [\n", '    "notes",\n')
+    edit(project / "config/urls.py", "urlpatterns = [\n", f"    {route}\n")
+    base = next(project.glob("*/templates/base.html"))
+    brand = re.search(r"^ *<a class=\"brand\".*\n", base.read_text(), re.M).group()
+    edit(base, brand, f"      {link}")
+    made = run(["python", "manage.py", "makemigrations", "notes"], project, bin_dir)
     assert made.returncode == 0 and "Create model Note" in made.stdout, made.stdout + made.stderr
-    assert (project / "notes/migrations/0001_initial.py").exists()
-
-    (project / "notes/tests.py").write_text(FIRST_TEST)
 
     for command in lint:
         result = run(command.split(), project, bin_dir)
         assert result.returncode == 0, f"{command}:\n{result.stdout}{result.stderr}"
     tests = run(["python", "-m", "pytest", "-p", "no:cacheprovider", "notes"], project, bin_dir)
     assert "1 passed" in tests.stdout, tests.stdout + tests.stderr
+
+
+def edit(path: Path, after: str, added: str) -> None:
+    """Add `added` right after the first `after` in the file, as a user edits it."""
+    text = path.read_text()
+    assert after in text, f"{path.name} has no {after!r}"
+    path.write_text(text.replace(after, after + added, 1))
 
 
 DEPLOY_CHECKS = "python manage.py check --deploy --fail-level WARNING"

@@ -470,22 +470,26 @@ def test_the_projects_package_holds_only_an_apps_modules(project):
     assert {module for module in modules if module.removesuffix(".py") not in APP_MODULES} == set()
 
 
-def test_readme_says_whose_each_folder_is(project):
-    """The README's "What is yours" table names every top-level folder the project has
-    (and none it lacks), and gives serving/, alone, to the template."""
+def test_readme_says_whose_each_top_level_path_is(project):
+    """The README's "What is yours" table names every top-level file and folder the
+    project has (and none it lacks), and keeps only serving/ and accounts/ (whose Python
+    cruft maintains) from being wholly the owner's."""
     readme = (project / "README.md").read_text()
     section = readme.split("\n## What is yours\n", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `([\w.-]+)/` \| .* \| (.*) \|$", section, re.M)
-    # Not __pycache__, which a process importing from the tree leaves (a live tier may
-    # run in it first), as running the project does.
-    folders = {
-        p.name
-        for p in project.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and p.name != "__pycache__"
+    rows = re.findall(r"^\| (`.*?`) \| .* \| (.*) \|$", section, re.M)
+    named = {
+        name.rstrip("/"): whose for paths, whose in rows for name in re.findall(r"`([^`]+)`", paths)
     }
+    # Not what running the project or its tools leaves behind (a live tier may run in
+    # this tree first), nor what git would ignore anyway.
+    left_by_running = {"__pycache__", ".pytest_cache", ".ruff_cache", ".venv", "db.sqlite3"}
+    paths = {p.name for p in project.iterdir() if p.name not in left_by_running}
 
-    assert {name for name, _ in rows} == folders
-    assert {name for name, whose in rows if whose != "yours"} == {"serving"}
+    assert set(named) == paths
+    assert {name for name, whose in named.items() if whose != "yours"} == {
+        "serving",
+        "accounts",
+    }
 
 
 # {project directory: what ruff finds wrong in it}, filled a version group at a time.
@@ -864,6 +868,7 @@ def test_do_dev_databases_are_postgresql_only(project, answers):
 EXPECTED_HEADINGS = [
     "## What is yours",
     "## Run it locally",
+    "## Your first page",
     "## Production settings locally",
     "## Accounts",
     "## Configuration",
