@@ -383,8 +383,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL") or (
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX  # allauth's would be the host
-# Who gets the error reports: comma-separated addresses.
-ADMINS = items("DJANGO_ADMINS") or [author_email]
+# Who gets the error reports: comma-separated addresses, or the author's, unless it is
+# at example.com, which receives no mail (RFC 2606), as the question's placeholder is.
+ADMINS = items("DJANGO_ADMINS") or [
+    address for address in [author_email] if not address.endswith("@example.com")
+]
 {%- if cookiecutter.django_version == "5.2" %}
 ADMINS = [("", address) for address in ADMINS]  # Django 5.2 takes (name, address)
 {%- endif %}

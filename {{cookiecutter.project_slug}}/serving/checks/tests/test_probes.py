@@ -3,6 +3,7 @@ import logging
 import threading
 import time
 
+import django
 import pytest
 from django.db import OperationalError
 
@@ -31,13 +32,19 @@ def test_readiness_probe_checks_what_requests_need(client, production_host_check
     assert response.json() == {name: "ok" for name in probes.CHECKS}
 
 
+@pytest.fixture
+def an_admin(settings):
+    address = "ops@example.org"
+    settings.ADMINS = [address] if django.VERSION >= (6,) else [("", address)]
+
+
 @pytest.fixture(autouse=True)
 def no_outage_yet(monkeypatch):
     monkeypatch.setattr(probes, "failing", set())
 
 
 def test_readiness_probe_names_what_failed_and_logs_why_once(
-    client, production_host_checks, monkeypatch, caplog, mailoutbox
+    client, production_host_checks, an_admin, monkeypatch, caplog, mailoutbox
 ):
     async def database_is_down():
         raise OperationalError("connection to db.internal:5432 refused")
