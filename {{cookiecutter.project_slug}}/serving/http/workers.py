@@ -12,6 +12,9 @@ class UvicornWorker(BaseUvicornWorker):
     CONFIG_KWARGS = {
         **BaseUvicornWorker.CONFIG_KWARGS,
         "ws_max_size": {{ cookiecutter.__websocket_max_bytes }},
+        # Django and Channels answer no lifespan events: without this, uvicorn logs
+        # that the protocol "appears unsupported" on every start.
+        "lifespan": "off",
     }
 {%- else %}
 
