@@ -3,7 +3,7 @@ from django.db import transaction
 from django.dispatch import receiver
 {%- if cookiecutter.background_worker == "celery" %}
 
-from welcome.signals import user_welcomed
+from welcome.tasks import user_welcomed
 {%- endif %}
 
 from . import events

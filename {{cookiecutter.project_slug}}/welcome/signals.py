@@ -5,14 +5,11 @@ import logging
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_save
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 
 from .tasks import welcome
 
 logger = logging.getLogger(__name__)
-
-# Sent by the task, in the worker process, once a user is welcomed.
-user_welcomed = Signal()
 
 
 def queue_welcome(user_id: int) -> None:

@@ -3,22 +3,33 @@ import socket
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
+{%- if cookiecutter.interface == "asgi" %}
+from django.dispatch import Signal
+{%- endif %}
 
 from .models import Welcome
+{%- if cookiecutter.interface == "asgi" %}
+
+# Sent in the worker process once a user is welcomed: the live feed announces it.
+user_welcomed = Signal()
+{%- endif %}
 
 
 @shared_task
 def welcome(user_id: int) -> None:
-    """Record that the worker welcomed a new user, and say so to whoever listens
-    (the live feed, in ASGI projects). Safe to run twice: with acks_late, a task
-    cut short by a restart runs again."""
-    from .signals import user_welcomed
-
+    """Record that the worker welcomed a new user{% if cookiecutter.interface == "asgi" %}, and say so to whoever listens{% endif %}.
+    Safe to run twice: with acks_late, a task cut short by a restart runs again."""
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:  # deleted before the worker got to it
         return
+{%- if cookiecutter.interface == "asgi" %}
     _, created = Welcome.objects.get_or_create(
         user=user, defaults={"worker": f"{socket.gethostname()} pid {os.getpid()}"}
     )
     if created:
         user_welcomed.send(sender=Welcome, user=user)
+{%- else %}
+    Welcome.objects.get_or_create(
+        user=user, defaults={"worker": f"{socket.gethostname()} pid {os.getpid()}"}
+    )
+{%- endif %}
