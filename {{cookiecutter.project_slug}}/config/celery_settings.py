@@ -30,8 +30,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "socket_keepalive": True,
 }
-# One broker connection per process for the tasks it queues (README.md, Scale out);
-# a request that queues while another does waits up to 2 s for it.
+# One broker connection per process for the tasks it queues (README.md, Scale out):
+# queueing takes a millisecond or so, so threads that queue at once wait that long;
+# one that waits 2 s (a stalled broker) keeps its task in the database instead.
 CELERY_BROKER_POOL_LIMIT = 1
 CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = 2
 # The worker waits for the broker however long it is away (Celery stops after ~50 min).
