@@ -62,6 +62,7 @@ KEEP = {
     "serving/models.py": CELERY,
     "serving/migrations": CELERY,
     "welcome": CELERY,
+    "config/media_settings.py": S3,
     "profiles": S3,
     "live": ASGI,
     f"{SLUG}/consumers.py": ASGI,

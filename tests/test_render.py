@@ -201,6 +201,7 @@ def test_files_match_the_options(project, answers):
         "config/celery.py": celery(answers),
         "config/celery_settings.py": celery(answers),
         "welcome": celery(answers),
+        "config/media_settings.py": s3(answers),
         "profiles": s3(answers),
         "accounts/templates/allauth/layouts/base.html": True,
         f"{slug}/templates/429.html": True,

@@ -1,17 +1,13 @@
 """Settings, from the environment (serving/environment.py reads it, and loads .env).
 
 Each option the project was generated with adds a config/*_settings.py, imported whole.
-Builds import this without runtime values (collectstatic runs before any secret or
-database is attached), so nothing here fails on a missing one: serving stops a server
-or manage.py command that lacks them (REQUIRED_ENVIRONMENT).
+Builds import this before secrets exist, so nothing here fails on a missing one:
+serving stops a server or manage.py command that lacks them (REQUIRED_ENVIRONMENT).
 """
 
 import os
 from email.utils import quote
 from pathlib import Path
-{%- if cookiecutter.media_storage == "s3" %}
-from urllib.parse import urlsplit
-{%- endif %}
 
 {% if cookiecutter.django_version == "5.2" -%}
 from csp import constants as CSP
@@ -24,6 +20,9 @@ from config.celery_settings import *  # noqa: F403
 {% endif -%}
 {% if cookiecutter.interface == "asgi" -%}
 from config.channel_layer_settings import *  # noqa: F403
+{% endif -%}
+{% if cookiecutter.media_storage == "s3" -%}
+from config.media_settings import *  # noqa: F403
 {% endif -%}
 from serving.environment import (
     choice,
@@ -256,38 +255,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
+{%- if cookiecutter.media_storage == "s3" %}
+    "default": MEDIA_STORAGE,  # noqa: F405 (uploads: config/media_settings.py)
+{%- else %}
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+{%- endif %}
     # Hashed, compressed copies that WhiteNoise serves with far-future cache headers.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-{%- if cookiecutter.media_storage == "s3" %}
-
-# Uploads: a private S3 bucket, since the {{ cookiecutter.__unit }}'s disk is wiped; locally MEDIA_ROOT:
-# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
-MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "media"
-MEDIA_ORIGINS = []  # where pages load the pictures from, beside this site
-if bucket := os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL") or None
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": bucket,
-            "endpoint_url": endpoint,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "signature_version": "s3v4",
-            "querystring_auth": True,
-            "querystring_expire": 3600,
-            "default_acl": None,  # the bucket's own (private) access
-            "file_overwrite": False,
-        },
-    }
-    # URLs are signed for the endpoint's host, or on AWS for the bucket's own.
-    origin = urlsplit(endpoint or f"https://{bucket}.s3.amazonaws.com")
-    MEDIA_ORIGINS = [f"{origin.scheme}://{origin.netloc}"]
-{%- endif %}
 
 # The platform's router terminates TLS, and always sets (or overwrites) this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -319,7 +296,7 @@ CSP_DIRECTIVES = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
 {%- if cookiecutter.media_storage == "s3" %}
-    "img-src": [CSP.SELF, *MEDIA_ORIGINS],
+    "img-src": [CSP.SELF, *MEDIA_ORIGINS],  # noqa: F405 (config/media_settings.py)
 {%- else %}
     "img-src": [CSP.SELF],
 {%- endif %}
@@ -353,27 +330,19 @@ EMAIL_TRANSPORT = email_url("EMAIL_URL", timeout=5)
 if EMAIL_TRANSPORT is None and DEBUG:
     EMAIL_TRANSPORT = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 {%- if cookiecutter.background_worker == "celery" %}
-# Django sends through this backend, which queues each message for the worker; the
-# worker sends it through EMAIL_TRANSPORT, so no page waits on the provider, and
-# tries again, a little later each time, for EMAIL_RETRY_SECONDS while the provider
-# fails: serving/tasks/mail.py.
+# Django queues each message for the worker, which sends it through EMAIL_TRANSPORT and
+# tries again for EMAIL_RETRY_SECONDS while the provider fails: serving/tasks/mail.py.
 EMAIL_RETRY_SECONDS = whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")
 {%- set email_backend = "serving.tasks.mail.QueuedEmailBackend" %}
 {%- else %}
-# Django sends through this backend, which sends through EMAIL_TRANSPORT on a thread
-# of its own once the page is answered, so that no page waits for the provider or
-# tells by its time that it sent mail; a provider that is down or refuses the login
-# costs one WARNING line: serving/mail/backends.py.
+# Django sends through EMAIL_TRANSPORT on a thread once the page is answered, so no
+# page waits for the provider or tells by its time that it sent mail (serving/mail/).
 {%- set email_backend = "serving.mail.backends.EmailBackend" %}
 {%- endif %}
 {%- if cookiecutter.django_version == "5.2" %}
 EMAIL_BACKEND = "{{ email_backend }}"
 {%- else %}
-MAILERS = {
-    "default": {
-        "BACKEND": "{{ email_backend }}",
-    },
-}
+MAILERS = {"default": {"BACKEND": "{{ email_backend }}"}}
 {%- endif %}
 author_email = {{ cookiecutter.author_email | python_string }}
 # Providers send only from addresses (or domains) verified with them.
@@ -400,9 +369,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
-        "without_traceback": {
-            "()": "serving.log_filters.WithoutTraceback",
-        },
+        "without_traceback": {"()": "serving.log_filters.WithoutTraceback"},
     },
     "handlers": {
         "stdout": {
@@ -410,9 +377,8 @@ LOGGING = {
             "stream": "ext://sys.stdout",
             "formatter": "plain",
         },
-        # Mails each error (a 500, with its traceback) to ADMINS, as Django's default
-        # logging does, which this replaces; the report leaves out what could wait
-        # on the database (serving/mail/reports.py).
+        # Mails each error to ADMINS, as Django's default logging does, without what
+        # could wait on the database (serving/mail/reports.py).
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
@@ -434,11 +400,11 @@ LOGGING = {
             "filters": ["without_traceback"],
             "propagate": False,
         },
-        # A readiness check that starts to fail: one line, and one mail, an outage.
 {%- if cookiecutter.interface == "asgi" %}
         # The pool retries a database that is away; /readyz says why, once.
         "psycopg.pool": {"level": "ERROR"},
 {%- endif %}
+        # A readiness check that starts to fail: one line, and one mail, an outage.
         "serving.checks.probes": {
             "handlers": ["stdout", "mail_admins"],
             "propagate": False,
