@@ -77,8 +77,9 @@ def section(readme: str, heading: str) -> str:
 
 def test_a_first_page_as_the_readme_builds_it(readme, project, bin_dir):
     """ "Your first page", block by block: the app, its model, form and view, URLs,
-    template, a link in the navigation and an async test that posts the form; then the lint commands CI runs, untouched
-    (migrations and startapp's stub files included), and the test."""
+    template, a link in the navigation and an async test that posts the form; then
+    the lint commands CI runs, untouched (migrations and startapp's stub files
+    included), and the test."""
     lint = re.findall(r"`(ruff [^`]+)`", section(readme, "Run it locally"))
     assert lint == ["ruff check .", "ruff format --check ."], lint
     page = section(readme, "Your first page")
