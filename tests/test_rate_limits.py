@@ -24,12 +24,15 @@ limits do not depend on the hasher; the copy is otherwise the deployed project.
 
 import secrets
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 import machine
 import platform_env
+import stored_accounts
+from combinations import celery
 from mail_servers import SmtpServer
 from servers import Server
 from visitors import Visitor
@@ -53,6 +56,7 @@ WRONG = "not-the-password"
 REFUSED = "Too many failed login attempts"
 NOT_CORRECT = "you specified are not correct"
 TOO_MANY = "Too many attempts"  # the site's 429.html
+NOT_A_USERNAME = "letters, digits and ./+/-/_ only"
 
 
 def forged_entry() -> str:
@@ -71,10 +75,33 @@ def mail_server():
 
 
 @pytest.fixture(scope="module")
-def server(start_web, fast_hashing_project, mail_server) -> int:
-    return start_web(
-        project=fast_hashing_project, EMAIL_URL=f"smtp+insecure://127.0.0.1:{mail_server.port}"
-    )
+def site_env(mail_server, runtime_answers, redis_url, worker_id, database_url) -> dict[str, str]:
+    """What the module's web processes and worker get: mail to mail_server and, with
+    Celery, a task queue of the module's own, so that no other module's worker sends
+    its mail."""
+    env = {"EMAIL_URL": f"smtp+insecure://127.0.0.1:{mail_server.port}"}
+    if celery(runtime_answers):
+        env["REDIS_URL"] = machine.empty_task_queue(redis_url, worker_id, database_url)
+    return env
+
+
+@pytest.fixture(scope="module")
+def server(start_web, fast_hashing_project, site_env) -> int:
+    return start_web(project=fast_hashing_project, **site_env)
+
+
+@pytest.fixture
+def mail_sent(fast_hashing_project, production_env, site_env, runtime_answers, tmp_path):
+    """With Celery, the worker that sends the site's mail, for the test's length."""
+    worker = None
+    if celery(runtime_answers):
+        command = platform_env.commands(fast_hashing_project)["worker"]
+        env = {**production_env, **site_env}
+        worker = Server(command, fast_hashing_project, env, tmp_path / "worker.log")
+        assert worker.wait_for_output("ready.", timeout=60), worker.output[-3000:]
+    yield
+    if worker:
+        worker.stop()
 
 
 @pytest.fixture(scope="module")
@@ -340,6 +367,81 @@ def test_sign_ups_from_one_address_are_limited(server, runtime_answers):
     other = Visitor(server, platform_env.router_headers(platform, "203.0.113.61"))
     status, page = sign_up(other, 99)
     assert status == 200 and TOO_MANY not in page, page[:1000]
+
+
+def test_no_username_is_another_accounts_address(server, create_users, runtime_answers):
+    """As an attacker tries it: sign up with a username that is another account's
+    e-mail address, to guess at that account by the address five times more once its
+    username is locked. The sign-up is refused; and a name that does belong to two
+    accounts (one made before the rule) counts its failures against both."""
+    platform = runtime_answers["platform"]
+    create_users(["twin"], PASSWORD, fast=True)
+    attacker = Visitor(server, platform_env.router_headers(platform, "203.0.113.70"))
+    fields = {"username": "twin@example.com", "email": "attacker70@example.net"}
+    fields |= {"password1": PASSWORD, "password2": PASSWORD}
+    status, page = attacker.post_again("/accounts/signup/", "/accounts/signup/", fields)
+    assert status == 200 and NOT_A_USERNAME in page, f"{status}: {page[:1000]}"
+
+    create_users(["twin@example.com"], PASSWORD, fast=True)  # the look-alike, made before
+    attempts = (
+        (Visitor(server, platform_env.router_headers(platform, f"203.0.113.{71 + n}")), "twin")
+        for n in range(12)
+    )
+    assert 1 <= fail_until_refused(attempts) <= 10
+
+    for password in (WRONG, PASSWORD):
+        visitor = Visitor(server, platform_env.router_headers(platform, "203.0.113.90"))
+        assert REFUSED in log_in(visitor, "twin@example.com", password)
+        assert "sessionid" not in visitor.cookies
+
+
+def test_reset_mails_for_one_account_are_limited_over_all_its_addresses(
+    server, create_users, database_url, deployed_project, mail_server, mail_sent, runtime_answers
+):
+    """An account with two addresses asks for resets through both, from a new address
+    each time: at most 5 mails a minute reach it in all (each address alone allows 5),
+    and every request reads as any other."""
+    platform = runtime_answers["platform"]
+    create_users(["twofold"], PASSWORD, fast=True)
+    addresses = ["twofold@example.com", "twofold@example.org"]
+    stored_accounts.add_addresses(
+        database_url, f"{deployed_project.name}_user", "twofold", addresses
+    )
+    for n in range(5):
+        for address in addresses:
+            visitor = Visitor(server, platform_env.router_headers(platform, f"198.51.100.{90 + n}"))
+            status, page = ask_for_reset(visitor, address)
+            assert status == 302, f"{status}: {page[:1000]}"
+
+    def mails() -> int:
+        return sum(len(mail_server.to(address)) for address in addresses)
+
+    deadline = time.monotonic() + 30
+    while mails() <= 5 and time.monotonic() < deadline:  # for any past the limit
+        time.sleep(0.2)
+    assert mails() == 5
+
+
+def test_sign_ups_for_one_address_are_limited_from_any_address(
+    start_web, fast_hashing_project, site_env, create_users, runtime_answers
+):
+    """With mandatory verification a sign-up for a taken address reads as any other
+    and hashes its password: from a new address each time, the sixth within the hour
+    is refused."""
+    platform = runtime_answers["platform"]
+    port = start_web(
+        project=fast_hashing_project, ACCOUNT_EMAIL_VERIFICATION="mandatory", **site_env
+    )
+    create_users(["claimed"], PASSWORD, fast=True)
+
+    def sign_up(n: int) -> tuple[int, str]:
+        visitor = Visitor(port, platform_env.router_headers(platform, f"203.0.113.{100 + n}"))
+        fields = {"username": f"claimant{n}", "email": "claimed@example.com"}
+        fields |= {"password1": PASSWORD, "password2": PASSWORD}
+        return visitor.post_again("/accounts/signup/", "/accounts/signup/", fields)
+
+    statuses = statuses_until_refused((sign_up(n) for n in range(8)), limit=5)
+    assert set(statuses[:-1]) == {302}, statuses
 
 
 @pytest.mark.only(one_group_per_server, interface="wsgi", platform="heroku")

@@ -53,3 +53,19 @@ def create(
             ).format(sql.Identifier(table)),
             [(name, f"{name}@example.com", encoded, staff, staff) for name in names],
         )
+
+
+def add_addresses(database_url: str, table: str, name: str, addresses: list[str]) -> None:
+    """Verified e-mail addresses (allauth's EmailAddress rows) for account `name`, the
+    first its primary one."""
+    with psycopg.connect(database_url, connect_timeout=10) as conn:
+        (user_id,) = conn.execute(
+            sql.SQL("SELECT id FROM {} WHERE username = %s").format(sql.Identifier(table)),
+            [name],
+        ).fetchone()
+        conn.execute("DELETE FROM account_emailaddress WHERE user_id = %s", [user_id])
+        conn.cursor().executemany(
+            'INSERT INTO account_emailaddress (email, verified, "primary", user_id)'
+            " VALUES (%s, true, %s, %s)",
+            [(address, n == 0, user_id) for n, address in enumerate(addresses)],
+        )

@@ -212,7 +212,10 @@ LOGOUT_REDIRECT_URL = "home"
 # Its backend alone: every log-in, the admin's too, goes through allauth's form.
 AUTHENTICATION_BACKENDS = ["accounts.backends.AuthenticationBackend"]
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # "optional" takes sign-ups without EMAIL_URL; "mandatory" will not start without it.
@@ -221,12 +224,15 @@ ACCOUNT_EMAIL_VERIFICATION = choice(
 )
 # A reset for an address without an account mails nobody, and looks the same.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-# Per visitor address (CLIENT_ADDRESS_HEADER) and per account (accounts/adapter.py):
+# Per visitor address (CLIENT_ADDRESS_HEADER), per address asked for, and per account
+# (accounts/adapter.py, accounts/forms.py):
 # https://docs.allauth.org/en/latest/account/rate_limits.html
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
+    "reset_password_account": "5/m/key",
     "signup": "20/m/ip",
+    "signup_address": "5/h/key",
 }
 
 # In the shared database, so rate limits hold across {{ cookiecutter.__unit }}s without Redis.

@@ -128,3 +128,78 @@ def test_sign_ups_from_one_address_are_limited(client):
     assert other.status_code == 200
     refused = client.post("/accounts/signup/", fields, secure=True)
     assert b"Too many attempts" in refused.content
+
+
+def test_a_username_cannot_be_an_address(client, alice, admin_client):
+    fields = {"username": "alice@example.com", "email": "mallory@example.net"}
+    fields |= {"password1": PASSWORD, "password2": PASSWORD}
+    sign_up = client.post("/accounts/signup/", fields, secure=True)
+    admin = admin_client.post(
+        f"/admin/{get_user_model()._meta.app_label}/user/add/",
+        {"username": "alice@example.com", "usable_password": "false"},
+        secure=True,
+    )
+
+    assert b"letters, digits and ./+/-/_ only" in sign_up.content
+    assert b"letters, digits and ./+/-/_ only" in admin.content
+    assert not get_user_model().objects.filter(username__contains="@").exists()
+
+
+def test_a_name_of_two_accounts_counts_against_each(client, alice):
+    """One made before usernames could not hold "@": its username is alice's address."""
+    get_user_model().objects.create_user("alice@example.com", password=PASSWORD)
+
+    fail_until_refused(client, ["alice"] * 12)
+
+    # The look-alike's name reaches alice's account, whose lock holds.
+    refused = log_in(client, "alice@example.com", PASSWORD, address="198.51.100.7")
+    assert REFUSED in refused.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_resets_are_limited_per_account_over_its_addresses(client, alice):
+    from allauth.account.models import EmailAddress
+
+    for address in ("alice@example.com", "alice@example.org"):
+        EmailAddress.objects.update_or_create(
+            user=alice, email=address, defaults={"verified": True}
+        )
+    for n in range(5):
+        for address in ("alice@example.com", "alice@example.org"):
+            reset = client.post(
+                "/accounts/password/reset/",
+                {"email": address},
+                secure=True,
+                REMOTE_ADDR=f"203.0.113.{n}",
+            )
+            assert reset.status_code == 302  # as any other: nothing tells
+
+    assert len(mail.outbox) == 5
+
+
+@pytest.mark.django_db
+def test_sign_ups_for_one_address_are_limited(client, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # each answered as a new one
+
+    def sign_up(n: int):
+        fields = {"username": f"user{n}", "email": "taken@example.com"}
+        fields |= {"password1": PASSWORD, "password2": PASSWORD}
+        return client.post(
+            "/accounts/signup/", fields, secure=True, REMOTE_ADDR=f"203.0.113.{n}"
+        )
+
+    statuses = [sign_up(n).status_code for n in range(8)]
+
+    assert statuses[:5] == [302] * 5 and statuses[5:] == [429] * 3, statuses
+
+
+def test_a_new_password_from_the_mailed_link_ends_the_lock(client, alice):
+    from allauth.account.signals import password_reset
+
+    fail_until_refused(client, ["alice"] * 12)
+    request = client.get("/", secure=True).wsgi_request
+
+    password_reset.send(sender=type(alice), request=request, user=alice)
+
+    response = log_in(client, "alice", PASSWORD)
+    assert (response.status_code, response["Location"]) == (302, "/")

@@ -1,6 +1,6 @@
 import django.contrib.auth.models
-import django.contrib.auth.validators
 import django.utils.timezone
+import {{ cookiecutter.project_slug }}.models
 from django.db import migrations, models
 
 
@@ -45,12 +45,10 @@ class Migration(migrations.Migration):
                         error_messages={
                             "unique": "A user with that username already exists."
                         },
-                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        help_text="150 characters or fewer: letters, digits and ./+/-/_ only.",
                         max_length=150,
                         unique=True,
-                        validators=[
-                            django.contrib.auth.validators.UnicodeUsernameValidator()
-                        ],
+                        validators=[{{ cookiecutter.project_slug }}.models.UsernameValidator()],
                         verbose_name="username",
                     ),
                 ),
