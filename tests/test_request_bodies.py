@@ -94,18 +94,6 @@ def web(start_web, web_servers, tmp_path_factory):
     return port, web_servers[port], temporary
 
 
-def resident_bytes(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        if match := re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE):
-            total += int(match.group(1)) * 1024
-    return total
-
-
 def temporary_bytes(pids: list[int], directory: Path) -> int:
     """The size of every file in `directory` the processes hold open, deleted ones
     (twisted's and tempfile's TemporaryFile) included."""
@@ -226,13 +214,13 @@ def test_a_header_value_reaches_the_client_as_latin_1(web, path):
 def test_four_large_bodies_at_once_keep_memory_and_disk(web):
     port, server, temporary = web
     group = machine.process_group(server.process.pid)
-    memory_before = resident_bytes(group)
+    memory_before = machine.resident_bytes(group)
     bodies = [LargeBody(port, path, chunked) for path in PATHS for chunked in (False, True)]
     memory_peak, disk_peak = memory_before, 0
     deadline = time.monotonic() + 120
     while any(body.thread.is_alive() for body in bodies) and time.monotonic() < deadline:
         group = machine.process_group(server.process.pid)
-        memory_peak = max(memory_peak, resident_bytes(group))
+        memory_peak = max(memory_peak, machine.resident_bytes(group))
         disk_peak = max(disk_peak, temporary_bytes(group, temporary))
         time.sleep(0.05)
     for body in bodies:

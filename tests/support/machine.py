@@ -6,6 +6,7 @@ means every tier really ran.
 """
 
 import os
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -181,6 +182,21 @@ def process_group(pgid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
             pids.append(int(entry.name))
     return pids
+
+
+def resident_bytes(pids: list[int]) -> int:
+    """The memory `pids` hold together, those that ended meanwhile left out: the sum of
+    their proportional set sizes, which counts a page shared after fork once, as a
+    dyno's memory limit does (a sum of VmRSS would count it in every worker)."""
+    total = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        if match := re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE):
+            total += int(match.group(1)) * 1024
+    return total
 
 
 def serving_processes(pgid: int) -> list[int]:

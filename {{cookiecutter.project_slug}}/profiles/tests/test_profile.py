@@ -3,9 +3,9 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
-from profiles.forms import MAX_PICTURE_BYTES
+from profiles.forms import MAX_PICTURE_BYTES, MAX_PICTURE_SIDE
 from profiles.models import Profile
 
 
@@ -115,10 +115,49 @@ def test_a_picture_is_stored_upright_without_its_metadata(client, signed_in):
 
 
 def test_a_picture_of_too_many_pixels_gets_a_form_error(client, signed_in):
-    # A few kilobytes of PNG, 25 million pixels once decoded.
-    response = upload(client, "huge.png", image("PNG", size=(5000, 5000)))
+    # A few kilobytes of PNG, 9 million pixels once decoded.
+    response = upload(client, "huge.png", image("PNG", size=(3000, 3000)))
 
     assert response.status_code == 200
-    error = "The picture is 5000 × 5000 pixels: the limit is 24 million."
+    error = "The picture is 3000 × 3000 pixels: the limit is 4 million for a PNG."
     assert error in response.content.decode()
     assert not Profile.objects.exists()
+
+
+def stored_picture(user):
+    picture = Profile.objects.get(user=user).picture
+    with picture.open("rb"):
+        return picture.read()
+
+
+def test_a_picture_keeps_no_comment_text_or_color_profile(client, signed_in):
+    """Beside EXIF: a JPEG's comment, a PNG's text and a color profile (which can
+    name the device it was made for) are not kept."""
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 20), "teal").save(
+        jpeg, "JPEG", comment=b"Pat, at home", icc_profile=profile
+    )
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "Pat, at home")
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), "teal").save(
+        png, "PNG", pnginfo=text, icc_profile=profile
+    )
+
+    for name, content, kind in (
+        ("photo.jpg", jpeg.getvalue(), "image/jpeg"),
+        ("drawing.png", png.getvalue(), "image/png"),
+    ):
+        upload(client, name, content, kind)
+        stored = stored_picture(signed_in)
+        assert b"Pat" not in stored, name
+        with Image.open(io.BytesIO(stored)) as picture:
+            assert not set(picture.info) & {"comment", "icc_profile", "Author"}, name
+
+
+def test_a_large_picture_is_kept_at_most_its_side_limit(client, signed_in):
+    upload(client, "wide.jpg", image("JPEG", size=(4000, 1000)), "image/jpeg")
+
+    with Image.open(io.BytesIO(stored_picture(signed_in))) as picture:
+        assert picture.size == (MAX_PICTURE_SIDE, MAX_PICTURE_SIDE // 4)
