@@ -339,7 +339,7 @@ def events_of(sentry, exception_type: str, count: int, exactly: bool = False) ->
         found = [
             event
             for event in sentry.events()
-            if exception_type in {e["type"] for e in event["exception"]["values"]}
+            if exception_type in {e["type"] for e in event.get("exception", {}).get("values", [])}
         ]
         if exactly and len(found) > count:
             raise AssertionError(f"{len(found)} {exception_type} events, not {count}: {found}")
@@ -395,6 +395,25 @@ def test_nothing_a_visitor_submits_or_carries_reaches_sentry(tracked, sentry, ru
         "no account for [Filtered]",
         "a consumer that fails for [Filtered]",
     }, messages
+
+
+def test_a_forged_host_reaches_sentry_not_at_all(tracked, sentry, runtime_answers):
+    """As anyone can, to spend the project's quota or write into its events: requests
+    whose Host the site refuses (Django logs each at ERROR), then a view that fails.
+    The one event is the view's, and the forged host is in no byte sent."""
+    forged = f"{secrets.token_hex(6)}.forged.example"
+    sentry.clear()
+
+    for _ in range(10):
+        refused = request(tracked, "/", {"Host": forged, "X-Forwarded-Proto": "https"})
+        assert refused.status == 400
+    failed = request(tracked, "/fail/", visitor_headers(runtime_answers["platform"]))
+    assert failed.status == 500
+    events_of(sentry, "ViewFailed", 1)
+    time.sleep(QUIET_SECONDS)  # anything sent late
+
+    assert len(sentry.events()) == 1, [event.get("logentry") for event in sentry.events()]
+    assert sentry.leaked([forged]) == []
 
 
 @pytest.fixture
