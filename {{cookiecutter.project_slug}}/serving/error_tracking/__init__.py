@@ -22,6 +22,15 @@ PRIVATE = {
 }
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HTTP_DATA = {"url", "http.method", "http.response.status_code", "reason"}
+# What any request can make Django log at ERROR: a forged Host, too many fields or
+# files, too large a body, a malformed multipart form.
+VISITORS_SUSPICIOUS_OPERATIONS = (
+    "DisallowedHost",
+    "TooManyFieldsSent",
+    "TooManyFilesSent",
+    "RequestDataTooBig",
+    "SuspiciousMultipartForm",
+)
 
 
 def start() -> None:
@@ -53,8 +62,10 @@ def start() -> None:
         before_send=None if personal else before_send,
         before_breadcrumb=None if personal else before_breadcrumb,
     )
-    # A forged Host is a visitor's doing, not an error: no event, and no quota spent.
-    ignore_logger("django.security.DisallowedHost")
+    # A request Django refuses with a 400 is a visitor's doing, not an error: no event,
+    # and no quota spent. Sentry's Django guide ignores DisallowedHost alike.
+    for refused in VISITORS_SUSPICIOUS_OPERATIONS:
+        ignore_logger(f"django.security.{refused}")
 
 
 def redacted(text):
