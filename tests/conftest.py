@@ -120,7 +120,7 @@ LIVE_TIERS = {
     "test_request_bodies.py", "test_stuck_requests.py", "test_readme_sections.py",
     "test_sentry.py", "test_rate_limits.py", "test_mfa.py", "test_websocket_origins.py",
     "test_enumeration.py", "test_redis_connections.py", "test_slow_clients.py",
-    "test_startup_refusals.py",
+    "test_startup_refusals.py", "test_housekeeping.py",
 }  # fmt: skip
 NODE_ID = re.compile(r"tests/(?P<module>[^:]+)::[^\[]*\[(?P<param>[^\]]+)\]@(?P<group>\S+)$")
 
@@ -174,7 +174,7 @@ SECONDS_PER_TEST = {
     "test_sentry.py": 6, "test_rate_limits.py": 3, "test_mfa.py": 25,
     "test_enumeration.py": 15, "test_websocket_origins.py": 0.5,
     "test_redis_connections.py": 12, "test_slow_clients.py": 20,
-    "test_startup_refusals.py": 2,
+    "test_startup_refusals.py": 2, "test_housekeeping.py": 3,
 }  # fmt: skip
 
 

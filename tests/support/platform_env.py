@@ -18,8 +18,12 @@ import yaml_reader
 HOST = "127.0.0.1"
 # The platform's health probe: by the instance's IP address, over plain HTTP.
 PROBE_HEADERS = {"Host": "10.244.0.17"}
-# Heroku add-on plan prefixes and the config var each one sets.
-HEROKU_ADDON_VARS = {"heroku-postgresql": "DATABASE_URL", "heroku-redis": "REDIS_URL"}
+# Heroku add-on plan prefixes and the config var each one sets (the Scheduler sets none).
+HEROKU_ADDON_VARS = {
+    "heroku-postgresql": "DATABASE_URL",
+    "heroku-redis": "REDIS_URL",
+    "scheduler": None,
+}
 # What Heroku sets on every dyno, beside PORT; the buildpack's .profile.d adds
 # WEB_CONCURRENCY (2 on basic dynos).
 HEROKU_DYNO_ENV = {"WEB_CONCURRENCY": "2"}
@@ -77,8 +81,8 @@ def heroku_environment(
             raise ValueError(f"app.json requires {name}, and the test gave no value for it")
     for addon in app["addons"]:
         plan = addon["plan"] if isinstance(addon, dict) else addon
-        var = HEROKU_ADDON_VARS[plan.split(":")[0]]
-        env[var] = addon_urls[var]
+        if var := HEROKU_ADDON_VARS[plan.split(":")[0]]:
+            env[var] = addon_urls[var]
     # The README's CLI steps set the app's own domain (app.json's default, any
     # *.herokuapp.com name, cannot match a request to 127.0.0.1).
     env["DJANGO_ALLOWED_HOSTS"] = HOST
