@@ -14,6 +14,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import textwrap
 import tomllib
 import zoneinfo
@@ -1037,6 +1038,42 @@ def test_ci_workflow(project, answers):
     validator("schemastore/github-workflows.json").validate(workflow)
 
 
+@functools.cache
+def zizmor_findings(github: tuple[tuple[str, str], ...]) -> str:
+    """zizmor's report on a .github/ holding `github` ({path: text}), offline: empty
+    when it finds nothing. Keyed by content, since most combinations share theirs."""
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, text in github:
+            (Path(scratch) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / name).write_text(text)
+        return github_findings(Path(scratch))
+
+
+def github_findings(github: Path) -> str:
+    zizmor = Path(sys.executable).with_name("zizmor")
+    result = subprocess.run(
+        [zizmor, "--offline", "--no-progress", "--format", "plain", github],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    return "" if result.returncode == 0 else result.stdout + result.stderr
+
+
+def test_template_github_has_no_zizmor_finding():
+    assert github_findings(TEMPLATE_DIR / ".github") == ""
+
+
+def test_github_has_no_zizmor_finding(project):
+    """Actions pinned to commits, a read-only token, no credentials left by checkout,
+    Dependabot's cooldown: zizmor's audits at their default confidence."""
+    github = project / ".github"
+    files = sorted(
+        (path.relative_to(github).as_posix(), path.read_text())
+        for path in github.rglob("*")
+        if path.is_file()
+    )
+    assert zizmor_findings(tuple(files)) == ""
+
+
 @pytest.mark.reads_no_version_file
 def test_dependabot_keeps_the_pins_current(project):
     """Weekly, grouped updates for the Python packages and the workflow's actions, in a
@@ -1048,6 +1085,7 @@ def test_dependabot_keeps_the_pins_current(project):
     assert set(updates) == {"pip", "github-actions"}
     for update in updates.values():
         assert update["schedule"]["interval"] == "weekly" and update["groups"], update
+        assert update["cooldown"]["default-days"] >= 3, update  # a bad upload's days
 
 
 SEMVER_UPDATE_TYPES = ("major", "minor", "patch")
