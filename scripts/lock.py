@@ -59,13 +59,16 @@ RESOLVE_ONLY_PYTHONS = ("3.14",)
 # The command a generated project's README gives, and each lock's header shows:
 # --strip-extras because a lock is also a constraints file (-c), where pip refuses
 # extras; --allow-unsafe pins pip and setuptools, which pip-tools needs; the local
-# index and find-links settings stay out of the file.
+# index and find-links settings stay out of the file; --generate-hashes gives each pin
+# the sha256 of every file of that release, which turns on pip's hash-checking mode
+# wherever the lock is installed.
 COMPILE_OPTIONS = (
     "--quiet",
     "--allow-unsafe",
     "--strip-extras",
     "--no-emit-index-url",
     "--no-emit-find-links",
+    "--generate-hashes",
 )
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.M)
 

@@ -3,8 +3,9 @@
 scripts/lock.py compiles, per Django version, the union of every combination's
 requirements into templates/locks/django-<version>/all.txt, and each combination's
 requirements.txt and requirements-dev.txt with those versions; the venv installs
-all.txt, so every runtime group runs on exactly the versions its project locks, and
-`pip check` must find them consistent. Nothing is ever installed per combination.
+all.txt in pip's hash-checking mode, as a platform's build installs a project's lock,
+so every runtime group runs on exactly the files its project locks, and `pip check`
+must find them consistent. Nothing is ever installed per combination.
 
 It needs the standard library alone, so that .ci/run can build the venvs with it on
 one core while the other installs the suite's own venv:
@@ -30,6 +31,8 @@ from combinations import TEMPLATE_DIR, VENV_PYTHON
 
 LOCKS_DIR = TEMPLATE_DIR / "templates" / "locks"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.M)
+# A lock's requirement for pip itself, with its hashes (pip-compile's layout).
+PIP_REQUIREMENT = re.compile(r"^pip==\S+(?: \\\n\s+--hash=\S+)+", re.M)
 
 
 def pins_in(text: str) -> dict[str, str]:
@@ -37,35 +40,36 @@ def pins_in(text: str) -> dict[str, str]:
     return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in PIN.findall(text)}
 
 
-def pins_for(django_version: str) -> list[str]:
-    """The pins of the venv of `django_version`: every combination's, at one version."""
+def lock_for(django_version: str) -> str:
+    """The lock of the venv of `django_version`: every combination's pins, at one
+    version, each with its files' hashes."""
     lock = LOCKS_DIR / f"django-{django_version}" / "all.txt"
     if not lock.exists():
         raise FileNotFoundError(f"{lock} is missing: run scripts/lock.py.")
-    return [f"{name}=={version}" for name, version in sorted(pins_in(lock.read_text()).items())]
+    return lock.read_text()
 
 
-def holds(path: Path, pins: list[str]) -> bool:
-    """Whether `path` is a finished build of exactly `pins`."""
+def holds(path: Path, lock: str) -> bool:
+    """Whether `path` is a finished build of exactly `lock`."""
     requirements = path / "requirements.txt"
-    return (path / "built").exists() and requirements.read_text().split() == pins
+    return (path / "built").exists() and requirements.read_text() == lock
 
 
-def build(path: Path, python: Path, pins: list[str]) -> None:
-    """Create a venv at `path` with `python`, install `pins` into it and check that
-    pip finds them consistent."""
+def build(path: Path, python: Path, lock: str) -> None:
+    """Create a venv at `path` with `python`, install `lock` into it, every file
+    checked against its hashes, and check that pip finds them consistent."""
     subprocess.run([str(python), "-m", "venv", "--clear", str(path)], check=True)
-    (path / "requirements.txt").write_text("\n".join(pins) + "\n")
     pip = [str(path / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
+    install = [*pip, "install", "--quiet", "--require-hashes", "--no-compile", "-r"]
     # The pinned pip first: the one Python 3.12's venv bundles (23.2) took 12 CPU-seconds
     # more to resolve the pins.
-    pinned_pip = [pin for pin in pins if pin.startswith("pip==")]
-    if pinned_pip:
-        subprocess.run([*pip, "install", "--quiet", *pinned_pip], check=True)
+    if pinned_pip := PIP_REQUIREMENT.search(lock):
+        (path / "pip.txt").write_text(pinned_pip.group() + "\n")
+        subprocess.run([*install, str(path / "pip.txt")], check=True)
     # --no-compile: Python compiles what a process imports when it first does, instead
     # of pip compiling every module of every package (15 s of CPU for Django 6.1's).
-    install = [*pip, "install", "--quiet", "--no-compile", "-r", str(path / "requirements.txt")]
-    subprocess.run(install, check=True)
+    (path / "requirements.txt").write_text(lock)
+    subprocess.run([*install, str(path / "requirements.txt")], check=True)
     check = subprocess.run([*pip, "check"], capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"pip check fails in {path}: {check.stdout.strip()}")
@@ -124,13 +128,13 @@ def ensure(base: Path, django_version: str) -> Path:
     """The venv of `django_version` under `base`, built there unless it already holds
     exactly that version's pins. Raises PythonMissing when its Python is not here."""
     path = base / f"venv-django{django_version}"
-    pins = pins_for(django_version)
+    lock = lock_for(django_version)
     with locked(path):
-        if not holds(path, pins):
+        if not holds(path, lock):
             python = find_python(VENV_PYTHON[django_version])
             if python is None:
                 raise PythonMissing(python_missing(VENV_PYTHON[django_version]))
-            build(path, python, pins)
+            build(path, python, lock)
     return path
 
 
