@@ -1038,7 +1038,7 @@ def test_ci_workflow(project, answers):
     assert assigned["DJANGO_DEBUG"] == "0"
     assert set(production_environment(project)) <= set(assigned)
     # The project's CI lints with the ruff the template checks it with.
-    ruff_pin = re.search(r"^ruff==([\d.]+)$", (project / "requirements-dev.txt").read_text(), re.M)
+    ruff_pin = re.search(r"^ruff==([\d.]+) ", (project / "requirements-dev.txt").read_text(), re.M)
     assert ruff_pin.group(1) == RUFF_VERSION
     workflow = yaml_reader.read(project / ".github/workflows/ci.yml")
     workflow["on"] = workflow.pop(True)  # YAML 1.1's `on` is true; GitHub reads a name
