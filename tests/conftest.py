@@ -174,7 +174,7 @@ SECONDS_PER_TEST = {
     "test_sentry.py": 6, "test_rate_limits.py": 3, "test_mfa.py": 25,
     "test_enumeration.py": 15, "test_websocket_origins.py": 0.5,
     "test_redis_connections.py": 12, "test_slow_clients.py": 20,
-    "test_startup_refusals.py": 2, "test_housekeeping.py": 3,
+    "test_startup_refusals.py": 2, "test_housekeeping.py": 3, "test_contributing.py": 12,
 }  # fmt: skip
 
 
