@@ -1,4 +1,5 @@
-"""The contributing guide's one-combination check, run as CONTRIBUTING.md writes it."""
+"""The contributing guide held: its one-combination check, run as CONTRIBUTING.md writes
+it, and its commit subjects."""
 
 import os
 import re
@@ -7,9 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from combinations import TEMPLATE_DIR
 
 GUIDE = TEMPLATE_DIR / "CONTRIBUTING.md"
+# The last commit whose subject ran past the guide's 72 characters; each later one fits.
+LAST_LONG_SUBJECT = "902185315477cac373cee7a0805fa960d90f8e05"
+MAX_SUBJECT = 72
 CHECK = re.compile(r"^\.venv/bin/python (scripts/check_one\.py(?: \S+=\S+)*)$", re.M)
 
 
@@ -47,3 +53,20 @@ def test_a_bad_answer_stops_it_with_a_sentence_and_leaves_nothing(tmp_path):
         assert "Traceback" not in result.stderr, result.stderr
         assert result.stderr.strip().endswith("."), result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_commit_subjects_fit_the_guides_72_characters():
+    """Every commit after the last that broke the convention (a shallow clone: those it
+    has)."""
+    if not (TEMPLATE_DIR / ".git").exists():
+        pytest.skip("not a git checkout")
+    git = ["git", "-C", str(TEMPLATE_DIR)]
+    known = subprocess.run([*git, "cat-file", "-e", f"{LAST_LONG_SUBJECT}^{{commit}}"])
+    revisions = f"{LAST_LONG_SUBJECT}..HEAD" if known.returncode == 0 else "HEAD"
+    log = subprocess.run(
+        [*git, "log", "--format=%h %s", revisions], capture_output=True, text=True, check=True
+    )
+    subjects = log.stdout.splitlines()
+
+    assert subjects
+    assert [s for s in subjects if len(s.split(" ", 1)[1]) > MAX_SUBJECT] == []
