@@ -28,12 +28,17 @@ from django.dispatch import receiver
 ACTION = "login_failed"
 
 
+def account_key(user) -> str:
+    """What an account's limits (failed logins, reset mails) count under."""
+    return f"account:{user.pk}"
+
+
 def account_keys(credentials: dict) -> list[str]:
     """What a login's failures count under: each account the name it gave belongs
     to, else the name itself."""
     login = (credentials.get("email") or credentials.get("username") or "").strip()
     users = {*filter_users_by_username(login), *filter_users_by_email(login)}
-    return sorted(f"account:{user.pk}" for user in users) or [login.lower()]
+    return sorted(account_key(user) for user in users) or [login.lower()]
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -50,4 +55,4 @@ class AccountAdapter(DefaultAccountAdapter):
 @receiver(password_reset)
 def unlock_after_reset(sender, request, user, **kwargs):
     """A new password set through the mailed link ends the account's lock."""
-    ratelimit.clear(request, action=ACTION, key=f"account:{user.pk}")
+    ratelimit.clear(request, action=ACTION, key=account_key(user))

@@ -22,6 +22,8 @@ from allauth.account.utils import filter_users_by_email
 from allauth.core import ratelimit
 from django.contrib.auth.hashers import make_password
 
+from .adapter import account_key
+
 
 class SignupForm(BaseSignupForm):
     def try_save(self, request):
@@ -37,7 +39,7 @@ class ResetPasswordForm(BaseResetPasswordForm):
     def save(self, request, **kwargs):
         email = self.cleaned_data["email"]
         for user in filter_users_by_email(email, is_active=True):
-            key = f"account:{user.pk}"
+            key = account_key(user)
             if not ratelimit.consume(request, action="reset_password_account", key=key):
                 return email  # as if sent
         return super().save(request, **kwargs)

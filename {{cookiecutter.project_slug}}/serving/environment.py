@@ -52,22 +52,24 @@ def items(name: str) -> list[str]:
 
 def hosts(name: str) -> list[str]:
     """Host names, which Django compares with a request's Host header alone."""
-    if wrong := [host for host in items(name) if "/" in host]:
+    values = items(name)
+    if wrong := [host for host in values if "/" in host]:
         raise SettingError(
             f"{name} has {wrong[0]!r}: write host names alone, without a scheme or a"
             " path, like example.com."
         )
-    return items(name)
+    return values
 
 
 def origins(name: str) -> list[str]:
     """Origins, each a scheme and a host, as a browser names a page's."""
-    if wrong := [origin for origin in items(name) if "://" not in origin]:
+    values = items(name)
+    if wrong := [origin for origin in values if "://" not in origin]:
         raise SettingError(
             f"{name} has {wrong[0]!r}: write each origin with its scheme, like"
             " https://www.example.com."
         )
-    return items(name)
+    return values
 
 
 def choice(name: str, default: str, *others: str) -> str:
