@@ -22,14 +22,10 @@ def welcome(user_id: int) -> None:
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:  # deleted before the worker got to it
         return
-{%- if cookiecutter.interface == "asgi" %}
-    _, created = Welcome.objects.get_or_create(
+    {% if cookiecutter.interface == "asgi" %}_, created = {% endif %}Welcome.objects.get_or_create(
         user=user, defaults={"worker": f"{socket.gethostname()} pid {os.getpid()}"}
     )
+{%- if cookiecutter.interface == "asgi" %}
     if created:
         user_welcomed.send(sender=Welcome, user=user)
-{%- else %}
-    Welcome.objects.get_or_create(
-        user=user, defaults={"worker": f"{socket.gethostname()} pid {os.getpid()}"}
-    )
 {%- endif %}
