@@ -26,9 +26,11 @@ from pathlib import Path
 
 import serve
 
-import machine  # noqa: E402  (serve.py put tests/support/ on sys.path)
-import venvs  # noqa: E402
-from servers import Server, request  # noqa: E402
+from tests.support import (
+    machine,  # noqa: E402  (serve.py put the template on sys.path)
+    venvs,  # noqa: E402
+)
+from tests.support.servers import Server, request  # noqa: E402
 
 LIBRARIES = ["servestatic==4.4.0", "a2wsgi==1.10.10"]
 SERVERS = ["uvicorn", "daphne"]

@@ -4,7 +4,7 @@ import os
 import re
 from pathlib import Path
 
-from machine import process_group  # tests/support/machine.py: serve.py puts it on the path
+from tests.support.machine import process_group  # serve.py puts the template on the path
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 

@@ -98,8 +98,8 @@ def weight(project: Path) -> dict[str, int]:
 
 
 def every_combination(template: Path) -> None:
-    sys.path[:0] = [str(template / "tests" / "support")]
-    from combinations import combination_id, version_groups
+    sys.path.insert(0, str(template))
+    from tests.support.combinations import combination_id, version_groups
 
     cookiecutter = Path(sys.executable).parent / "cookiecutter"
     rows = []

@@ -47,19 +47,21 @@ from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 # The suite's helpers, and local_extensions.py for rendering the template's pins.
-sys.path[:0] = [str(TEMPLATE_DIR / "tests" / "support"), str(TEMPLATE_DIR)]
+sys.path.insert(0, str(TEMPLATE_DIR))
 
 import processes  # noqa: E402
 import websocket_load  # noqa: E402
 
-import large_bodies  # noqa: E402
-import machine  # noqa: E402
-import platform_env  # noqa: E402
-import stored_accounts  # noqa: E402
-import user_views  # noqa: E402
-import venvs  # noqa: E402
-from servers import Server, request  # noqa: E402
-from visitors import HASH_PASSWORD, Visitor  # noqa: E402
+from tests.support import (  # noqa: E402
+    large_bodies,
+    machine,
+    platform_env,
+    stored_accounts,
+    user_views,
+    venvs,
+)
+from tests.support.servers import Server, request  # noqa: E402
+from tests.support.visitors import HASH_PASSWORD, Visitor  # noqa: E402
 
 DJANGO, PYTHON = "6.1", "3.13"
 COMMON_ANSWERS = {"platform": "heroku", "channel_layer": "redis", "django_version": DJANGO}

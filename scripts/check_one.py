@@ -23,14 +23,16 @@ import time
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(TEMPLATE_DIR / "tests" / "support"), str(TEMPLATE_DIR)]
+sys.path.insert(0, str(TEMPLATE_DIR))
 
 from cookiecutter.exceptions import CookiecutterException, FailedHookException  # noqa: E402
 from cookiecutter.main import cookiecutter  # noqa: E402
 
-import platform_env  # noqa: E402
-import venvs  # noqa: E402
-from combinations import DEFAULTS  # noqa: E402
+from tests.support import (  # noqa: E402
+    platform_env,
+    venvs,
+)
+from tests.support.combinations import DEFAULTS  # noqa: E402
 
 START_SECONDS = 60
 # What would point the project at this machine's services instead of its local defaults.

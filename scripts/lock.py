@@ -39,14 +39,14 @@ import tempfile
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(TEMPLATE_DIR / "tests" / "support"), str(TEMPLATE_DIR)]
+sys.path.insert(0, str(TEMPLATE_DIR))
 
 from cookiecutter.environment import StrictEnvironment  # noqa: E402
 from cookiecutter.generate import generate_context  # noqa: E402
 from cookiecutter.prompt import prompt_for_config  # noqa: E402
 
-import venvs  # noqa: E402
-from combinations import DEFAULTS, VERSION_OPTIONS, all_combinations  # noqa: E402
+from tests.support import venvs  # noqa: E402
+from tests.support.combinations import DEFAULTS, VERSION_OPTIONS, all_combinations  # noqa: E402
 
 PROJECT_TEMPLATE = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
 LOCKS_DIR = TEMPLATE_DIR / "templates" / "locks"

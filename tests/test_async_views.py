@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-import machine
-import user_views
+from tests.support import machine, user_views
 
 ASYNC_GROUPS = {
     "heroku-asgi-daphne-in-memory-dj5.2-celery",

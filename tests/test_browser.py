@@ -33,22 +33,19 @@ refuse nothing either; and an inline script without the request's nonce, added t
 page as a user adds one, is refused while the one carrying the nonce runs.
 """
 
-import contextlib
 import re
 import shutil
 from collections import deque
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Error, Page, expect, sync_playwright
+from playwright.sync_api import Error, Page, expect
 
-import machine
-import platform_env
-import tls
-from combinations import (
+from tests.fixtures.browser import WAIT_MS, over_https, watched_page
+from tests.support import platform_env
+from tests.support.combinations import (
     DEFAULTS,
     celery,
     pairwise,
@@ -57,33 +54,11 @@ from combinations import (
     runtime_key,
     short_hash,
 )
-from content_policy import PolicyViolations
-from layout import laid_out
-from mail_servers import SmtpServer
-from router import Router
-from servers import Server
-from visitors import Visitor
+from tests.support.layout import laid_out
+from tests.support.servers import Server
+from tests.support.visitors import Visitor
 
-# Chromium's headless shell, the build Playwright itself runs headless tests in
-# (https://github.com/microsoft/playwright/issues/33566): the same Blink and V8 as the
-# full browser, without its UI layer, which took twice the CPU for the same pages.
-# Debian's package where it is installed; otherwise the one Playwright downloads.
-SHELL_MISSING = (
-    "Chromium's headless shell is not installed: apt-get install chromium-headless-shell,"
-    " or .venv/bin/python -m playwright install --only-shell chromium"
-)
-# As in a container: no sandbox for root, no GPU, and no calls home (the network is closed).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "browser-password-that-is-not-secret"
-WAIT_MS = 20_000
 
 # Screenshots: the same language, clock and colours on every run.
 SHOT_CONTEXT = {
@@ -137,40 +112,6 @@ def is_default(answers: dict) -> bool:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium-headless-shell"), args=CHROMIUM_ARGS
-            )
-        except Error as error:
-            if "Executable doesn't exist" not in str(error):
-                raise
-            machine.unavailable(SHELL_MISSING)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def mail_server():
-    """The SMTP server the site sends its mail to (tests/support/mail_servers.py)."""
-    server = SmtpServer()
-    yield server
-    server.stop()
-
-
-@contextlib.contextmanager
-def over_https(port: int, tmp_path_factory) -> Iterator[str]:
-    """The web process on `port` behind router.Router, as the platform serves it: the
-    https:// address a browser opens."""
-    router = Router(port, tls.self_signed_certificate(tmp_path_factory.mktemp("tls")))
-    try:
-        yield f"https://127.0.0.1:{router.port}"
-    finally:
-        router.stop()
-
-
-@pytest.fixture(scope="module")
 def site(
     start_web, mail_server, fast_hashing_project, production_env, runtime_answers, tmp_path_factory
 ):
@@ -194,27 +135,6 @@ def site(
     finally:
         if worker:
             worker.stop()
-
-
-@pytest.fixture
-def violations() -> PolicyViolations:
-    return PolicyViolations()
-
-
-@contextlib.contextmanager
-def watched_page(browser, violations: PolicyViolations, screenshot: Path | None = None):
-    """A page of a new context whose refusals `violations` records; a full-page
-    screenshot at `screenshot` if what runs with it fails; the context closed after."""
-    context = violations.watch(browser.new_context(ignore_https_errors=True))
-    page = context.new_page()
-    try:
-        yield page
-    except Exception:
-        if screenshot is not None:
-            page.screenshot(path=screenshot, full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 def watch_live_page(page: Page, site: str, username: str) -> None:

@@ -22,10 +22,9 @@ from pathlib import Path
 
 import pytest
 
-import platform_env
-import user_views
-from servers import request
-from visitors import open_websocket
+from tests.support import platform_env, user_views
+from tests.support.servers import request
+from tests.support.visitors import open_websocket
 
 
 def one_group_per_server(answers: dict) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from combinations import TEMPLATE_DIR
+from tests.support.combinations import TEMPLATE_DIR
 
 GUIDE = TEMPLATE_DIR / "CONTRIBUTING.md"
 # The last commit whose subject ran past the guide's 72 characters; each later one fits.

@@ -11,10 +11,9 @@ import os
 import psycopg
 import pytest
 
-import venvs
-import yaml_reader
-from combinations import redis_layer, s3, uses_redis
-from content_policy import directives
+from tests.support import venvs, yaml_reader
+from tests.support.combinations import redis_layer, s3, uses_redis
+from tests.support.content_policy import directives
 
 # A probe that answers for each of several environments in one process: answer(), which
 # ANSWER defines, runs in a child forked once Django itself is imported, with only that

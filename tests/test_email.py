@@ -47,12 +47,11 @@ from urllib.parse import parse_qs
 
 import pytest
 
-import machine
-import platform_env
-from combinations import TEMPLATE_DIR, celery, runtime_groups, runtime_key, short_hash
-from mail_servers import ProviderApi, SilentServer, SmtpServer
-from servers import Server
-from visitors import HOST, Visitor
+from tests.support import machine, platform_env
+from tests.support.combinations import TEMPLATE_DIR, celery, runtime_groups, runtime_key, short_hash
+from tests.support.mail_servers import ProviderApi, SilentServer, SmtpServer
+from tests.support.servers import Server
+from tests.support.visitors import HOST, Visitor
 
 # One group per platform and interface; between them Django 5.2 and 6.1, daphne,
 # uvicorn and gunicorn, and the Celery worker.

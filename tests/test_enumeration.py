@@ -24,10 +24,9 @@ import time
 
 import pytest
 
-import machine
-import platform_env
-from mail_servers import SmtpServer
-from visitors import Visitor
+from tests.support import machine, platform_env
+from tests.support.mail_servers import SmtpServer
+from tests.support.visitors import Visitor
 
 TRIES = 7
 PASSWORD = "enumeration-tier-password"

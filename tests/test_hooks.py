@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from combinations import OPTIONS, TEMPLATE_DIR
 from local_extensions import repository_problem, slug_problem
+from tests.support.combinations import OPTIONS, TEMPLATE_DIR
 
 COOKIECUTTER = Path(sys.executable).parent / "cookiecutter"
 RUFF = Path(sys.executable).parent / "ruff"

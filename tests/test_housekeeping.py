@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-import platform_env
+from tests.support import platform_env
 
 # One Heroku and one App Platform group, both built for other tiers already.
 pytestmark = pytest.mark.only(

@@ -20,15 +20,12 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-import machine
-import observatory
-import platform_env
-import user_views
-from combinations import served_by_gunicorn
-from content_policy import directives
-from router import Router
-from servers import Server, request
-from visitors import form_headers, open_websocket, replies_until_closed
+from tests.support import machine, observatory, platform_env, user_views
+from tests.support.combinations import served_by_gunicorn
+from tests.support.content_policy import directives
+from tests.support.router import Router
+from tests.support.servers import Server, request
+from tests.support.visitors import form_headers, open_websocket, replies_until_closed
 
 HOST = platform_env.HOST
 FROM_ROUTER = {"Host": HOST, "X-Forwarded-Proto": "https"}

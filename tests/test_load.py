@@ -33,11 +33,10 @@ from collections import Counter
 import pytest
 from websockets.asyncio.client import connect
 
-import machine
-import tls
-from combinations import runtime_key, short_hash
-from platform_env import HOST
-from visitors import Visitor, open_websocket, site_websocket
+from tests.support import machine, tls
+from tests.support.combinations import runtime_key, short_hash
+from tests.support.platform_env import HOST
+from tests.support.visitors import Visitor, open_websocket, site_websocket
 
 LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "5"))
 HELD_SOCKETS = 200

@@ -19,9 +19,8 @@ import sys
 
 import pytest
 
-import installed_modules
-import venvs
-from combinations import DEFAULTS, OPTIONS, TEMPLATE_DIR
+from tests.support import installed_modules, venvs
+from tests.support.combinations import DEFAULTS, OPTIONS, TEMPLATE_DIR
 
 LOCK_SCRIPT = TEMPLATE_DIR / "scripts" / "lock.py"
 LOCKS = ("requirements.txt", "requirements-dev.txt")

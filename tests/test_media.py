@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
-import machine
-from combinations import runtime_key, short_hash
-from visitors import Visitor
+from tests.support import machine
+from tests.support.combinations import runtime_key, short_hash
+from tests.support.visitors import Visitor
 
 PASSWORD = "media-password-that-is-not-secret"
 IMG_SRC = re.compile(r'<img id="picture" src="([^"]+)"')

@@ -46,18 +46,9 @@ from markdown_it import MarkdownIt
 from playwright.sync_api import expect
 
 # The browser tier's fixtures, used here by name (so, for ruff, unused and redefined).
-from test_browser import (  # noqa: F401
-    WAIT_MS,
-    browser,
-    mail_server,
-    over_https,
-    violations,
-    watched_page,
-)
-
-import platform_env
-import venvs
-from layout import laid_out
+from tests.fixtures.browser import WAIT_MS, over_https, watched_page
+from tests.support import platform_env, venvs
+from tests.support.layout import laid_out
 
 pytestmark = pytest.mark.only(platform="digitalocean", interface="wsgi", django_version="6.1")
 

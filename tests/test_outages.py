@@ -42,14 +42,12 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-import machine
-import platform_env
-import tls
-from combinations import redis_layer
-from mail_servers import SmtpServer
-from platform_env import PROBE_HEADERS
-from servers import Server, request
-from visitors import Visitor, open_websocket
+from tests.support import machine, platform_env, tls
+from tests.support.combinations import redis_layer
+from tests.support.mail_servers import SmtpServer
+from tests.support.platform_env import PROBE_HEADERS
+from tests.support.servers import Server, request
+from tests.support.visitors import Visitor, open_websocket
 
 PASSWORD = "outage-password-that-is-not-secret"
 # The login does not wait for its broadcast (live/events.py): this is the login itself,

@@ -45,9 +45,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-import yaml_reader
-from combinations import DEFAULTS, TEMPLATE_DIR
 from local_extensions import repository_problem
+from tests.support import yaml_reader
+from tests.support.combinations import DEFAULTS, TEMPLATE_DIR
 
 pytestmark = pytest.mark.xdist_group("properties")
 

@@ -29,13 +29,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-import machine
-import platform_env
-import stored_accounts
-from combinations import celery
-from mail_servers import SmtpServer
-from servers import Server
-from visitors import Visitor
+from tests.support import machine, platform_env, stored_accounts
+from tests.support.combinations import celery
+from tests.support.servers import Server
+from tests.support.visitors import Visitor
 
 
 def one_group_per_server(answers: dict) -> bool:
@@ -63,15 +60,6 @@ def forged_entry() -> str:
     return (
         f"6.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}"
     )
-
-
-@pytest.fixture(scope="module")
-def mail_server():
-    """Where the site would send mail: with EMAIL_URL set, the reset page has its form.
-    (A reset for an address without an account mails nobody.)"""
-    server = SmtpServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

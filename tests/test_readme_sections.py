@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-import machine
-from combinations import DEFAULTS, VENV_PYTHON, combination_id
-from servers import Server, request
+from tests.support import machine
+from tests.support.combinations import DEFAULTS, VENV_PYTHON, combination_id
+from tests.support.servers import Server, request
 
 CASES = [
     DEFAULTS,

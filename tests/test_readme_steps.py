@@ -45,10 +45,14 @@ from markdown_it import MarkdownIt
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-import crawler
-import machine
-import venvs
-from combinations import DEFAULTS, OPTIONS, all_combinations, combination_id, runtime_key
+from tests.support import crawler, machine, venvs
+from tests.support.combinations import (
+    DEFAULTS,
+    OPTIONS,
+    all_combinations,
+    combination_id,
+    runtime_key,
+)
 
 HOST, PORT = "127.0.0.1", 8000
 ORIGIN = f"http://{HOST}:{PORT}"

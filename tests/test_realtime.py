@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from combinations import redis_layer, runtime_key, short_hash
-from visitors import Visitor, open_websocket
+from tests.support.combinations import redis_layer, runtime_key, short_hash
+from tests.support.visitors import Visitor, open_websocket
 
 BURST = 10
 PASSWORD = "burst-password-that-is-not-secret"

@@ -32,13 +32,10 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-import machine
-import platform_env
-import tls
-from mail_servers import SmtpServer
-from platform_env import PROBE_HEADERS
-from servers import request
-from visitors import Visitor, open_websocket, site_websocket
+from tests.support import machine, platform_env, tls
+from tests.support.platform_env import PROBE_HEADERS
+from tests.support.servers import request
+from tests.support.visitors import Visitor, open_websocket, site_websocket
 
 MAX_CLIENTS = 20  # Heroku Key-Value Store's mini plan
 BURST = 100
@@ -85,14 +82,6 @@ def limited_redis(certificates, tmp_path_factory):
     )
     yield redis
     redis.stop()
-
-
-@pytest.fixture(scope="module")
-def mail_server():
-    """Where the site's mail goes: with EMAIL_URL set, the reset page has its form."""
-    server = SmtpServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

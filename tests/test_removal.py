@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-import yaml_reader
-from combinations import runtime_groups
+from tests.support import yaml_reader
+from tests.support.combinations import runtime_groups
 
 RUFF_BIN = Path(sys.executable).parent
 # file -> (text that marks each line to delete, how many lines carry it)

@@ -25,10 +25,8 @@ import jsonschema
 import pytest
 from markdown_it import MarkdownIt
 
-import platform_env
-import venvs
-import yaml_reader
-from combinations import (
+from tests.support import platform_env, venvs, yaml_reader
+from tests.support.combinations import (
     TEMPLATE_DIR,
     VERSION_FILES,
     all_combinations,

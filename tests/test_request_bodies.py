@@ -22,11 +22,18 @@ from urllib.parse import urlencode
 
 import pytest
 
-import machine
-from content_policy import directives
-from large_bodies import ANSWER_TIMEOUT, LARGE, LargeBody, read_answer, request_head, status_of
-from platform_env import HOST
-from visitors import CSRF_INPUT, Visitor, form_headers
+from tests.support import machine
+from tests.support.content_policy import directives
+from tests.support.large_bodies import (
+    ANSWER_TIMEOUT,
+    LARGE,
+    LargeBody,
+    read_answer,
+    request_head,
+    status_of,
+)
+from tests.support.platform_env import HOST
+from tests.support.visitors import CSRF_INPUT, Visitor, form_headers
 
 # The security headers of every answer, a 413 given before Django runs included.
 ANSWER_HEADERS = (

@@ -22,22 +22,21 @@ import pytest
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 
-import installed_modules
-import venvs
-from combinations import (
-    DEFAULTS,
-    OPTIONS,
-    TEMPLATE_DIR,
-    VENV_PYTHON,
-    VERSION_OPTIONS,
-    combination_id,
-)
 from local_extensions import (
     INSTALLED_MODULES,
     LOWERCASE_IDENTIFIER,
     PROJECT_MODULES,
     derive_slug,
     template_modules,
+)
+from tests.support import installed_modules, venvs
+from tests.support.combinations import (
+    DEFAULTS,
+    OPTIONS,
+    TEMPLATE_DIR,
+    VENV_PYTHON,
+    VERSION_OPTIONS,
+    combination_id,
 )
 
 # The answers tried for a module, in order: the defaults, then the defaults with one
@@ -68,7 +67,7 @@ def test_installed_modules_file_says_what_the_venvs_hold(venv_for):
 
     assert found == INSTALLED, (
         "installed_modules.json is out of date: write it again with"
-        " `.venv/bin/python tests/support/installed_modules.py`."
+        " `.venv/bin/python -m tests.support.installed_modules`."
     )
 
 

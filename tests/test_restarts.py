@@ -21,8 +21,8 @@ from contextlib import ExitStack
 import pytest
 from websockets.sync.client import ClientConnection
 
-from platform_env import HOST
-from visitors import open_websocket
+from tests.support.platform_env import HOST
+from tests.support.visitors import open_websocket
 
 SLOW_SECONDS = 3
 # Well inside the platform's 30 s, and enough for the slow requests to finish.

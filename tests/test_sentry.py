@@ -36,11 +36,9 @@ from urllib.parse import quote, quote_plus
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-import machine
-import platform_env
-import user_views
-from servers import Server, request
-from visitors import Visitor, open_websocket
+from tests.support import machine, platform_env, user_views
+from tests.support.servers import Server, request
+from tests.support.visitors import Visitor, open_websocket
 
 # Heroku's daphne with a Redis Pub/Sub layer and Celery, App Platform's WSGI and its
 # uvicorn: every server, both platforms, Celery.

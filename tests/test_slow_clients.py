@@ -18,9 +18,9 @@ import time
 
 import pytest
 
-from platform_env import HOST
-from servers import request
-from visitors import Visitor
+from tests.support.platform_env import HOST
+from tests.support.servers import request
+from tests.support.visitors import Visitor
 
 SLOW_BODIES = 20
 SLOW_HEADERS = 50

@@ -11,10 +11,9 @@ than the web command, on one group per interface and platform.
 
 import pytest
 
-import machine
-import platform_env
-from combinations import uses_redis
-from servers import Server, request
+from tests.support import machine, platform_env
+from tests.support.combinations import uses_redis
+from tests.support.servers import Server, request
 
 
 def one_group_per_server(answers: dict) -> bool:

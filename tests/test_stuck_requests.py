@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-import machine
-import user_views
-from servers import request
+from tests.support import machine, user_views
+from tests.support.servers import request
 
 pytestmark = pytest.mark.only(platform="heroku", django_version="6.1", channel_layer="redis")
 

@@ -18,12 +18,11 @@ import json
 
 import pytest
 
-import platform_env
-import tls
-from combinations import redis_layer, runtime_key, short_hash
-from platform_env import PROBE_HEADERS
-from servers import request
-from visitors import Visitor, open_websocket
+from tests.support import platform_env, tls
+from tests.support.combinations import redis_layer, runtime_key, short_hash
+from tests.support.platform_env import PROBE_HEADERS
+from tests.support.servers import request
+from tests.support.visitors import Visitor, open_websocket
 
 PASSWORD = "tls-password-that-is-not-secret"
 

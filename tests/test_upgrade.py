@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from combinations import TEMPLATE_DIR, copy_template
+from tests.support.combinations import TEMPLATE_DIR, copy_template
 
 GIT_USER = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 PROJECT_TEMPLATE = "{{cookiecutter.project_slug}}"

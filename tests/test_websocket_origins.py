@@ -16,7 +16,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from visitors import Visitor
+from tests.support.visitors import Visitor
 
 APP = "ccdp-victim.herokuapp.com"
 HEROKU_HOSTS = ".herokuapp.com"  # app.json's DJANGO_ALLOWED_HOSTS

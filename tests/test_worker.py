@@ -29,11 +29,10 @@ from pathlib import Path
 
 import pytest
 
-import machine
-import platform_env
-from combinations import redis_layer, runtime_key, short_hash
-from servers import Server
-from visitors import Visitor, open_websocket
+from tests.support import machine, platform_env
+from tests.support.combinations import redis_layer, runtime_key, short_hash
+from tests.support.servers import Server
+from tests.support.visitors import Visitor, open_websocket
 
 PASSWORD = "worker-password-that-is-not-secret"
 WELCOME_DEADLINE = 30

@@ -7,7 +7,7 @@ A project package named like one of them would shadow it, so local_extensions.py
 refuses such a slug and derives another. Generation is offline and installs nothing,
 so it reads them from installed_modules.json, which this module writes:
 
-    .venv/bin/python tests/support/installed_modules.py
+    .venv/bin/python -m tests.support.installed_modules
 
 and test_reserved_names.py checks that the file says what the venvs hold.
 """
@@ -18,13 +18,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-SUPPORT_DIR = Path(__file__).resolve().parent
-# As pyproject.toml's pythonpath gives pytest: the suite's modules, and the template's
-# local_extensions.py, which rendering the pins needs.
-sys.path[:0] = [str(SUPPORT_DIR), str(SUPPORT_DIR.parents[1])]
+# As pyproject.toml's pythonpath gives pytest: the template, whose local_extensions.py
+# rendering the pins needs.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import venvs  # noqa: E402
-from combinations import TEMPLATE_DIR, VENV_PYTHON  # noqa: E402
+from tests.support import venvs  # noqa: E402
+from tests.support.combinations import TEMPLATE_DIR, VENV_PYTHON  # noqa: E402
 
 INSTALLED_MODULES = TEMPLATE_DIR / "installed_modules.json"
 

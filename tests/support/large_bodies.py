@@ -8,8 +8,8 @@ import socket
 import threading
 import time
 
-from platform_env import HOST
-from visitors import form_headers
+from tests.support.platform_env import HOST
+from tests.support.visitors import form_headers
 
 LARGE = 150 * 1024 * 1024
 PIECE = 256 * 1024

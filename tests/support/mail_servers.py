@@ -21,7 +21,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-import machine
+from tests.support import machine
 
 
 @dataclass

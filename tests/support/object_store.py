@@ -16,7 +16,7 @@ from pathlib import Path
 
 import boto3
 
-import machine
+from tests.support import machine
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 START_TIMEOUT = 30

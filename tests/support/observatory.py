@@ -21,7 +21,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-import machine
+from tests.support import machine
 
 NPM_DIR = Path(__file__).resolve().parents[1] / "npm"
 PACKAGE = Path("node_modules") / "@mdn" / "mdn-http-observatory"

@@ -13,7 +13,7 @@ import re
 import secrets
 from pathlib import Path
 
-import yaml_reader
+from tests.support import yaml_reader
 
 HOST = "127.0.0.1"
 # The platform's health probe: by the instance's IP address, over plain HTTP.

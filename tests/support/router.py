@@ -13,7 +13,7 @@ import ssl
 import threading
 from pathlib import Path
 
-import machine
+from tests.support import machine
 
 HEADER_TIMEOUT = 30
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-import machine
+from tests.support import machine
 
 START_TIMEOUT = 30
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import platform_env
+from tests.support import platform_env
 
 # A module of views as a user writes them: an async view that awaits I/O (a second's
 # sleep stands in for an outside API), one that reads the database, one that reads it

@@ -10,7 +10,7 @@ must find them consistent. Nothing is ever installed per combination.
 It needs the standard library alone, so that .ci/run can build the venvs with it on
 one core while the other installs the suite's own venv:
 
-    python3 tests/support/venvs.py DIRECTORY
+    python3 -m tests.support.venvs DIRECTORY
 
 The suite then finds them in TEST_VENVS_DIR and builds whatever is missing there.
 """
@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from combinations import TEMPLATE_DIR, VENV_PYTHON
+from tests.support.combinations import TEMPLATE_DIR, VENV_PYTHON
 
 LOCKS_DIR = TEMPLATE_DIR / "templates" / "locks"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.M)
@@ -154,5 +154,5 @@ def main(base: str) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python3 tests/support/venvs.py DIRECTORY")
+        sys.exit("usage: python3 -m tests.support.venvs DIRECTORY")
     sys.exit(main(sys.argv[1]))

@@ -1,0 +1,1 @@
+"""What the suite shares between its tiers: combinations, venvs, servers, clients."""
