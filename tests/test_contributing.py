@@ -1,5 +1,5 @@
 """The contributing guide held: its one-combination check, run as CONTRIBUTING.md writes
-it, and its commit subjects."""
+it, its commit subjects, and a changelog entry for every change to the template."""
 
 import os
 import re
@@ -16,6 +16,17 @@ GUIDE = TEMPLATE_DIR / "CONTRIBUTING.md"
 # The last commit whose subject ran past the guide's 72 characters; each later one fits.
 LAST_LONG_SUBJECT = "902185315477cac373cee7a0805fa960d90f8e05"
 MAX_SUBJECT = 72
+CHANGELOG = TEMPLATE_DIR / "CHANGELOG.md"
+# What generated projects are made of: a commit that changes one says in CHANGELOG.md
+# what it brings, or "Changelog: none" in its body when it brings nothing.
+TEMPLATE_PATHS = (
+    "{{cookiecutter.project_slug}}", "cookiecutter.json", "hooks", "local_extensions.py",
+    "templates", "installed_modules.json",
+)  # fmt: skip
+NO_ENTRY = re.compile(r"^Changelog: none\b", re.M)
+# The last commit before the rule; each later one that changes the template keeps it.
+LAST_UNCHECKED_CHANGE = "ff90ed2f147b2735444956222ba781d11ef46ecf"
+VERSION_HEADING = re.compile(r"^## (\S+)$", re.M)
 CHECK = re.compile(r"^\.venv/bin/python (scripts/check_one\.py(?: \S+=\S+)*)$", re.M)
 
 
@@ -55,18 +66,62 @@ def test_a_bad_answer_stops_it_with_a_sentence_and_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_commit_subjects_fit_the_guides_72_characters():
-    """Every commit after the last that broke the convention (a shallow clone: those it
-    has)."""
+def git(*arguments: str) -> str:
     if not (TEMPLATE_DIR / ".git").exists():
         pytest.skip("not a git checkout")
-    git = ["git", "-C", str(TEMPLATE_DIR)]
-    known = subprocess.run([*git, "cat-file", "-e", f"{LAST_LONG_SUBJECT}^{{commit}}"])
-    revisions = f"{LAST_LONG_SUBJECT}..HEAD" if known.returncode == 0 else "HEAD"
-    log = subprocess.run(
-        [*git, "log", "--format=%h %s", revisions], capture_output=True, text=True, check=True
+    command = ["git", "-C", str(TEMPLATE_DIR), *arguments]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def since(commit: str) -> str:
+    """The revisions after `commit` (a shallow clone without it: those it has)."""
+    known = subprocess.run(
+        ["git", "-C", str(TEMPLATE_DIR), "cat-file", "-e", f"{commit}^{{commit}}"]
     )
-    subjects = log.stdout.splitlines()
+    if known.returncode == 0:
+        return f"{commit}..HEAD"
+    if git("rev-parse", "--is-shallow-repository").strip() != "true":
+        pytest.fail(f"{commit} is not in this clone's history: correct the test's hash.")
+    return "HEAD"
+
+
+def version(commit_date: str) -> str:
+    """A commit's calendar version: its date (git's %cs), with dots."""
+    return commit_date.replace("-", ".")
+
+
+def test_commit_subjects_fit_the_guides_72_characters():
+    """Every commit after the last that broke the convention."""
+    subjects = git("log", "--format=%h %s", since(LAST_LONG_SUBJECT)).splitlines()
 
     assert subjects
     assert [s for s in subjects if len(s.split(" ", 1)[1]) > MAX_SUBJECT] == []
+
+
+def test_the_changelog_has_a_version_for_every_day_the_template_changed():
+    """From the first commit: CHANGELOG.md's headings are calendar versions, newest first,
+    one for each day a commit changed what projects are generated from."""
+    headings = VERSION_HEADING.findall(CHANGELOG.read_text())
+    days = git("log", "--format=%cs", "--", *TEMPLATE_PATHS).split()
+
+    assert all(re.fullmatch(r"\d{4}\.\d{2}\.\d{2}", h) for h in headings), headings
+    assert headings == sorted(set(headings), reverse=True)
+    assert sorted({version(day) for day in days}, reverse=True) == headings
+
+
+def test_every_change_to_the_template_says_what_it_brings():
+    """Each commit after the rule came in that changes the template changes CHANGELOG.md,
+    under its own day's version, or says "Changelog: none" in its body."""
+    missing = []
+    for line in git("log", "--format=%H %cs", since(LAST_UNCHECKED_CHANGE)).splitlines():
+        commit, day = line.split()
+        changed = git("show", "--format=", "--name-only", commit).splitlines()
+        if not any(path.startswith(TEMPLATE_PATHS) for path in changed):
+            continue
+        if NO_ENTRY.search(git("show", "-s", "--format=%b", commit)):
+            continue
+        entries = git("show", f"{commit}:CHANGELOG.md")
+        if "CHANGELOG.md" not in changed or f"\n## {version(day)}\n" not in entries:
+            missing.append(f"{commit[:7]} {git('show', '-s', '--format=%s', commit).strip()}")
+
+    assert missing == [], "no entry under the commit's day in CHANGELOG.md"
