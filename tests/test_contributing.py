@@ -109,7 +109,7 @@ def test_the_changelog_has_a_version_for_every_day_the_template_changed():
     assert sorted({version(day) for day in days}, reverse=True) == headings
 
 
-def test_every_change_to_the_template_says_what_it_brings():
+def test_every_change_to_the_template_has_a_changelog_entry():
     """Each commit after the rule came in that changes the template changes CHANGELOG.md,
     under its own day's version, or says "Changelog: none" in its body."""
     missing = []
