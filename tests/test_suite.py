@@ -8,11 +8,12 @@ import sys
 import pytest
 
 from tests.fixtures import workers
+from tests.support import run_lock
 from tests.support.combinations import TEMPLATE_DIR
 
 
 def test_a_second_run_is_refused_in_one_sentence_naming_the_first():
-    holder = workers.RUN_LOCK.read_text().strip()
+    holder = run_lock.RUN_LOCK.read_text().strip()
     # As a person starts it: not as one of this run's xdist workers.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     second = subprocess.run(
@@ -26,6 +27,22 @@ def test_a_second_run_is_refused_in_one_sentence_naming_the_first():
         " Redis and test ports; run again once it has finished."
     )
     assert second.stdout == ""
+
+
+def test_ci_asks_before_it_builds_anything():
+    holder = run_lock.RUN_LOCK.read_text().strip()
+    asked = subprocess.run(
+        ["python3", "-m", "tests.support.run_lock"],
+        cwd=TEMPLATE_DIR, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert asked.returncode == 1
+    assert asked.stderr.strip() == (
+        f"Another run of this suite (pid {holder}) is using this machine's PostgreSQL,"
+        " Redis and test ports; run again once it has finished."
+    )
+    ci_run = (TEMPLATE_DIR / ".ci" / "run").read_text()
+    assert ci_run.index("tests.support.run_lock") < ci_run.index("tests.support.venvs")
 
 
 @pytest.mark.parametrize(
