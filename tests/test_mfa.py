@@ -45,8 +45,10 @@ import pytest
 from markdown_it import MarkdownIt
 from playwright.sync_api import expect
 
-# The browser tier's fixtures, used here by name (so, for ruff, unused and redefined).
 from tests.fixtures.browser import WAIT_MS, over_https, watched_page
+
+# The browser tier's fixtures, used here by name (so, for ruff, unused and redefined).
+from tests.fixtures.projects import collect_static
 from tests.support import platform_env, venvs
 from tests.support.layout import laid_out
 
@@ -254,15 +256,7 @@ def mfa_project(
 
     # The deploy's build, as the `build` fixture runs it: allauth.mfa's static files
     # (the recovery codes page's script) join the manifest.
-    collected = subprocess.run(
-        [str(mfa_bin / "python"), "manage.py", "collectstatic", "--noinput"],
-        cwd=project,
-        env={"PATH": f"{mfa_bin}:/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    collected = collect_static(project, mfa_bin)
     assert collected.returncode == 0, collected.stdout + collected.stderr
 
     # 3. migrate, by the release step.
