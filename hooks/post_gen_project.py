@@ -27,6 +27,7 @@ REDIS_LAYER = ASGI and ANSWERS["channel_layer"] != "in-memory"
 CORE_LAYER = ASGI and ANSWERS["channel_layer"] == "redis"  # channels-redis's core layer
 USES_REDIS = bool(ANSWERS["__uses_redis"])
 CELERY = ANSWERS["background_worker"] == "celery"
+TASKS = ANSWERS["background_worker"] == "django-tasks"  # Django's tasks API
 S3 = ANSWERS["media_storage"] == "s3"
 VERSION_FILE = ANSWERS["python_version_file"]
 
@@ -61,7 +62,13 @@ KEEP = {
     "serving/tasks": CELERY,
     "serving/models.py": CELERY,
     "serving/migrations": CELERY,
-    "welcome": CELERY,
+    "config/tasks_settings.py": TASKS,
+    "serving/mail/messages.py": CELERY or TASKS,
+    "serving/mail/queued.py": TASKS,
+    "serving/mail/tests/test_queued.py": TASKS,
+    "serving/management/commands/tasks_worker.py": TASKS,
+    "serving/management/tests": TASKS,
+    "welcome": CELERY or TASKS,
     "config/media_settings.py": S3,
     "profiles": S3,
     "live": ASGI,

@@ -33,6 +33,7 @@ from tests.support.combinations import (
     celery,
     combination_id,
     copy_template,
+    django_tasks,
     pairs,
     pairwise,
     redis_layer,
@@ -43,6 +44,7 @@ from tests.support.combinations import (
     uses_redis,
     version_groups,
 )
+from tests.support.combinations import worker as runs_a_worker
 
 SCHEMAS = TEMPLATE_DIR / "tests" / "schemas"
 SHARED_SCHEMAS = TEMPLATE_DIR.parent / "shared" / "schemas"
@@ -213,7 +215,11 @@ def test_files_match_the_options(project, answers):
         "serving/migrations": celery(answers),
         "config/celery.py": celery(answers),
         "config/celery_settings.py": celery(answers),
-        "welcome": celery(answers),
+        "welcome": runs_a_worker(answers),
+        "config/tasks_settings.py": django_tasks(answers),
+        "serving/mail/queued.py": django_tasks(answers),
+        "serving/mail/messages.py": runs_a_worker(answers),
+        "serving/management/commands/tasks_worker.py": django_tasks(answers),
         "config/media_settings.py": s3(answers),
         "profiles": s3(answers),
         "accounts/templates/allauth/layouts/base.html": True,
@@ -748,7 +754,7 @@ def test_do_deploy_template_is_the_app_spec_built_from_git(project):
     validator("do-deploy-template.schema.json").validate(template)
     spec = yaml_reader.read(project / ".do/app.yaml")
     repository = spec["services"][0]["github"]["repo"]
-    for component in (*spec["services"], *spec["jobs"]):
+    for component in (*spec["services"], *spec.get("workers", []), *spec["jobs"]):
         del component["github"]
         component["git"] = {
             "repo_clone_url": f"https://github.com/{repository}.git",
@@ -928,7 +934,7 @@ def test_readme_is_well_formed_markdown(project, answers):
     if answers["interface"] == "asgi":
         after = expected.index("## Accounts") + 1
         expected[after:after] = ["## The live login feed", "## Async views and streams"]
-    if celery(answers):
+    if runs_a_worker(answers):
         expected.insert(expected.index("## Configuration"), "## The background worker")
     if s3(answers):
         expected.insert(expected.index("## Configuration"), "## Uploads")
@@ -1272,10 +1278,17 @@ def worker_commands(project: Path) -> set[str]:
 def test_the_worker_runs_one_command_everywhere(project, answers):
     commands = worker_commands(project)
     readme = (project / "README.md").read_text()
-    if not celery(answers):
+    if not runs_a_worker(answers):
         assert commands == set() and "## The background worker" not in readme
         return
     (command,) = commands
+    if django_tasks(answers):
+        assert command == "python manage.py tasks_worker"
+        assert f"```sh\n{command}\n```" in readme
+        settings = (project / "config" / "settings.py").read_text()
+        assert "from config.tasks_settings import *" in settings
+        assert "celery" not in settings and not (project / "config/celery.py").exists()
+        return
     # The pool's processes ignore SIGTERM, and the main process starts Celery's soft
     # shutdown (config/celery_settings.py).
     assert command.startswith("env REMAP_SIGTERM=SIGQUIT celery --app config worker ")

@@ -24,7 +24,7 @@ def mail_is_set_up(settings):
 
 @pytest.fixture
 def mail_as_in_production(settings):
-    """Mail goes through the project's own backend{% if cookiecutter.background_worker == "celery" %} (the one the worker sends with){% endif %}, then
+    """Mail goes through the project's own backend{% if cookiecutter.background_worker != "none" %} (the one the worker sends with){% endif %}, then
     through EMAIL_TRANSPORT, instead of straight to the test runner's outbox. The
     backend sends on a thread of its own: its sender, whose wait() lets a test wait
     for what it has been handed."""

@@ -63,6 +63,15 @@ def celery(answers: dict) -> bool:
     return answers["background_worker"] == "celery"
 
 
+def django_tasks(answers: dict) -> bool:
+    return answers["background_worker"] == "django-tasks"
+
+
+def worker(answers: dict) -> bool:
+    """A worker process beside the web one: Celery's or Django's tasks'."""
+    return answers["background_worker"] != "none"
+
+
 def s3(answers: dict) -> bool:
     return answers["media_storage"] == "s3"
 
@@ -125,18 +134,40 @@ def pairs(answers: dict) -> set[tuple]:
     return set(itertools.combinations(values, 2))
 
 
+# Add-on answers offered after the tiers named their groups: these take groups of
+# their own, added by covering(), so that the others keep their answers and names.
+LATER_ANSWERS = (("background_worker", "django-tasks"),)
+
+
 def covering(bases: list[dict]) -> list[dict]:
     """Each base combination with the ADD_ON_OPTIONS values that, taken in order,
-    try the most pairs not tried yet: every pair that an add-on value forms is then
-    tried (checked by test_render.py::test_runtime_groups_try_every_pair)."""
-    choices = list(itertools.product(*(OPTIONS[option] for option in ADD_ON_OPTIONS)))
+    try the most pairs not tried yet, leaving out LATER_ANSWERS; then, for each of
+    those, the fewest more groups (greedily) that try every pair it forms. Every pair
+    an add-on value forms is then tried (checked by
+    test_render.py::test_runtime_groups_try_every_pair)."""
+    choices = [
+        dict(zip(ADD_ON_OPTIONS, c, strict=True))
+        for c in itertools.product(*(OPTIONS[option] for option in ADD_ON_OPTIONS))
+    ]
+
+    def later(choice: dict) -> bool:
+        return any(choice.get(option) == value for option, value in LATER_ANSWERS)
+
     tried: set[tuple] = set()
     chosen = []
     for base in bases:
-        candidates = [{**base, **dict(zip(ADD_ON_OPTIONS, c, strict=True))} for c in choices]
+        candidates = [{**base, **c} for c in choices if not later(c)]
         best = max(candidates, key=lambda answers: len(pairs(answers) - tried))
         tried |= pairs(best)
         chosen.append(best)
+    for option, value in LATER_ANSWERS:
+        candidates = [{**b, **c} for b in bases for c in choices if c[option] == value]
+        wanted = set().union(*(pairs(answers) for answers in candidates)) - tried
+        while wanted:
+            best = max(candidates, key=lambda answers: len(pairs(answers) & wanted))
+            wanted -= pairs(best)
+            tried |= pairs(best)
+            chosen.append(best)
     return chosen
 
 

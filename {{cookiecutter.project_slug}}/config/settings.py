@@ -24,6 +24,9 @@ from config.channel_layer_settings import *  # noqa: F403
 {% if cookiecutter.media_storage == "s3" -%}
 from config.media_settings import *  # noqa: F403
 {% endif -%}
+{% if cookiecutter.background_worker == "django-tasks" -%}
+from config.tasks_settings import *  # noqa: F403
+{% endif -%}
 from serving.environment import (
     choice,
     database,
@@ -81,7 +84,13 @@ INSTALLED_APPS = [
 {%- if cookiecutter.interface == "asgi" %}
     "live",  # the live login feed: README.md says how to remove it
 {%- endif %}
-{%- if cookiecutter.background_worker == "celery" %}
+{%- if cookiecutter.background_worker == "django-tasks" %}
+{%- if cookiecutter.django_version == "5.2" %}
+    "django_tasks",  # Django 6.0's tasks API, for 5.2
+{%- endif %}
+    "django_tasks_db",  # the tasks' table, and the worker
+{%- endif %}
+{%- if cookiecutter.background_worker != "none" %}
     "welcome",  # a task the worker runs for each new user: README.md
 {%- endif %}
 {%- if cookiecutter.media_storage == "s3" %}
@@ -335,11 +344,12 @@ SITE_NAME = {{ cookiecutter.project_name | python_string }}
 EMAIL_TRANSPORT = email_url("EMAIL_URL", timeout=5)
 if EMAIL_TRANSPORT is None and DEBUG:
     EMAIL_TRANSPORT = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-{%- if cookiecutter.background_worker == "celery" %}
+{%- if cookiecutter.background_worker != "none" %}
+{%- set queued = "tasks/mail.py" if cookiecutter.background_worker == "celery" else "mail/queued.py" %}
 # Django queues each message for the worker, which sends it through EMAIL_TRANSPORT and
-# tries again for EMAIL_RETRY_SECONDS while the provider fails: serving/tasks/mail.py.
+# tries again for EMAIL_RETRY_SECONDS while the provider fails: serving/{{ queued }}.
 EMAIL_RETRY_SECONDS = whole_number("EMAIL_RETRY_SECONDS", 1800, "seconds")
-{%- set email_backend = "serving.tasks.mail.QueuedEmailBackend" %}
+{%- set email_backend = "serving." ~ queued[:-3].replace("/", ".") ~ ".QueuedEmailBackend" %}
 {%- else %}
 # Django sends through EMAIL_TRANSPORT on a thread once the page is answered, so no
 # page waits for the provider or tells by its time that it sent mail (serving/mail/).

@@ -1,7 +1,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import transaction
 from django.dispatch import receiver
-{%- if cookiecutter.background_worker == "celery" %}
+{%- if cookiecutter.background_worker != "none" %}
 
 from welcome.tasks import user_welcomed
 {%- endif %}
@@ -21,7 +21,7 @@ def announce_logout(sender, request, user, **kwargs):
     if user is not None:  # logging out without a session sends user=None
         username = user.get_username()
         transaction.on_commit(lambda: events.broadcast("logout", username))
-{%- if cookiecutter.background_worker == "celery" %}
+{%- if cookiecutter.background_worker != "none" %}
 
 
 @receiver(user_welcomed)

@@ -5,7 +5,8 @@ from django.core.checks import register
 
 
 class ServingConfig(AppConfig):
-    """serving as an app: its system check, its runserver command, error tracking{% if cookiecutter.background_worker == "celery" %} and
+    """serving as an app: its system check, its runserver command{% if cookiecutter.background_worker == "django-tasks" %}, the tasks
+    worker{% endif %}, error tracking{% if cookiecutter.background_worker == "celery" %} and
     the table of tasks that wait for the broker{% endif %}."""
 
     name = "serving"

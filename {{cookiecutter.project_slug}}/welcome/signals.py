@@ -14,8 +14,12 @@ logger = logging.getLogger(__name__)
 
 def queue_welcome(user_id: int) -> None:
     try:
+{%- if cookiecutter.background_worker == "celery" %}
         # While the broker is away, it waits in the database (serving/tasks/outbox.py).
         welcome.delay(user_id)
+{%- else %}
+        welcome.enqueue(user_id)
+{%- endif %}
     except Exception as error:  # the database is away too
         logger.warning("Could not queue the welcome of user %s: %r", user_id, error)
 

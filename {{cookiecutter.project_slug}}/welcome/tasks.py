@@ -1,10 +1,19 @@
 import os
 import socket
 
+{% if cookiecutter.background_worker == "celery" -%}
 from celery import shared_task
+{% endif -%}
 from django.contrib.auth import get_user_model
 {%- if cookiecutter.interface == "asgi" %}
 from django.dispatch import Signal
+{%- endif %}
+{%- if cookiecutter.background_worker == "django-tasks" %}
+{%- if cookiecutter.django_version == "5.2" %}
+from django_tasks import task
+{%- else %}
+from django.tasks import task
+{%- endif %}
 {%- endif %}
 
 from .models import Welcome
@@ -15,10 +24,10 @@ user_welcomed = Signal()
 {%- endif %}
 
 
-@shared_task
+{{ "@shared_task" if cookiecutter.background_worker == "celery" else "@task" }}
 def welcome(user_id: int) -> None:
     """Record that the worker welcomed a new user{% if cookiecutter.interface == "asgi" %}, and say so to whoever listens{% endif %}.
-    Safe to run twice: with acks_late, a task cut short by a restart runs again."""
+    Safe to run twice: a task cut short by a restart runs again."""
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:  # deleted before the worker got to it
         return

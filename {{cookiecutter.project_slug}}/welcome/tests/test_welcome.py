@@ -1,26 +1,26 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+{% if cookiecutter.background_worker == "celery" -%}
 from config.celery import app
+{% endif -%}
 from welcome.models import Welcome
 from welcome.tasks import welcome
 
 PASSWORD = "a-long-enough-test-password"
+{%- if cookiecutter.background_worker == "django-tasks" %}
+IMMEDIATE = "{{ 'django_tasks' if cookiecutter.django_version == '5.2' else 'django.tasks' }}.backends.immediate.ImmediateBackend"
+{%- endif %}
 
 
 @pytest.fixture
-def celery_settings():
-    """celery_settings(name=value, ...): Celery's settings for one test, put back
-    afterwards."""
-    saved = {}
-
-    def change(**settings):
-        for name in settings:
-            saved.setdefault(name, app.conf[name])
-        app.conf.update(settings)
-
-    yield change
-    app.conf.update(saved)
+def tasks_run_here({{ "monkeypatch" if cookiecutter.background_worker == "celery" else "settings" }}):
+    """The worker's part, in this process, as each task is queued."""
+{%- if cookiecutter.background_worker == "celery" %}
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+{%- else %}
+    settings.TASKS = {"default": {"BACKEND": IMMEDIATE}}
+{%- endif %}
 
 
 def sign_up(client, username):
@@ -31,10 +31,8 @@ def sign_up(client, username):
 
 @pytest.mark.django_db
 def test_a_new_user_is_welcomed_and_the_home_page_says_so(
-    client, celery_settings, django_capture_on_commit_callbacks
+    client, tasks_run_here, django_capture_on_commit_callbacks
 ):
-    celery_settings(task_always_eager=True)  # the worker's part, in this process
-
     with django_capture_on_commit_callbacks(execute=True):
         response = sign_up(client, "bob")
 
@@ -46,8 +44,7 @@ def test_a_new_user_is_welcomed_and_the_home_page_says_so(
 
 
 @pytest.mark.django_db
-def test_until_the_worker_runs_the_home_page_says_it_is_queued(client, celery_settings):
-    celery_settings(task_always_eager=True)
+def test_until_the_worker_runs_the_home_page_says_it_is_queued(client, tasks_run_here):
     # The test's transaction is never committed, so the task is never queued.
     sign_up(client, "carol")
 
@@ -59,7 +56,7 @@ def test_until_the_worker_runs_the_home_page_says_it_is_queued(client, celery_se
 def test_welcoming_twice_records_one_welcome():
     user = get_user_model().objects.create_user("dave", password=PASSWORD)
 
-    welcome(user.pk)
-    welcome(user.pk)
+    welcome{{ ".call" if cookiecutter.background_worker == "django-tasks" }}(user.pk)
+    welcome{{ ".call" if cookiecutter.background_worker == "django-tasks" }}(user.pk)
 
     assert Welcome.objects.filter(user=user).count() == 1

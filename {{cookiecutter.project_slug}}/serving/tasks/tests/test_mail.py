@@ -6,7 +6,8 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from kombu.utils import json
 
-from serving.tasks.mail import as_fields, retry_delays, send_email
+from serving.mail.messages import as_fields, retry_delays
+from serving.tasks.mail import send_email
 
 FIELDS = (
     "subject",
@@ -38,7 +39,7 @@ def sent_to_the_outbox(settings):
 
 def across_the_queue(message):
     """What the worker gets: the fields as Celery's JSON carries them."""
-    return json.loads(json.dumps(as_fields(message)))
+    return json.loads(json.dumps(as_fields(message, json.dumps)))
 
 
 def test_the_worker_sends_the_message_a_page_queued():

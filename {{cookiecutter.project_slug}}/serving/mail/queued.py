@@ -1,0 +1,36 @@
+"""Mail goes out from the worker, so a slow or down provider never holds a page: a
+page queues each message as a task, in its own database transaction, and a provider
+that fails is tried again, each wait twice the last, for EMAIL_RETRY_SECONDS
+(messages.py)."""
+
+import datetime
+
+{% if cookiecutter.django_version != "5.2" -%}
+from django.tasks import task
+{% endif -%}
+from django.utils import timezone
+{%- if cookiecutter.django_version == "5.2" %}
+from django_tasks import task
+{%- endif %}
+
+from .backends import transport
+from .messages import QueueingBackend, from_fields, next_try
+
+
+@task
+def send_email(fields: dict, attempt: int = 0) -> int:
+    message = from_fields(fields)
+    try:
+        return transport().send_messages([message]) or 0
+    except Exception as error:  # whatever the provider's library raises
+        # Run inside the request (no worker, locally), it cannot wait: it gives up.
+        can_wait = send_email.get_backend().supports_defer
+        if (delay := next_try(message, error, attempt, can_wait)) is not None:
+            later = timezone.now() + datetime.timedelta(seconds=delay)
+            send_email.using(run_after=later).enqueue(fields, attempt + 1)
+        return 0
+
+
+class QueuedEmailBackend(QueueingBackend):
+    def queue(self, fields: dict) -> None:
+        send_email.enqueue(fields)

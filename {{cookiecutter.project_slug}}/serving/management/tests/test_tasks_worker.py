@@ -1,0 +1,41 @@
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from serving.management.commands import tasks_worker
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's"
+)
+
+
+def running(worker_id: str) -> DBTaskResult:
+    now = timezone.now()
+    return DBTaskResult.objects.create(
+        status="RUNNING",
+        args_kwargs={"args": [1], "kwargs": {}},
+        task_path="welcome.tasks.welcome",
+        backend_name="default",
+        run_after=now,
+        started_at=now,
+        worker_ids=["earlier", worker_id],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_tasks_of_a_worker_that_is_gone_go_back_on_the_queue():
+    alive, this = tasks_worker.hold("alive"), tasks_worker.hold("this")
+    try:
+        left = running("gone")  # its worker holds no lock: it died
+        kept = running("alive")
+        own = running("this")
+
+        assert tasks_worker.put_back(this, "this") == 1
+        assert tasks_worker.put_back(this, "this") == 0
+
+        statuses = dict(DBTaskResult.objects.values_list("id", "status"))
+        assert statuses == {left.id: "READY", kept.id: "RUNNING", own.id: "RUNNING"}
+    finally:
+        alive.close()
+        this.close()
