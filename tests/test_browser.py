@@ -47,12 +47,14 @@ from tests.fixtures.browser import WAIT_MS, over_https, watched_page
 from tests.support import platform_env
 from tests.support.combinations import (
     DEFAULTS,
-    celery,
     pairwise,
     redis_layer,
     runtime_groups,
     runtime_key,
     short_hash,
+)
+from tests.support.combinations import (
+    worker as worker_runs_tasks,
 )
 from tests.support.layout import laid_out
 from tests.support.servers import Server
@@ -92,14 +94,15 @@ BROWSER_GROUPS = set(
 
 # What the pages are (every page the crawl opens under the policy, and the accounts'
 # pages the password walk goes through) changes with the Django version (its forms;
-# django-csp on 5.2, Django's own policy on 6.1), with uploads and with Celery (the
-# worker sends the mail), not with the server or the channel layer: four browser
-# groups that try every pair of those, on both servers.
+# django-csp on 5.2, Django's own policy on 6.1), with uploads and with a worker (it
+# sends the mail), not with the server or the channel layer: browser groups that try
+# every pair of those, each worker among them, on both servers.
 PAGE_GROUPS = {
     "heroku-asgi-daphne-in-memory-dj5.2-celery",
     "heroku-asgi-daphne-redis-pubsub-dj5.2-s3",
     "heroku-asgi-uvicorn-redis-dj6.1-celery-s3",
-    "digitalocean-asgi-uvicorn-redis-pubsub-dj6.1",
+    "digitalocean-asgi-uvicorn-redis-dj6.1",
+    "digitalocean-asgi-uvicorn-redis-pubsub-dj6.1-django-tasks-s3",
 }
 
 
@@ -121,7 +124,7 @@ def site(
     email_url = f"smtp+insecure://127.0.0.1:{mail_server.port}"
     port = start_web(project=fast_hashing_project, EMAIL_URL=email_url)
     worker = None
-    if celery(runtime_answers):
+    if worker_runs_tasks(runtime_answers):
         command = platform_env.commands(fast_hashing_project)["worker"]
         log = tmp_path_factory.mktemp("worker") / "worker.log"
         # A short shutdown window: Celery sleeps through it when it stops.
@@ -129,7 +132,7 @@ def site(
         worker = Server(command, fast_hashing_project, env, log)
     try:
         if worker:
-            assert worker.wait_for_output("ready.", timeout=60), worker.output[-3000:]
+            worker.wait_until_taking_tasks()
         with over_https(port, tmp_path_factory) as address:
             yield address
     finally:
@@ -185,7 +188,7 @@ def test_live_page_shows_logins_from_another_browser(
         expect(events.filter(has_text=f"{name} logged out")).to_have_count(1, timeout=WAIT_MS)
         # The site's worker welcomes the newcomer and announces it (live/signals.py),
         # through a Redis layer: the in-memory one cannot carry it to the web process.
-        announced = celery(runtime_answers) and redis_layer(runtime_answers)
+        announced = worker_runs_tasks(runtime_answers) and redis_layer(runtime_answers)
         if announced:
             expect(events.filter(has_text=f"{name} signed up")).to_have_count(1, timeout=WAIT_MS)
         expect(events).to_have_count(3 if announced else 2)

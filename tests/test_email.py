@@ -48,16 +48,24 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.support import machine, platform_env
-from tests.support.combinations import TEMPLATE_DIR, celery, runtime_groups, runtime_key, short_hash
+from tests.support.combinations import (
+    TEMPLATE_DIR,
+    celery,
+    runtime_groups,
+    runtime_key,
+    short_hash,
+)
+from tests.support.combinations import worker as runs_a_worker
 from tests.support.mail_servers import ProviderApi, SilentServer, SmtpServer
 from tests.support.servers import Server
 from tests.support.visitors import HOST, Visitor
 
 # One group per platform and interface; between them Django 5.2 and 6.1, daphne,
-# uvicorn and gunicorn, and the Celery worker.
+# uvicorn and gunicorn, and each worker: Celery's and Django's tasks'.
 MAIL_GROUPS = {
     "heroku-asgi-daphne-redis-dj6.1-celery-s3",
     "heroku-wsgi-dj5.2",
+    "heroku-wsgi-dj5.2-django-tasks",
     "digitalocean-asgi-uvicorn-redis-dj5.2",
     "digitalocean-wsgi-dj6.1",
 }
@@ -130,28 +138,30 @@ def site(start_web, user_project, group_env, web_servers):
 
 
 @pytest.fixture
-def worker_for(user_project, production_env, group_env, runtime_answers, tmp_path):
+def worker_for(user_project, production_env, group_env, runtime_answers, database_url, tmp_path):
     """worker_for(**variables) -> with Celery, the worker command run with the same
     variables as the web (stopped at the end of the test, so that no other test's
-    task reaches it); None without Celery."""
+    task reaches it); None without a worker."""
     workers: list[Server] = []
 
     def worker_for(**variables: str) -> Server | None:
-        if not celery(runtime_answers):
+        if not runs_a_worker(runtime_answers):
             return None
         command = platform_env.commands(user_project)["worker"]
         env = {**production_env, **group_env, **variables}
         worker = Server(command, user_project, env, tmp_path / f"worker-{len(workers)}.log")
         workers.append(worker)
-        assert worker.wait_for_output("ready.", timeout=60), worker.output[-3000:]
+        worker.wait_until_taking_tasks()
         return worker
 
     yield worker_for
     for worker in workers:
         worker.stop()
-    if workers:
+    if workers and "REDIS_URL" in group_env:
         db = group_env["REDIS_URL"].rsplit("/", 1)[1]
         machine.redis_command("FLUSHDB", db=int(db))
+    elif workers:  # Django's tasks wait in the database
+        machine.empty_outbox(database_url)
 
 
 @pytest.fixture
@@ -409,6 +419,7 @@ def test_a_mail_server_that_fails_costs_one_warning_and_the_usual_answer(
 # version and platform, and the WSGI one, in place of MAIL_GROUPS.
 RETRY_GROUPS = {
     "heroku-asgi-daphne-in-memory-dj5.2-celery",
+    "heroku-wsgi-dj5.2-django-tasks",
     "heroku-wsgi-dj6.1-celery-s3",
     "digitalocean-asgi-daphne-redis-dj6.1-celery-s3",
 }

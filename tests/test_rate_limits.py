@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.support import machine, platform_env, stored_accounts
-from tests.support.combinations import celery
+from tests.support.combinations import celery, worker
 from tests.support.servers import Server
 from tests.support.visitors import Visitor
 
@@ -80,16 +80,16 @@ def server(start_web, fast_hashing_project, site_env) -> int:
 
 @pytest.fixture
 def mail_sent(fast_hashing_project, production_env, site_env, runtime_answers, tmp_path):
-    """With Celery, the worker that sends the site's mail, for the test's length."""
-    worker = None
-    if celery(runtime_answers):
+    """With a worker, the one that sends the site's mail, for the test's length."""
+    process = None
+    if worker(runtime_answers):
         command = platform_env.commands(fast_hashing_project)["worker"]
         env = {**production_env, **site_env}
-        worker = Server(command, fast_hashing_project, env, tmp_path / "worker.log")
-        assert worker.wait_for_output("ready.", timeout=60), worker.output[-3000:]
+        process = Server(command, fast_hashing_project, env, tmp_path / "worker.log")
+        process.wait_until_taking_tasks()
     yield
-    if worker:
-        worker.stop()
+    if process:
+        process.stop()
 
 
 @pytest.fixture(scope="module")

@@ -48,6 +48,7 @@ from websockets.sync.client import connect
 from tests.support import crawler, machine, venvs
 from tests.support.combinations import (
     DEFAULTS,
+    LATER_ANSWERS,
     OPTIONS,
     all_combinations,
     combination_id,
@@ -81,7 +82,8 @@ def readme_sample() -> list[dict]:
     """One combination per (platform, interface) of PLACES, on an installed Python,
     with the default version file. Within a pair, the one that adds the most answers
     not yet in the sample, so the two together cover as many option values as they
-    can."""
+    can; among those, one with an answer of LATER_ANSWERS, then the one furthest from
+    the defaults (a worker over none)."""
     candidates = [
         answers
         for answers in all_combinations()
@@ -96,7 +98,14 @@ def readme_sample() -> list[dict]:
             for answers in candidates
             if (answers["platform"], answers["interface"]) == (platform, interface)
         ]
-        best = max(members, key=lambda answers: len(set(answers.items()) - covered))
+        best = max(
+            members,
+            key=lambda answers: (
+                len(set(answers.items()) - covered),
+                bool(set(answers.items()) & set(LATER_ANSWERS) - covered),
+                sum(value != DEFAULTS[name] for name, value in answers.items()),
+            ),
+        )
         sample.append(best)
         covered |= set(best.items())
     return sample

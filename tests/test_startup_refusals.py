@@ -146,7 +146,14 @@ def test_manage_py_check_refuses_a_bad_setting_in_one_sentence(
     assert_said_once(result.stdout + result.stderr, sentence)
 
 
-@pytest.mark.only(one_group_per_server, background_worker="celery", **ONE_PER_PLATFORM)
+# Celery's worker under daphne on each platform, and Django's tasks' worker.
+@pytest.mark.only(
+    groups={
+        "heroku-asgi-daphne-redis-dj6.1-celery-s3",
+        "digitalocean-asgi-daphne-redis-dj6.1-celery-s3",
+        "heroku-wsgi-dj5.2-django-tasks",
+    }
+)
 @pytest.mark.parametrize("case", BAD_SETTINGS)
 def test_the_worker_refuses_a_bad_setting_in_one_sentence(
     case, deployed_project, production_env, tmp_path

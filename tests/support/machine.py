@@ -104,13 +104,18 @@ def sessions_opened(name: str) -> int:
         return conn.execute(query, [name]).fetchone()[0]
 
 
+# The tables a worker takes tasks from in the database: Celery's outbox (tasks the web
+# processes kept while the broker was away, serving/tasks/outbox.py) and Django's tasks'.
+TASK_TABLES = ("serving_queuedtask", "django_tasks_database_dbtaskresult")
+
+
 def empty_outbox(database_url: str) -> None:
-    """Delete the tasks a project's web processes kept in the database while the broker
-    was away (serving/tasks/outbox.py), which any worker started on that database sends:
-    a module that starts a worker starts it with none of another module's."""
+    """Delete the tasks waiting in a project's database, which any worker started on
+    it runs: a module that starts a worker starts it with none of another module's."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        if conn.execute("SELECT to_regclass('serving_queuedtask')").fetchone()[0]:
-            conn.execute("DELETE FROM serving_queuedtask")
+        for table in TASK_TABLES:
+            if conn.execute("SELECT to_regclass(%s)", [table]).fetchone()[0]:
+                conn.execute(f"DELETE FROM {table}")
 
 
 def empty_task_queue(redis_url: str, worker_id: str, database_url: str) -> str:

@@ -82,6 +82,12 @@ class Server:
             time.sleep(0.2)
         return True
 
+    def wait_until_taking_tasks(self, timeout: float = 60) -> None:
+        """For a worker command: wait for the line it logs once it takes tasks
+        (Celery's, or django-tasks-db's worker's)."""
+        ready = "ready." if "celery" in self.command.split() else "Starting worker"
+        assert self.wait_for_output(ready, timeout), f"`{self.command}`:\n{self.output[-3000:]}"
+
     def wait_for_exit(self, timeout: float) -> int:
         return self.process.wait(timeout=timeout)
 
