@@ -10,7 +10,6 @@ outright (SIGKILL) leaves its task RUNNING, and the next worker to start runs it
 from the start; tasks queued while no worker runs all run once one starts.
 """
 
-import json
 import os
 import re
 import shutil
@@ -25,29 +24,18 @@ from tests.support import machine, platform_env
 from tests.support.combinations import redis_layer, runtime_key, short_hash
 from tests.support.servers import Server
 from tests.support.visitors import Visitor, open_websocket
+from tests.support.worker_tasks import events_of, notes_of, user_task, wait_for_welcome
 
 pytestmark = pytest.mark.only(background_worker="django-tasks")
 
 PASSWORD = "tasks-worker-password-that-is-not-secret"
-WELCOME_DEADLINE = 30
 # How soon after SIGTERM an idle worker, or one whose task ends, must have exited.
 EXIT_DEADLINE = 10
 # How soon the next worker must start a task a killed worker left RUNNING.
 RUN_AGAIN_DEADLINE = 30
 # A task a user adds to an app's tasks.py; it notes each start and end in a file,
 # with the pid of the process that runs it.
-USER_TASK = """
-
-@task
-def take_seconds(seconds: float, name: str, notes: str) -> None:
-    import time
-
-    with open(notes, "a") as file:
-        file.write(f"started {name} {os.getpid()}\\n")
-    time.sleep(seconds)
-    with open(notes, "a") as file:
-        file.write(f"finished {name} {os.getpid()}\\n")
-"""
+USER_TASK = user_task("@task", "os.getpid()")
 QUEUE = (
     "from welcome.tasks import take_seconds; take_seconds.enqueue({seconds}, {name!r}, {notes!r})"
 )
@@ -102,12 +90,6 @@ def queue(run, user_project, production_env, tmp_path):
     return queue
 
 
-def notes_of(notes: Path) -> list[tuple[str, str, int]]:
-    """(event, run, pid) for each line the user's task wrote."""
-    lines = notes.read_text().splitlines() if notes.exists() else []
-    return [(event, run, int(pid)) for event, run, pid in map(str.split, lines)]
-
-
 def wait_for_note(notes: Path, wanted: tuple, timeout: float, worker: Server) -> None:
     deadline = time.monotonic() + timeout
     while wanted not in notes_of(notes):
@@ -126,30 +108,6 @@ def assert_stops_cleanly(worker: Server) -> None:
     assert exit_code == 0, (exit_code, worker.output[-3000:])
     for error in ("ERROR", "Traceback"):
         assert error not in worker.output, worker.output[-3000:]
-
-
-def wait_for_welcome(visitor: Visitor) -> str:
-    deadline = time.monotonic() + WELCOME_DEADLINE
-    while time.monotonic() < deadline:
-        status, home = visitor.get("/")
-        assert status == 200
-        if 'id="welcome-status" data-state="done"' in home:
-            return home
-        time.sleep(0.2)
-    raise AssertionError(f"no welcome on the home page {WELCOME_DEADLINE} s after sign-up")
-
-
-def events_of(feed, name: str) -> list[str]:
-    """The events about `name` until the feed has been quiet for 2 s (at most 50)."""
-    events = []
-    for _ in range(50):
-        try:
-            message = json.loads(feed.recv(timeout=2))
-        except TimeoutError:
-            break
-        if message["username"] == name:
-            events.append(message["event"])
-    return events
 
 
 def test_the_worker_welcomes_a_new_user_and_stops_at_once(

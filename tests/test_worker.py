@@ -18,7 +18,6 @@ runs it from the start, within seconds; the first exits 0 before the platform wo
 kill it, with no WorkerLostError, ERROR or traceback.
 """
 
-import json
 import os
 import re
 import shutil
@@ -33,9 +32,9 @@ from tests.support import machine, platform_env
 from tests.support.combinations import redis_layer, runtime_key, short_hash
 from tests.support.servers import Server
 from tests.support.visitors import Visitor, open_websocket
+from tests.support.worker_tasks import events_of, notes_of, user_task, wait_for_welcome
 
 PASSWORD = "worker-password-that-is-not-secret"
-WELCOME_DEADLINE = 30
 # The shutdown window the tests give the worker (WORKER_SHUTDOWN_SECONDS), and the
 # time the platform leaves it after the window: 30 s to SIGKILL, minus the default
 # window (tests/test_render.py checks both platforms' defaults).
@@ -51,18 +50,7 @@ SHORT, LONG = 1, WINDOW + 3
 RUN_AGAIN_DEADLINE = 30
 # A task a user adds to an app's tasks.py; it notes each start and end in a file,
 # with the pid of the worker whose pool runs it.
-USER_TASK = """
-
-@shared_task
-def take_seconds(seconds: float, name: str, notes: str) -> None:
-    import time
-
-    with open(notes, "a") as file:
-        file.write(f"started {name} {os.getppid()}\\n")
-    time.sleep(seconds)
-    with open(notes, "a") as file:
-        file.write(f"finished {name} {os.getppid()}\\n")
-"""
+USER_TASK = user_task("@shared_task", "os.getppid()")
 QUEUE_BOTH = (
     "from welcome.tasks import take_seconds; "
     f"take_seconds.delay({SHORT}, 'short', {{notes!r}}); "
@@ -118,19 +106,6 @@ def watch_live_feed(port: int, session: str):
     return open_websocket(port, "/ws/live/", {"Cookie": f"sessionid={session}"})
 
 
-def events_of(feed, name: str) -> list[str]:
-    """The events about `name` until the feed has been quiet for 2 s (at most 50)."""
-    events = []
-    for _ in range(50):
-        try:
-            message = json.loads(feed.recv(timeout=2))
-        except TimeoutError:
-            break
-        if message["username"] == name:
-            events.append(message["event"])
-    return events
-
-
 WELCOME_SUCCEEDED = re.compile(r"Task welcome\.tasks\.welcome\[[\w-]+\] succeeded in ")
 
 
@@ -142,17 +117,6 @@ def wait_for_log(process: Server, line: re.Pattern, timeout: float) -> bool:
             return False
         time.sleep(0.2)
     return True
-
-
-def wait_for_welcome(visitor: Visitor) -> str:
-    deadline = time.monotonic() + WELCOME_DEADLINE
-    while time.monotonic() < deadline:
-        status, home = visitor.get("/")
-        assert status == 200
-        if 'id="welcome-status" data-state="done"' in home:
-            return home
-        time.sleep(0.2)
-    raise AssertionError(f"no welcome on the home page {WELCOME_DEADLINE} s after sign-up")
 
 
 @pytest.mark.only(background_worker="celery")
@@ -208,12 +172,6 @@ def assert_stops_cleanly(worker: Server, kill, deadline: float = EXIT_DEADLINE) 
     assert exit_code == 0, (exit_code, output[-3000:])
     for error in ("WorkerLostError", "ERROR", "Traceback", "time limit"):
         assert error not in output, output[-3000:]
-
-
-def notes_of(notes: Path) -> list[tuple[str, str, int]]:
-    """(event, run, worker's pid) for each line the user's task wrote."""
-    lines = notes.read_text().splitlines() if notes.exists() else []
-    return [(event, run, int(pid)) for event, run, pid in map(str.split, lines)]
 
 
 def wait_for_note(notes: Path, wanted, timeout: float, worker: Server) -> None:
