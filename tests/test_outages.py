@@ -26,6 +26,8 @@ nothing fails, everything waits).
 - With Celery, while Redis (the broker) is stopped: a sign-up and a password reset
   answer within seconds, and once Redis is back the worker runs the welcome task
   and sends both mails, each once: nothing queued meanwhile is lost.
+- With Django's tasks, whose queue is PostgreSQL: the worker stays up while its
+  database is stopped, and runs a task queued once it is back.
 
 The web processes that visitors log in to serve the deployed project with a fast
 password hasher first (conftest.py's fast_hashing_project): no outage depends on it.
@@ -39,6 +41,7 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -448,3 +451,48 @@ def wait_for_mail(mail: SmtpServer, count: int, deadline: float) -> bool:
             return False
         time.sleep(0.2)
     return True
+
+
+@pytest.mark.only(background_worker="django-tasks", interface="wsgi")
+def test_the_tasks_worker_waits_out_a_database_outage(
+    certificates, release, deployed_project, production_env, run, tmp_path
+):
+    """Django's tasks queue in PostgreSQL, the worker's only service: stopped under a
+    running worker (a failover, maintenance), the worker stays up, saying so, and runs a
+    task queued once PostgreSQL is back, with no restart and no traceback (a crash
+    would cost a Heroku dyno's restart cooldown)."""
+    postgres = tls.TlsPostgres(certificates.self_signed, certificates.self_signed_key)
+    worker = None
+    try:
+        postgres.create_database("tasks_outage")
+        env = {"DATABASE_URL": postgres.url("tasks_outage"), "DYNO": "worker.1"}
+        release(**env)
+        command = platform_env.commands(deployed_project)["worker"]
+        worker = Server(command, deployed_project, {**production_env, **env}, tmp_path / "w.log")
+        worker.wait_until_taking_tasks()
+
+        postgres.stop()
+        assert worker.wait_for_output("The database is away", 20), worker.output[-3000:]
+        postgres.start()
+        new_user = (
+            "from django.contrib.auth import get_user_model; "
+            "get_user_model().objects.create_user('after-the-outage')"
+        )
+        shell = ["python", "manage.py", "shell", "-c", new_user]
+        made = run(shell, cwd=deployed_project, env={**production_env, **env})
+        assert made.returncode == 0, made.stdout + made.stderr
+
+        deadline = time.monotonic() + 30
+        while not welcomed(postgres.url("tasks_outage", sslmode="require")):
+            assert time.monotonic() < deadline, worker.output[-3000:]
+            time.sleep(0.5)
+        assert worker.process.poll() is None and "Traceback" not in worker.output
+    finally:
+        if worker:
+            worker.stop()
+        postgres.remove()
+
+
+def welcomed(database_url: str) -> int:
+    with psycopg.connect(database_url) as db:
+        return db.execute("SELECT count(*) FROM welcome_welcome").fetchone()[0]

@@ -1,12 +1,14 @@
 """django-tasks-db's `db_worker`, and what it lacks: a task left RUNNING by a worker
 that died (SIGKILL {{ cookiecutter.__worker_kill_seconds }} s after a stop, or out of memory) goes back on the queue
-when the next worker starts, or within a minute while others run."""
+when the next worker starts, or within a minute while others run; and a database that
+goes away (maintenance, a failover) pauses the worker instead of crashing it."""
 
+import itertools
 import logging
 import threading
 import time
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
@@ -14,6 +16,7 @@ from serving.checks.startup import problems, stop
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
+AWAY = 5  # seconds between tries while the database is away
 # Each worker holds an advisory lock named after its id on a connection of its own,
 # which PostgreSQL drops with the worker: a RUNNING task whose worker's lock is free
 # has no worker. The first key sets these locks apart from any others.
@@ -42,19 +45,32 @@ def put_back(held, worker_id: str) -> int:
     return held.execute(PUT_BACK, [worker_id, LOCKS]).rowcount
 
 
-def hold_and_put_back(worker_id: str, first: threading.Event) -> None:
-    held = None
-    while True:
-        try:
-            if held is None or held.closed:
-                held = hold(worker_id)
-            if count := put_back(held, worker_id):
-                logger.warning("Put back %d task(s) a dead worker left running", count)
-        except connection.Database.Error as error:  # tried again on a new connection
-            logger.warning("Could not look for tasks a dead worker left: %s", error)
-            held = None
-        first.set()
-        time.sleep(SWEEP_SECONDS)
+class Sweeper(threading.Thread):
+    """Holds the worker's lock and puts back dead workers' tasks, every SWEEP_SECONDS,
+    until stopped (which lets go of the lock)."""
+
+    def __init__(self, worker_id: str):
+        super().__init__(daemon=True)
+        self.worker_id = worker_id
+        self.stopped, self.first = threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        held = None
+        while not self.stopped.is_set():
+            try:
+                if held is None or held.closed:
+                    held = hold(self.worker_id)
+                if count := put_back(held, self.worker_id):
+                    logger.warning(
+                        "Put back %d task(s) a dead worker left running", count
+                    )
+            except connection.Database.Error as error:  # a new connection next time
+                logger.warning("Could not look for tasks a dead worker left: %s", error)
+                held = None
+            self.first.set()
+            self.stopped.wait(SWEEP_SECONDS)
+        if held is not None:
+            held.close()
 
 
 class Command(db_worker.Command):
@@ -63,12 +79,21 @@ class Command(db_worker.Command):
     def handle(self, *args, **options):
         if found := problems():
             stop(found[0])
-        if connection.vendor == "postgresql":  # SQLite has one machine, no dead workers
-            first = threading.Event()
-            threading.Thread(
-                target=hold_and_put_back,
-                args=(options["worker_id"], first),
-                daemon=True,
-            ).start()
-            first.wait(timeout=30)
-        super().handle(*args, **options)
+        for attempt in itertools.count():
+            # A new id after an outage: the task it cut short had the old one, whose
+            # lock is gone, so the sweep puts it back.
+            worker_id = f"{options['worker_id']}-{attempt}"
+            sweeper = None
+            if connection.vendor == "postgresql":  # SQLite: one machine, none dead
+                sweeper = Sweeper(worker_id)
+                sweeper.start()
+                sweeper.first.wait(timeout=30)
+            try:
+                return super().handle(*args, **{**options, "worker_id": worker_id})
+            except (OperationalError, InterfaceError) as error:
+                logger.warning("The database is away, trying in %d s: %s", AWAY, error)
+                time.sleep(AWAY)
+            finally:
+                if sweeper:
+                    sweeper.stopped.set()
+                    sweeper.join(timeout=5)  # its lock gone before the next one sweeps
