@@ -12,7 +12,6 @@ from the start; tasks queued while no worker runs all run once one starts.
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -24,7 +23,13 @@ from tests.support import machine, platform_env
 from tests.support.combinations import redis_layer, runtime_key, short_hash
 from tests.support.servers import Server
 from tests.support.visitors import Visitor, open_websocket
-from tests.support.worker_tasks import events_of, notes_of, user_task, wait_for_welcome
+from tests.support.worker_tasks import (
+    events_of,
+    notes_of,
+    user_task,
+    wait_for_welcome,
+    with_user_task,
+)
 
 pytestmark = pytest.mark.only(background_worker="django-tasks")
 
@@ -45,11 +50,7 @@ READY = "Starting worker"
 @pytest.fixture(scope="module")
 def user_project(deployed_project, tmp_path_factory) -> Path:
     """The project with the user's task added to welcome/tasks.py."""
-    copy = tmp_path_factory.mktemp("user-task") / deployed_project.name
-    shutil.copytree(deployed_project, copy)
-    with (copy / "welcome" / "tasks.py").open("a") as tasks:
-        tasks.write(USER_TASK)
-    return copy
+    return with_user_task(deployed_project, tmp_path_factory.mktemp("user-task"), USER_TASK)
 
 
 @pytest.fixture

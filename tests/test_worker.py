@@ -20,7 +20,6 @@ kill it, with no WorkerLostError, ERROR or traceback.
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -32,7 +31,13 @@ from tests.support import machine, platform_env
 from tests.support.combinations import redis_layer, runtime_key, short_hash
 from tests.support.servers import Server
 from tests.support.visitors import Visitor, open_websocket
-from tests.support.worker_tasks import events_of, notes_of, user_task, wait_for_welcome
+from tests.support.worker_tasks import (
+    events_of,
+    notes_of,
+    user_task,
+    wait_for_welcome,
+    with_user_task,
+)
 
 PASSWORD = "worker-password-that-is-not-secret"
 # The shutdown window the tests give the worker (WORKER_SHUTDOWN_SECONDS), and the
@@ -66,11 +71,7 @@ def worker_redis(redis_url, worker_id, database_url) -> str:
 @pytest.fixture(scope="module")
 def user_project(deployed_project, tmp_path_factory) -> Path:
     """The project with the user's task added to welcome/tasks.py."""
-    copy = tmp_path_factory.mktemp("user-task") / deployed_project.name
-    shutil.copytree(deployed_project, copy)
-    with (copy / "welcome" / "tasks.py").open("a") as tasks:
-        tasks.write(USER_TASK)
-    return copy
+    return with_user_task(deployed_project, tmp_path_factory.mktemp("user-task"), USER_TASK)
 
 
 @pytest.fixture

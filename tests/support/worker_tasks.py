@@ -3,6 +3,7 @@ welcome/tasks.py, which notes each start and end of a run in a file, those notes
 back, and what a visitor and a live-feed watcher see of the welcome task."""
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -27,6 +28,15 @@ def take_seconds(seconds: float, name: str, notes: str) -> None:
     with open(notes, "a") as file:
         file.write(f"finished {{name}} {{{pid}}}\\n")
 """
+
+
+def with_user_task(project: Path, into: Path, source: str) -> Path:
+    """A copy of `project` in `into`, with `source` added to welcome/tasks.py."""
+    copy = into / project.name
+    shutil.copytree(project, copy)
+    with (copy / "welcome" / "tasks.py").open("a") as tasks:
+        tasks.write(source)
+    return copy
 
 
 def notes_of(notes: Path) -> list[tuple[str, str, int]]:
