@@ -1,13 +1,5 @@
-"""The site's authentication backend (settings.AUTHENTICATION_BACKENDS): allauth's,
-checking a login's password once.
-
-A login by e-mail address is also tried as a username, and allauth's backend looks
-an e-mail address up for both, so a wrong password for an address that has an
-account was hashed twice, and once for one that has none: the time a wrong password
-took told whether the address had an account. Here each account's password is
-checked at most once per login, and a login that finds no account hashes the
-password once all the same, as allauth's does.
-"""
+"""AUTHENTICATION_BACKENDS: allauth's, checking a login's password once, so the time a
+wrong password takes tells nothing (README.md, Accounts)."""
 
 from allauth.account.auth_backends import AuthenticationBackend as BaseBackend
 

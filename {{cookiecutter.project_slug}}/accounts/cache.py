@@ -1,16 +1,5 @@
-"""The cache that holds the rate limits' counts (settings.CACHES): Django's database
-cache, except that it never deletes an entry before the entry expires.
-
-Once it holds MAX_ENTRIES entries, Django's database cache deletes the expired ones
-and then a third of the rest, whichever they are. A flood of requests from many
-addresses (a few hundred password resets, each counted under its address and its
-e-mail address) would then delete the count that keeps a guessed account locked,
-and its password could be guessed again. Here only expired entries are deleted, so
-the table holds every count for as long as its limit lasts (5 minutes at most):
-about two rows for each request that a flood gets past the limits, a few megabytes
-for a flood of a hundred thousand.
-https://docs.djangoproject.com/en/stable/topics/cache/#cache-arguments
-"""
+"""CACHES' rate-limit counts: Django's database cache, deleting only expired entries,
+where its cull would let a flood delete a lock (README.md, Accounts)."""
 
 from django.core.cache.backends.db import DatabaseCache as BaseDatabaseCache
 from django.db import connections, router

@@ -1,20 +1,5 @@
-"""The site's sign-up and password-reset forms (settings.ACCOUNT_FORMS): allauth's,
-limited per address asked for and per account, and doing a new account's work for
-an address that has an account already.
-
-allauth limits sign-ups per visitor's address alone, and resets per e-mail address:
-an account with two addresses got twice the reset mails. Here sign-ups are also
-limited per address asked for, and resets per account, over all its addresses; a
-reset past that limit answers as any other and mails nobody.
-
-With mandatory verification, allauth answers a sign-up for an address that has an
-account as it answers any other, and mails the address's owner instead of making a
-second account, so that the page does not tell who has one. But making an account
-hashes its password, a good part of a second, and mailing the owner does not: the
-time the page took told it all the same. Here the password is hashed either way.
-(With optional verification, allauth says that the address is taken; and a taken
-username shows, whatever the settings: README.md, Accounts.)
-"""
+"""ACCOUNT_FORMS: sign-ups limited per address asked for, resets per account, and a
+password hashed for a taken address too, so time tells nothing (README.md, Accounts)."""
 
 from allauth.account.forms import ResetPasswordForm as BaseResetPasswordForm
 from allauth.account.forms import SignupForm as BaseSignupForm

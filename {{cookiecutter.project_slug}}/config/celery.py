@@ -1,8 +1,4 @@
-"""The Celery app that the worker process runs (`worker` in {% if cookiecutter.platform == "heroku" %}the Procfile{% else %}.do/app.yaml{% endif %}).
-
-The form Celery's Django guide gives: settings come from the CELERY_* names of
-Django's settings (config/celery_settings.py), and tasks from each installed app's
-tasks.py.
+"""The worker's Celery app, as Celery's Django guide writes it.
 https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 """
 
@@ -21,9 +17,7 @@ app.autodiscover_tasks()
 
 @app.on_configure.connect
 def set_up_django(**kwargs):
-    """Celery first reads Django's settings as it parses the worker's options: set
-    Django up here, where a setting the worker cannot run with stops it in one
-    sentence, not in a traceback."""
+    """Django set up where a bad setting stops the worker in one sentence."""
     import django
     from django.apps import apps
 
@@ -36,8 +30,7 @@ def set_up_django(**kwargs):
 
 @worker_init.connect
 def require_environment(**kwargs):
-    """Stop a worker without the platform's variables in one sentence, as the web
-    process does, rather than retrying a broker that is not there."""
+    """A worker without the platform's variables stops, as the web process does."""
     from serving.checks.startup import problems, stop
 
     if found := problems():

@@ -30,9 +30,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "socket_keepalive": True,
 }
-# One broker connection per process for the tasks it queues (README.md, Scale out):
-# queueing takes a millisecond or so, so threads that queue at once wait that long;
-# one that waits 2 s (a stalled broker) keeps its task in the database instead.
+# One broker connection per process (README.md, Scale out): a thread that waits 2 s
+# for it (a stalled broker) keeps its task in the database instead.
 CELERY_BROKER_POOL_LIMIT = 1
 CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = 2
 # The worker waits for the broker however long it is away (Celery stops after ~50 min).
@@ -45,18 +44,14 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # termination.grace_period_seconds in .do/app.yaml):
 # https://docs.digitalocean.com/products/app-platform/reference/app-spec/
 {%- endif %}
-# The worker command's REMAP_SIGTERM=SIGQUIT keeps the pool's processes running
-# (https://github.com/celery/celery/issues/4795) and makes SIGTERM a soft shutdown:
-# running tasks get this long to finish, then every unfinished task goes back on the
-# queue. Celery sleeps through the whole window, so it stays well short of SIGKILL.
-# https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
+# REMAP_SIGTERM=SIGQUIT makes SIGTERM a soft shutdown: tasks get this long, then go
+# back on the queue. https://docs.celeryq.dev/en/stable/userguide/workers.html#soft-shutdown
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = whole_number(
     "WORKER_SHUTDOWN_SECONDS", {{ cookiecutter.__worker_shutdown_seconds }}, "seconds", minimum=1
 )
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True  # puts countdown tasks back too
-# A hung task gets SoftTimeLimitExceeded at 4 minutes and is killed at 5 (a task that
-# needs longer says so: README.md). Far longer than the shutdown window, in which
-# Celery reads no results, so that no limit falls due on a task that has finished.
+# A hung task gets SoftTimeLimitExceeded at 4 minutes and is killed at 5 (README.md),
+# far beyond the shutdown window, in which Celery reads no results.
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 # Two worker processes fit the {{ cookiecutter.__unit }}; one past 200 MB is replaced after its task.

@@ -115,7 +115,7 @@ SECURITY_HEADERS_MIDDLEWARE = [
 
 MIDDLEWARE = [
     # Answers /healthz and /readyz before the Host check and HTTPS redirect.
-    "serving.checks.probes.HealthCheckMiddleware",
+    "serving.checks.probes.probe_middleware",
     *SECURITY_HEADERS_MIDDLEWARE,
 {%- if cookiecutter.interface == "wsgi" %}
     # Right after them, so static files get the security headers and skip the rest.

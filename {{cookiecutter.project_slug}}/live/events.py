@@ -1,9 +1,5 @@
-"""Login and logout events, sent to every open live page through the channel layer.
-
-The channel layer is what lets a login handled by one process reach WebSockets held
-by another process, dyno or instance: every LiveEventsConsumer joins GROUP, and a
-group message goes to all members wherever they are connected.
-"""
+"""Login and logout events, sent through the channel layer to every open live page,
+whichever process holds it: each LiveEventsConsumer joins GROUP."""
 
 import asyncio
 import logging
@@ -13,8 +9,7 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 GROUP = "live-events"
-# How long sending one event may take, in seconds, before it is given up: a Redis
-# that accepts connections but never answers must not pile up work for ever.
+# Seconds before sending an event is given up: a hung Redis must not pile up work.
 SEND_TIMEOUT = 5.0
 
 logger = logging.getLogger(__name__)
@@ -41,8 +36,7 @@ async def send_to_group(message: dict) -> None:
         async with asyncio.timeout(SEND_TIMEOUT):
             await get_channel_layer().group_send(GROUP, message)
     except Exception as error:
-        # The feed is a courtesy: one line, no traceback, since the cause is the
-        # channel layer's (Redis away or overloaded), not the code's.
+        # One line, no traceback: the cause is the channel layer's, not the code's.
         reason = describe_failure(error)
         logger.warning(
             "Could not broadcast the %s of %s: %s",
@@ -59,14 +53,8 @@ async def start_sending(message: dict) -> None:
 
 
 def broadcast(event: str, username: str) -> None:
-    """From a request: tell every open live page that `username` logged in or out.
-
-    Returns at once. asgiref runs start_sending on the server's event loop, where
-    the message is sent while the response goes out, so a busy, slow or hung Redis
-    never holds a login. Where no server's loop runs (a Celery worker, a shell, a
-    synchronous test) the loop asgiref makes ends with this call and takes the task
-    with it: use send() there.
-    """
+    """From a request, at once: the server's loop sends it while the response goes out,
+    so a hung Redis never holds a login. Outside a server (worker, shell): send()."""
     async_to_sync(start_sending)(event_message(event, username))
 
 

@@ -1,5 +1,4 @@
-"""How this project is served; README.md beside this file is its manual. Each part is
-imported when first asked for: the settings import serving.environment alone."""
+"""How this project is served (README.md); each part imported when first asked for."""
 
 
 def wsgi_application():
@@ -33,8 +32,7 @@ def http_application(django_application):
 
 
 def asgi_application(websocket_urlconf: str):
-    """HTTP, and the WebSockets of `websocket_urlconf`'s websocket_urlpatterns, opened
-    only from the site's own pages and with the session's user (config/asgi.py)."""
+    """HTTP, and `websocket_urlconf`'s websocket_urlpatterns for the site's pages."""
     django_application = wsgi_application()
 
     from importlib import import_module

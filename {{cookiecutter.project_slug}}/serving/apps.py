@@ -5,9 +5,7 @@ from django.core.checks import register
 
 
 class ServingConfig(AppConfig):
-    """serving as an app: its system check, its runserver command{% if cookiecutter.background_worker == "django-tasks" %}, the tasks
-    worker{% endif %}, error tracking{% if cookiecutter.background_worker == "celery" %} and
-    the table of tasks that wait for the broker{% endif %}."""
+    """serving as an app: its system check, commands and error tracking."""
 
     name = "serving"
     default_auto_field = "django.db.models.BigAutoField"

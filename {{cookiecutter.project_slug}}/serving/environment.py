@@ -1,7 +1,5 @@
-"""The settings' reader of the environment: django-environ for .env and the URLs, and
-readers that refuse what it would read wrong (its Env.bool reads `ture` as False),
-each in one SettingError sentence. https://django-environ.readthedocs.io/
-"""
+"""The settings' reader: django-environ, and readers refusing what it reads wrong (its
+Env.bool reads `ture` as False). https://django-environ.readthedocs.io/"""
 
 import os
 from pathlib import Path
@@ -43,33 +41,22 @@ def whole_number(name: str, default: int, unit: str, minimum: int = 0) -> int:
     return int(value)
 
 
-def items(name: str) -> list[str]:
-    """Comma-separated items, spaces around each ignored."""
-    return [
-        item.strip() for item in os.environ.get(name, "").split(",") if item.strip()
-    ]
+def items(name: str, wrong=lambda item: False, fix: str = "") -> list[str]:
+    """Comma-separated items; the first that is `wrong` refused with `fix`."""
+    values = [item.strip() for item in os.environ.get(name, "").split(",")]
+    if bad := [item for item in values if item and wrong(item)]:
+        raise SettingError(f"{name} has {bad[0]!r}: {fix}.")
+    return [item for item in values if item]
 
 
 def hosts(name: str) -> list[str]:
-    """Host names, which Django compares with a request's Host header alone."""
-    values = items(name)
-    if wrong := [host for host in values if "/" in host]:
-        raise SettingError(
-            f"{name} has {wrong[0]!r}: write host names alone, without a scheme or a"
-            " path, like example.com."
-        )
-    return values
+    fix = "write host names alone, without a scheme or a path, like example.com"
+    return items(name, lambda host: "/" in host, fix)
 
 
 def origins(name: str) -> list[str]:
-    """Origins, each a scheme and a host, as a browser names a page's."""
-    values = items(name)
-    if wrong := [origin for origin in values if "://" not in origin]:
-        raise SettingError(
-            f"{name} has {wrong[0]!r}: write each origin with its scheme, like"
-            " https://www.example.com."
-        )
-    return values
+    fix = "write each origin with its scheme, like https://www.example.com"
+    return items(name, lambda origin: "://" not in origin, fix)
 
 
 def choice(name: str, default: str, *others: str) -> str:
@@ -97,8 +84,7 @@ def redis_url(name: str) -> str:
 
 
 def database(name: str, default: str = "", **settings) -> dict:
-    """DATABASES' entry for the URL in `name`, plus `settings`; a refusal never repeats
-    the URL, which holds a password."""
+    """DATABASES' entry for the URL in `name`; a refusal never repeats its password."""
     url = os.environ.get(name, "").strip() or default
     if not url:
         return {}
@@ -130,10 +116,7 @@ def yes(value) -> bool:  # dj-email-url's true query values
 
 
 def email_url(name: str, timeout: int) -> dict | None:
-    """The mail backend of the URL in `name`, as {"BACKEND", "OPTIONS"}, or None.
-    SMTP's forms as django-environ and dj-email-url read them (smtp+insecure:// is an
-    old smtp://); postmark:// and mailgun:// through django-anymail. Refused: TLS on a
-    port where it never works (RFC 8314), and a login in clear to another machine."""
+    """The mail backend of the URL in `name`, as {"BACKEND", "OPTIONS"}, or None."""
     url = os.environ.get(name, "").strip()
     if not url:
         return None

@@ -4,9 +4,7 @@ import logging
 
 
 class WithoutTraceback(logging.Filter):
-    """Keeps a record's message, with its error's one-line description, and drops
-    the traceback: for errors whose cause is outside the code (a stranger's request,
-    a service that is down), where a traceback per occurrence only buries the logs."""
+    """The error's one line instead of its traceback, for causes outside the code."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None

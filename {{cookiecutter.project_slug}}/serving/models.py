@@ -2,8 +2,7 @@ from django.db import models
 
 
 class QueuedTask(models.Model):
-    """A task queued while the broker could not be reached, which the worker sends
-    once it can (serving/tasks/outbox.py)."""
+    """A task queued while the broker was away, for the worker to send."""
 
     name = models.CharField(max_length=200)
     message = models.TextField()  # its arguments and options, as Celery's JSON

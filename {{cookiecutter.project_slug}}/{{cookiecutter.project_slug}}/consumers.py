@@ -5,12 +5,8 @@ from serving.websockets import ClientJsonConsumer
 
 
 class PingConsumer(ClientJsonConsumer):
-    """Answers {"ping": x} with {"pong": x}, by way of the channel layer.
-
-    The answer travels through the channel layer (Redis in production), so one pong
-    proves the whole path a deployment needs: router, ASGI server, Channels, layer.
-    Any other JSON gets {"error": ...} and the socket stays open.
-    """
+    """Answers {"ping": x} with {"pong": x} through the channel layer, proving the
+    whole path: router, ASGI server, Channels, layer."""
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict) or "ping" not in content:

@@ -1,9 +1,5 @@
-"""The platform's probes, answered before the Host check and the HTTPS redirect (it
-probes by IP address over plain HTTP), with the pages' security headers: /healthz is
-200 while the process serves; /readyz is 503 naming the CHECKS that fail, and logs
-why once an outage (an ERROR, mailed to the admins). Probes share a check that ran
-within FRESH_SECONDS: a flood makes one query a second, never on a page's thread.
-"""
+"""The platform's probes, answered before the Host check and HTTPS redirect: it probes
+by IP address over plain HTTP. A flood shares one check a second (Shared)."""
 
 import asyncio
 import logging
@@ -14,12 +10,13 @@ import uuid
 {%- endif %}
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import async_to_sync, iscoroutinefunction
 {%- if cookiecutter.interface == "asgi" %}
 from channels.layers import get_channel_layer
 {%- endif %}
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.utils.decorators import sync_and_async_middleware
 
 from ..http.headers import security_headers
 from .startup import why_unreachable
@@ -34,8 +31,7 @@ FRESH_SECONDS = 1.0
 
 
 class Shared:
-    """Awaits `check` for the probes of one event loop that come while it runs or
-    within FRESH_SECONDS of its end; a probe that gives up leaves the run going."""
+    """One run of `check` per event loop for the probes within FRESH_SECONDS of it."""
 
     def __init__(self, check):
         self.check, self.run, self.ended = check, None, 0.0
@@ -136,27 +132,24 @@ def answered_by_probe(record: logging.LogRecord) -> bool:
     return getattr(getattr(record, "request", None), "path", None) != READINESS_PATH
 
 
-class HealthCheckMiddleware:
+@sync_and_async_middleware
+def probe_middleware(get_response):
     """Sync or async, as the handler that runs it is: no thread hop in either."""
+    if iscoroutinefunction(get_response):
 
-    sync_capable = async_capable = True
+        async def middleware(request):
+            if request.path not in PROBE_PATHS:
+                return await get_response(request)
+            return secured(request, await answer(request.path))
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
+    else:
 
-    def __call__(self, request):
-        if iscoroutinefunction(self):
-            return self.__acall__(request)
-        if request.path not in PROBE_PATHS:
-            return self.get_response(request)
-        return secured(request, async_to_sync(answer)(request.path))
+        def middleware(request):
+            if request.path not in PROBE_PATHS:
+                return get_response(request)
+            return secured(request, async_to_sync(answer)(request.path))
 
-    async def __acall__(self, request):
-        if request.path not in PROBE_PATHS:
-            return await self.get_response(request)
-        return secured(request, await answer(request.path))
+    return middleware
 
 
 def secured(request, response: HttpResponse) -> HttpResponse:

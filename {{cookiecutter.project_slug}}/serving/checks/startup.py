@@ -1,5 +1,4 @@
-"""What a process needs to start; without it, it stops with one sentence on stderr
-saying what is wrong and how to fix it, and no traceback."""
+"""What a process needs to start; without it, one sentence on stderr, no traceback."""
 
 import atexit
 import contextlib
@@ -16,8 +15,7 @@ from ..environment import SettingError
 
 logger = logging.getLogger(__name__)
 
-# A web process's queries end after this long: the router gives up on a request at
-# 30 s, which would run on. https://devcenter.heroku.com/articles/request-timeout
+# The router gives up at 30 s: https://devcenter.heroku.com/articles/request-timeout
 QUERY_TIMEOUT_SECONDS = 20
 # gunicorn's status for an app that failed to load: its master stops, not retries.
 APP_LOAD_ERROR = 4
@@ -133,9 +131,8 @@ def load_web_process():
 
 
 def limit_queries(databases: dict) -> None:
-    """PostgreSQL cancels a web process's query after QUERY_TIMEOUT_SECONDS. Set in the
-    connections' own options, before the first opens, so that neither the release step
-    nor a process the web process starts inherits it, as it would PGOPTIONS."""
+    """A web process's statement_timeout, in its connections' options: PGOPTIONS would
+    reach the release step and child processes too."""
     limit = f"-c statement_timeout={QUERY_TIMEOUT_SECONDS}s"
     for database in databases.values():
         if database.get("ENGINE", "").endswith("postgresql"):

@@ -1,9 +1,5 @@
-"""Error tracking with Sentry, on with SENTRY_DSN alone, with nothing a visitor
-submitted or carried unless SENTRY_SEND_DEFAULT_PII=1: sentry-sdk's data_collection
-keeps out bodies, query strings, headers, cookies, the user and local variables, and
-before_send the rest (a key in a URL's path, a log line's arguments, an e-mail address
-in a message). https://docs.sentry.io/platforms/python/configuration/options/
-"""
+"""Sentry with SENTRY_DSN: nothing a visitor sent unless SENTRY_SEND_DEFAULT_PII=1.
+https://docs.sentry.io/platforms/python/configuration/options/"""
 
 import os
 import re
@@ -105,8 +101,7 @@ def before_send(event, hint):
 
 
 def isolated(application):
-    """Each WebSocket in a Sentry scope of its own, as sentry-sdk gives Django's HTTP
-    handlers (Channels' consumers get none)."""
+    """Each WebSocket in a Sentry scope of its own, as Django's HTTP requests are."""
     import sentry_sdk
 
     if not sentry_sdk.get_client().is_active():

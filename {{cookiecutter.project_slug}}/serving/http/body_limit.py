@@ -1,10 +1,5 @@
-"""MAX_REQUEST_BODY_BYTES: a larger body gets 413 before the server reads it.
-
-A declared length is refused as soon as the headers arrive; a chunked body is counted
-as it arrives and cut at the limit. BodyLimit applies it under uvicorn, which reads a
-body only as the application asks{% if cookiecutter.interface == "asgi" and cookiecutter.asgi_server == "daphne" %} (daphne reads one whole first: daphne.py applies it
-there){% endif %}. https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large
-"""
+"""MAX_REQUEST_BODY_BYTES: a larger body, declared or chunked, gets 413 as it arrives.
+https://www.rfc-editor.org/rfc/rfc9110#name-413-content-too-large"""
 
 from django.conf import settings
 
@@ -36,8 +31,7 @@ async def refuse(scope, send) -> None:
 
 
 class BodyLimit:
-    """ASGI middleware for HTTP: past the limit, the application hears that the client
-    left."""
+    """ASGI middleware: past the limit, the application hears that the client left."""
 
     def __init__(self, application):
         self.application = application

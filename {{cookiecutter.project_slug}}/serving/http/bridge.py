@@ -1,7 +1,5 @@
-"""Django's WSGI handler served to the ASGI server: the body read on the event loop,
-then the whole request on one thread of a pool, as under gunicorn's threads; a stream
-sent as it comes until the client leaves. https://peps.python.org/pep-3333/
-"""
+"""Django's WSGI handler under ASGI: the body read on the loop, the request on a pool
+thread as under gunicorn's threads. https://peps.python.org/pep-3333/"""
 
 import asyncio
 import contextlib

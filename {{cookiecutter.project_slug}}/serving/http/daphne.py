@@ -1,8 +1,5 @@
-"""daphne (`python -m serving.http.daphne` takes its arguments) that on SIGTERM stops
-listening, sends WebSockets 1001 and lets requests finish, and refuses a body over
-the limit as it arrives, where daphne reads it whole first (django/daphne#483).
-https://devcenter.heroku.com/articles/dyno-shutdown-behavior
-"""
+"""daphne, stopping gracefully on SIGTERM and refusing a body over the limit as it comes
+(daphne reads it whole first). https://devcenter.heroku.com/articles/dyno-shutdown-behavior"""
 
 import asyncio
 import time

@@ -1,7 +1,5 @@
-"""Coroutine views to Django's ASGI handler, where they wait on the event loop; the rest
-to the WSGI bridge, where Django's ASGI handler would take a thread hop per sync
-middleware. https://docs.djangoproject.com/en/stable/topics/async/#async-views
-"""
+"""Coroutine views to Django's ASGI handler; the rest to the bridge, saving a thread hop
+per sync middleware. https://docs.djangoproject.com/en/stable/topics/async/"""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,8 +16,7 @@ IDLE_THREADS = 512
 
 
 class ViewTypeRouter:
-    """Coroutine views (and `async_paths`) to `async_application`, the rest to
-    `sync_application`."""
+    """Coroutine views and `async_paths` to `async_application`, the rest to sync."""
 
     def __init__(self, sync_application, async_application, async_paths=()):
         self.sync_application = sync_application
@@ -47,9 +44,7 @@ def has_coroutine_view(path: str) -> bool:
 
 
 class RequestThread(ThreadPoolExecutor):
-    """A request's thread, whose database connections go back to the pool after each
-    call that leaves no transaction open: an async view that awaits something slow
-    after a query holds none meanwhile."""
+    """A request's thread; its connections go back to the pool between calls."""
 
     def __init__(self):
         super().__init__(1, thread_name_prefix="asgi-request")
@@ -68,10 +63,7 @@ def released_after(function, *args, **kwargs):
 
 
 class AsyncViews(ASGIHandler):
-    """Django's ASGI handler, lending each request a RequestThread for its sync parts
-    (middleware, ORM calls) from those earlier requests left idle, where Django would
-    start one per request. https://github.com/django/asgiref#thread-sensitive-contexts
-    """
+    """Django's ASGI handler, reusing idle RequestThreads: Django starts one each."""
 
     def __init__(self):
         super().__init__()

@@ -10,9 +10,7 @@ from django.utils.module_loading import import_string
 
 
 def wsgi_headers(scope) -> dict[str, str]:
-    """The scope's headers keyed as in a WSGI environ, repeated ones joined. A name with
-    an underscore is dropped, as Django and gunicorn drop it: `X_Forwarded_Proto` would
-    pass for the router's `X-Forwarded-Proto`."""
+    """The scope's headers as WSGI keys them, without names holding `_` (gunicorn's)."""
     headers = {}
     for name, value in scope["headers"]:
         if b"_" in name:
@@ -41,8 +39,7 @@ def is_secure(scope, headers: dict[str, str]) -> bool:
 
 
 def security_headers(secure: bool) -> list[tuple[str, str]]:
-    """What SECURITY_HEADERS_MIDDLEWARE add to a response, for the answers made before
-    Django runs: static files, probes and a body over the limit."""
+    """What SECURITY_HEADERS_MIDDLEWARE add, for answers made before Django runs."""
     request, response = HttpRequest(), HttpResponse()
     request.is_secure = lambda: secure
     for path in settings.SECURITY_HEADERS_MIDDLEWARE:
@@ -53,9 +50,7 @@ def security_headers(secure: bool) -> list[tuple[str, str]]:
 
 
 class CrossOriginResourcePolicyMiddleware(MiddlewareMixin):
-    """Other sites' pages may not load this site's responses as their own resources.
-    https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Cross-Origin-Resource-Policy
-    """
+    """Other sites' pages may not load this site's responses as their own resources."""
 
     def process_response(self, request, response):
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
@@ -64,8 +59,7 @@ class CrossOriginResourcePolicyMiddleware(MiddlewareMixin):
 
 
 class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
-    """Django's, but not on its debug pages, whose inline scripts carry no nonce (as
-    django-csp does)."""
+    """Django's, but not on debug pages, whose inline scripts carry no nonce."""
 
     def process_response(self, request, response):
         if settings.DEBUG and response.status_code in (404, 500):
@@ -75,8 +69,7 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
 
 
 class ClientAddress:
-    """ASGI middleware: the scope's `client` is the visitor's address as the platform's
-    router wrote it (CLIENT_ADDRESS_HEADER's last entry), never one a client wrote."""
+    """ASGI middleware: `client` is CLIENT_ADDRESS_HEADER's last entry, the router's."""
 
     def __init__(self, application):
         self.application = application

@@ -1,7 +1,5 @@
-"""Static files from the event loop, before Django: WhiteNoise's files, headers and
-cache rules, with the pages' security headers. A cached 256 kB block reads faster than
-a hop to a thread. https://whitenoise.readthedocs.io/
-"""
+"""WhiteNoise's files served from the event loop, before Django: a cached block reads
+faster than a thread hop. https://whitenoise.readthedocs.io/"""
 
 from django.conf import settings
 from whitenoise.middleware import WhiteNoiseMiddleware

@@ -1,7 +1,5 @@
-"""The gunicorn worker class, which runs uvicorn: it reads each request on its event
-loop, where a client that sends slowly holds no thread.
-https://www.uvicorn.org/deployment/
-"""
+"""gunicorn's worker class: uvicorn reads requests on its loop, so slow clients hold no
+thread. https://www.uvicorn.org/deployment/"""
 
 from uvicorn_worker import UvicornWorker as BaseUvicornWorker
 {%- if cookiecutter.interface == "asgi" %}
@@ -12,8 +10,7 @@ class UvicornWorker(BaseUvicornWorker):
     CONFIG_KWARGS = {
         **BaseUvicornWorker.CONFIG_KWARGS,
         "ws_max_size": {{ cookiecutter.__websocket_max_bytes }},
-        # Django and Channels answer no lifespan events: without this, uvicorn logs
-        # that the protocol "appears unsupported" on every start.
+        # Django and Channels answer no lifespan events: no "unsupported" at each start.
         "lifespan": "off",
     }
 {%- else %}

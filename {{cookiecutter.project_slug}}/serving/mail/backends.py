@@ -1,7 +1,4 @@
-"""The project's EMAIL_BACKEND hands each message to a thread of the process, which
-sends it through EMAIL_TRANSPORT once the page is answered: no page waits for the
-provider, nor tells by its time that it sent mail. A provider that is down, slow or
-refuses the login costs one WARNING line."""
+"""EMAIL_BACKEND: a thread sends through EMAIL_TRANSPORT, so no page waits on mail."""
 
 import atexit
 import logging

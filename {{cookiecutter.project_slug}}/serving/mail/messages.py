@@ -1,6 +1,4 @@
-"""What both workers' mail shares: a message as the JSON fields a task carries to the
-worker (never a pickle, which whoever can write to the queue could make run code),
-the backend that queues them, and the waits between tries while the provider fails."""
+"""Workers' mail: messages as JSON fields (a pickle in the queue could run code)."""
 
 import json
 import logging
@@ -20,8 +18,7 @@ LONGEST_DELAY = 300
 
 
 def as_fields(message, dumps=json.dumps) -> dict | None:
-    """Every attribute a backend reads; None if `dumps` cannot carry them (a MIME
-    part)."""
+    """Every attribute a backend reads; None if `dumps` cannot carry them."""
     fields = {
         name: value
         for name, value in vars(message).items()
@@ -51,9 +48,7 @@ def retry_delays(seconds: int) -> list[int]:
 
 
 def next_try(message, error: Exception, attempt: int, can_wait=True) -> int | None:
-    """Seconds until the next try of a message the provider failed on its `attempt`
-    (from 0), with a WARNING; None, with an ERROR, once EMAIL_RETRY_SECONDS are
-    spent."""
+    """Seconds until the next try, logged; None once EMAIL_RETRY_SECONDS are spent."""
     delays = retry_delays(settings.EMAIL_RETRY_SECONDS) if can_wait else []
     why, recipients = f"{type(error).__name__}: {error}", len(message.recipients())
     if attempt < len(delays):
@@ -75,8 +70,7 @@ def next_try(message, error: Exception, attempt: int, can_wait=True) -> int | No
 
 
 class QueueingBackend(BaseEmailBackend):
-    """Queues each message as a task (queue()) for the worker, which sends it; one that
-    `dumps` cannot carry is sent from this process, once the page is answered."""
+    """Queues each message for the worker; one JSON cannot carry is sent from here."""
 
     dumps = staticmethod(json.dumps)
 

@@ -1,7 +1,4 @@
-"""Mail goes out from the worker, so a slow or down provider never holds a page: a
-page queues each message as a task, in its own database transaction, and a provider
-that fails is tried again, each wait twice the last, for EMAIL_RETRY_SECONDS
-(messages.py)."""
+"""Mail sent by the worker, queued in the page's transaction, retried (messages.py)."""
 
 import datetime
 

@@ -4,9 +4,7 @@ from django.views.debug import ExceptionReporter
 
 
 class ErrorReport(ExceptionReporter):
-    """The admins' report of an error page (LOGGING's mail_admins): Django's, without
-    local variables or the user, whose repr and lookup query the database, which may
-    be what failed, while the visitor waits for the error page."""
+    """Django's report to ADMINS, without variables or user: both query the database."""
 
     def __init__(self, request, *args, **kwargs):
         if request is not None:

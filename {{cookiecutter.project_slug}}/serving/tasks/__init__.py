@@ -1,5 +1,4 @@
-"""Celery: tasks wait in the database while the broker is away (outbox.py), and mail
-goes out from the worker (mail.py). Celery's autodiscover_tasks() imports this."""
+"""Celery's tasks of serving, which autodiscover_tasks() imports."""
 
 from .mail import send_email
 

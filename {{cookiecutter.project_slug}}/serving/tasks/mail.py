@@ -1,6 +1,4 @@
-"""Mail goes out from the worker, so a slow or down provider never holds a page: the
-message crosses the queue as JSON, and a provider that fails is tried again, each wait
-twice the last, for EMAIL_RETRY_SECONDS (mail/messages.py)."""
+"""Mail sent by the worker, as JSON, and retried (mail/messages.py)."""
 
 from celery import shared_task
 from kombu.utils import json

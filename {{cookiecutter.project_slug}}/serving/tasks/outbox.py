@@ -1,8 +1,4 @@
-"""Every task of the project's Celery app is an OutboxTask: if the broker cannot be
-reached, it waits in the database (QueuedTask), and for OUTAGE_SECONDS the process
-queues there without trying the broker, so that a page waits for it once at most.
-The worker sends what waits every SEND_SECONDS, at least once each.
-"""
+"""Tasks wait in the database while the broker is away; the worker sends them on."""
 
 import logging
 import threading
@@ -19,8 +15,7 @@ logger = logging.getLogger(__name__)
 OUTAGE_SECONDS = 10
 SEND_SECONDS = 2
 BROKER_ERRORS = (OperationalError, OSError, TimeoutError)
-# Celery makes a process's broker pools on first use, without a lock: threads that
-# queue at once would each make one, past CELERY_BROKER_POOL_LIMIT.
+# Celery makes its broker pools on first use, unlocked: one each for threads at once.
 making_pools = threading.Lock()
 broker_away_until = 0.0
 

@@ -1,9 +1,6 @@
 {%- if cookiecutter.channel_layer == "redis" -%}
-"""channels_redis's core layer, with the errors of a Redis that is away, a few Redis
-connections a process, and no message lost when a consumer leaves mid-read: its read,
-which may hold another socket's message (django/channels_redis#366), goes on until a
-message to its own channel ends it.
-"""
+"""channels_redis's core layer, with a bounded pool and no message lost when a consumer
+leaves mid-read (django/channels_redis#366)."""
 
 import asyncio
 
@@ -41,8 +38,7 @@ class RedisChannelLayer(BaseRedisChannelLayer):
             raise
 
     def ended(self, task: asyncio.Future) -> None:
-        """A read left behind, or its ending message, is done: its error (Redis away) is
-        taken here, where asyncio would log it with a traceback."""
+        """Takes a finished read's error, which asyncio would log with a traceback."""
         self.left_behind.discard(task)
         if not task.cancelled():
             task.exception()

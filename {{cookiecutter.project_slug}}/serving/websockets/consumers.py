@@ -1,8 +1,5 @@
-"""ClientJsonConsumer: a client's mistake (a binary frame, text that is not JSON) and a
-Redis that is away each close the socket with a code and one WARNING line, not a
-traceback and 1011. The codes are RFC 6455's 1003, 1007 and 1013 moved into the range
-daphne lets an application use: https://www.rfc-editor.org/rfc/rfc6455#section-7.4
-"""
+"""A client's bad frame or a Redis away closes the socket with a code and one WARNING.
+RFC 6455's 1003, 1007 and 1013, moved to 4xxx: https://www.rfc-editor.org/rfc/rfc6455"""
 
 import json
 import logging

@@ -1,11 +1,5 @@
-"""Which pages may open the site's WebSockets: its own, and CSRF_TRUSTED_ORIGINS'.
-
-A browser sends the site's cookies with a WebSocket whichever page opens it. Channels'
-AllowedHostsOriginValidator compares the Origin's host alone with ALLOWED_HOSTS,
-which on Heroku lets every other `.herokuapp.com` app in; this asks what Django's CSRF
-check asks of a form: the page's scheme, host and port are the WebSocket's own.
-https://docs.djangoproject.com/en/stable/ref/csrf/#how-it-works
-"""
+"""WebSockets opened from the site's own origin and CSRF_TRUSTED_ORIGINS' alone, as CSRF
+checks a form: Channels' check of the host alone lets in the platform's other apps."""
 
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings

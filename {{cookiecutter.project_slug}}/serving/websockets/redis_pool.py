@@ -1,15 +1,11 @@
-"""The channel layer's Redis connections, which channels_redis would open without bound
-and keep: a few a process, each closed once idle, since Redis takes a fixed number of
-clients (20 on Heroku Key-Value Store's smallest plan).
-https://redis.io/docs/latest/develop/reference/clients/#maximum-concurrent-connected-clients
-"""
+"""A few Redis connections a process, closed once idle: a plan caps clients (20 at
+Heroku's smallest). https://redis.io/docs/latest/develop/reference/clients/"""
 
 import asyncio
 
 from redis.asyncio import BlockingConnectionPool
 
-# One for the blocking read of the process's messages, three for the rest: a command
-# takes a millisecond or two, so three serve a burst of a hundred sockets.
+# One for the process's blocking read; three serve a burst of a hundred sockets.
 MAX_CONNECTIONS = 4
 WAIT_SECONDS = 2.0
 IDLE_SECONDS = 10.0

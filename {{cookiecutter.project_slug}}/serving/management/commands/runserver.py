@@ -1,9 +1,7 @@
-"""`manage.py runserver`, saying which variables are missing before Django complains
-of ALLOWED_HOSTS (in a fresh clone, which has no .env)."""
+"""`manage.py runserver`, naming missing variables before Django's ALLOWED_HOSTS."""
 
 {% if cookiecutter.interface == "asgi" -%}
-# daphne's, which serves WebSockets too; daphne stays out of INSTALLED_APPS, whose
-# app would load Twisted into every process for this one command.
+# daphne's, serving WebSockets; its app would load Twisted into every process.
 from daphne.management.commands.runserver import Command as RunserverCommand
 {%- else -%}
 from django.contrib.staticfiles.management.commands.runserver import (

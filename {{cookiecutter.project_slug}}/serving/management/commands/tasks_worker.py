@@ -1,7 +1,5 @@
-"""django-tasks-db's `db_worker`, and what it lacks: a task left RUNNING by a worker
-that died (SIGKILL {{ cookiecutter.__worker_kill_seconds }} s after a stop, or out of memory) goes back on the queue
-when the next worker starts, or within a minute while others run; and a database that
-goes away (maintenance, a failover) pauses the worker instead of crashing it."""
+"""django-tasks-db's `db_worker`, which puts back tasks a killed worker left RUNNING and
+waits out a database outage instead of crashing."""
 
 import itertools
 import logging
@@ -17,11 +15,9 @@ from serving.checks.startup import problems, stop
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
 AWAY = 5  # seconds between tries while the database is away
-# Each worker holds an advisory lock named after its id on a connection of its own,
-# which PostgreSQL drops with the worker: a RUNNING task whose worker's lock is free
-# has no worker. The first key sets these locks apart from any others.
-# https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
-LOCKS = 7314021
+# A worker's advisory lock dies with it: a RUNNING task whose worker's lock is free
+# has no worker. https://www.postgresql.org/docs/current/explicit-locking.html
+LOCKS = 7314021  # the first key, setting these locks apart from others
 HOLD = "SELECT pg_try_advisory_lock(%s, hashtext(%s))"
 PUT_BACK = f"""
 UPDATE {DBTaskResult._meta.db_table} SET status = 'READY'
@@ -31,8 +27,7 @@ AND pg_try_advisory_xact_lock(%s, hashtext(worker_ids ->> -1))
 
 
 def hold(worker_id: str):
-    """A connection of its own that holds the worker's lock (a pooled one would drop
-    it when idle)."""
+    """A connection of its own (not pooled, which drops idle ones) holding the lock."""
     params = connection.get_connection_params()
     params.pop("pool", None)
     held = connection.Database.connect(**params, autocommit=True)
@@ -46,8 +41,7 @@ def put_back(held, worker_id: str) -> int:
 
 
 class Sweeper(threading.Thread):
-    """Holds the worker's lock and puts back dead workers' tasks, every SWEEP_SECONDS,
-    until stopped (which lets go of the lock)."""
+    """Holds the worker's lock, putting back dead workers' tasks every SWEEP_SECONDS."""
 
     def __init__(self, worker_id: str):
         super().__init__(daemon=True)
@@ -80,8 +74,7 @@ class Command(db_worker.Command):
         if found := problems():
             stop(found[0])
         for attempt in itertools.count():
-            # A new id after an outage: the task it cut short had the old one, whose
-            # lock is gone, so the sweep puts it back.
+            # A new id after an outage, so the sweep puts back the task it cut short.
             worker_id = f"{options['worker_id']}-{attempt}"
             sweeper = None
             if connection.vendor == "postgresql":  # SQLite: one machine, none dead
