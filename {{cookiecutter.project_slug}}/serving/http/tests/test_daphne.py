@@ -14,6 +14,7 @@ import pytest
 
 LIMIT = 1000
 HOST = "testserver"
+START_SECONDS = 60  # a loaded CI runner may take this long to import it all
 
 
 def free_port() -> int:
@@ -45,12 +46,15 @@ def daphne():
     command = [sys.executable, "-m", "serving.http.daphne", "--port", str(port)]
     server = subprocess.Popen([*command, "config.asgi:application"], env=env)
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + START_SECONDS
+        while server.poll() is None and time.monotonic() < deadline:
             try:
                 answer(port, f"GET /healthz HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
                 break
             except OSError:
                 time.sleep(0.1)
+        else:
+            pytest.fail(f"daphne did not answer within {START_SECONDS} s")
         yield server, port
     finally:
         server.kill()
