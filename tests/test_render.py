@@ -327,6 +327,15 @@ def test_config_files_parse(project):
             tomllib.loads(path.read_text())
 
 
+def test_a_deprecation_fails_the_projects_tests(project):
+    """pytest applies the last filter a warning matches: no later one may let a
+    DeprecationWarning pass, so a Dependabot upgrade that brings one goes red."""
+    pytest_options = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["pytest"]
+    filters = pytest_options["ini_options"]["filterwarnings"]
+    assert filters[0] == "error::DeprecationWarning", filters
+    assert not [f for f in filters[1:] if "Warning" not in f or "Deprecation" in f], filters
+
+
 def test_python_version_file_is_what_the_buildpack_accepts(project, answers):
     if answers["python_version_file"] == "runtime.txt":
         match = RUNTIME_TXT.match((project / "runtime.txt").read_text())
