@@ -12,7 +12,7 @@ than the web command, on one group per interface and platform.
 import pytest
 
 from tests.support import machine, platform_env
-from tests.support.combinations import uses_redis
+from tests.support.combinations import served_by_gunicorn, uses_redis
 from tests.support.servers import Server, request
 
 
@@ -212,6 +212,30 @@ def test_every_command_refuses_a_redis_url_that_is_not_one(
     if "worker" in commands:
         log = tmp_path / "worker.log"
         outputs.append(refusal_of(commands["worker"], deployed_project, env, log))
+
+    for returncode, output in outputs:
+        assert returncode != 0
+        assert_said_once(output, sentence)
+
+
+@pytest.mark.only(one_group_per_server, served_by_gunicorn)
+@pytest.mark.parametrize("processes", ["0", "two"])
+def test_gunicorns_worker_count_is_refused_in_one_sentence(
+    processes, deployed_project, production_env, run, tmp_path
+):
+    """gunicorn starts a master with no worker at 0 and reads WEB_CONCURRENCY before
+    any of the project's code: the settings refuse both where `check` and `migrate`
+    see them, and at 0 the web command too."""
+    sentence = f"WEB_CONCURRENCY is {processes!r}: set it to a whole number of processes"
+    env = production_env | {"WEB_CONCURRENCY": processes}
+    commands = platform_env.commands(deployed_project)
+    outputs = []
+    for command in (["bash", "-c", commands["release"]], ["python", "manage.py", "check"]):
+        result = run(command, deployed_project, env)
+        outputs.append((result.returncode, result.stdout + result.stderr))
+    if processes == "0":
+        web_env = env | {"PORT": str(machine.free_port())}
+        outputs.append(refusal_of(commands["web"], deployed_project, web_env, tmp_path / "web.log"))
 
     for returncode, output in outputs:
         assert returncode != 0
