@@ -11,8 +11,8 @@ Platform WSGI project (gunicorn, no Redis, Django 6.1), each a copy of the gener
   the directory, with only the placeholders replaced (the database, Redis and the
   port): without its `collectstatic` line the web command stops with one sentence that
   names it; in full, `collectstatic`, the release step and `check --deploy` pass and
-  the web command serves the home page and its static files to a request that carries
-  the router's `X-Forwarded-Proto`;
+  the web command, listening on 127.0.0.1 alone, serves the home page and its static
+  files to a request that carries the router's `X-Forwarded-Proto`;
 - "Run it locally"'s line for Django's deployment checks, as written, in the directory
   with `.env`'s DEBUG on: they pass.
 """
@@ -98,7 +98,8 @@ def test_a_first_page_as_the_readme_builds_it(readme, project, bin_dir):
     (notes / "templates/notes/index.html").write_text(template)
     edit(project / "config/settings.py", "INSTALLED_APPS = [\n", '    "notes",\n')
     edit(project / "config/urls.py", "urlpatterns = [\n", f"    {route}\n")
-    base = next(project.glob("*/templates/base.html"))
+    (base_path,) = re.findall(r"`([\w/]+/base\.html)`, after the site's name", page)
+    base = project / base_path
     brand = re.search(r"^ *<a class=\"brand\".*\n", base.read_text(), re.M).group()
     edit(base, brand, f"      {link}")
     made = run(["python", "manage.py", "makemigrations", "notes"], project, bin_dir)
@@ -152,6 +153,18 @@ def database(case):
     machine.drop_database(name)
 
 
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses of the sockets listening on `port`, as /proc/net writes them."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.rpartition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
 def serve(script: str, project: Path, bin_dir: Path, log: Path) -> Server:
     (project / "block.sh").write_text(script)
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(project)}
@@ -175,6 +188,7 @@ def test_production_settings_locally_runs_as_written(
     server = serve(script, project, bin_dir, tmp_path / "b.log")
     try:
         server.wait_until_answering(port)
+        assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1 alone
         home = request(port, "/", HTTPS)
         assert home.status == 200, server.output[-3000:]
         assert request(port, "/").status == 301  # plain HTTP, as the router never sends
