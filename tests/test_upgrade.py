@@ -10,6 +10,7 @@ and untracked files), for a pair of platform and interface per test:
    template's changes arrive, the user's edits are still there, no `.rej` file is
    left, `.env` keeps the project's own secret, the project's own tests pass, and
    `cruft check` says it is up to date.
+And a project made without a worker takes one with the README's `cruft update` line.
 """
 
 import hashlib
@@ -166,3 +167,30 @@ def test_cruft_update_brings_the_templates_fixes_and_keeps_the_users_edits(
     tests = run(pytest_command, project, env_path=f"{venv_bin}:/usr/bin:/bin")
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
     succeeded(run([cruft, "check"], project))
+
+
+def test_a_worker_added_later_as_the_readme_says(cruft, template_repo, venv_for, tmp_path):
+    """A project made without a worker takes one with the README's `cruft update`: the
+    Procfile gets the worker the template gives, and the project's tests pass."""
+    options = {"platform": "heroku", "interface": "wsgi", "django_version": "6.1"}
+    create = [cruft, "create", "--no-input", "--output-dir", tmp_path / "out"]
+    succeeded(run([*create, "--extra-context", json.dumps(options), template_repo], tmp_path))
+    (project,) = (tmp_path / "out").iterdir()
+    succeeded(run(["git", "init", "-q", "-b", "main"], project))
+    succeeded(run(["git", "add", "-A"], project))
+    succeeded(run(["git", *GIT_USER, "commit", "-q", "-m", "Generated"], project))
+    readme = (project / "README.md").read_text()
+    section = readme.split("\n## A background worker\n")[1].split("\n## ")[0]
+    (command,) = re.findall(r"^cruft update .*$", section, re.M)
+    assert "worker:" not in (project / "Procfile").read_text()
+
+    succeeded(run([cruft, *shlex.split(command)[1:]], project, input="y\n"))
+
+    worker = (project / "Procfile").read_text().split("worker: ", 1)[1].strip()
+    assert worker == "python manage.py tasks_worker"
+    assert not list(project.rglob("*.rej")), "cruft left a rejected hunk"
+    venv_bin = venv_for(options["django_version"])
+    pytest_command = [venv_bin / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    tests = run(pytest_command, project, env_path=f"{venv_bin}:/usr/bin:/bin")
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
+    assert "test_tasks_worker" in run([*pytest_command, "--co", "-q"], project).stdout
