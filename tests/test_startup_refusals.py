@@ -41,6 +41,10 @@ BAD_SETTINGS = {
     ),
     "log-level": ({"DJANGO_LOG_LEVEL": "loud"}, "DJANGO_LOG_LEVEL is 'loud': set it to"),
     "mail-key-missing": ({"EMAIL_URL": "postmark://@"}, "EMAIL_URL (postmark://…) has no key"),
+    "admins-not-addresses": (
+        {"DJANGO_ADMINS": "ops@example.com,ops"},
+        "DJANGO_ADMINS has 'ops': write e-mail addresses",
+    ),
 }
 # Where the project uses Redis (tests below).
 BAD_REDIS_URL = ({"REDIS_URL": "http://nope"}, "REDIS_URL is not a Redis URL")

@@ -28,12 +28,12 @@ from config.media_settings import *  # noqa: F403
 from config.tasks_settings import *  # noqa: F403
 {% endif -%}
 from serving.environment import (
+    addresses,
     choice,
     database,
     email_url,
     flag,
     hosts,
-    items,
     origins,
     whole_number,
 )
@@ -375,7 +375,7 @@ EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX  # allauth's would be the host
 # Who gets the error reports: comma-separated addresses, or the author's, unless it is
 # at example.com, which receives no mail (RFC 2606), as the question's placeholder is.
-ADMINS = items("DJANGO_ADMINS") or [
+ADMINS = addresses("DJANGO_ADMINS") or [
     address for address in [author_email] if not address.endswith("@example.com")
 ]
 {%- if cookiecutter.django_version == "5.2" %}

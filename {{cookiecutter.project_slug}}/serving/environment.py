@@ -59,6 +59,11 @@ def origins(name: str) -> list[str]:
     return items(name, lambda origin: "://" not in origin, fix)
 
 
+def addresses(name: str) -> list[str]:
+    fix = "write e-mail addresses, like ops@example.com"
+    return items(name, lambda address: "@" not in address, fix)
+
+
 def choice(name: str, default: str, *others: str) -> str:
     value = os.environ.get(name, default)
     if value not in {default, *others}:

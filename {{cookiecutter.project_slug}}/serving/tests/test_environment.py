@@ -145,10 +145,17 @@ def test_a_whole_number_below_its_minimum_or_not_one_is_refused(monkeypatch, val
         environment.whole_number("WEB_THREADS", 2, "threads", minimum=1)
 
 
-def test_items_are_read_without_their_spaces(monkeypatch):
+def test_addresses_are_read_without_their_spaces(monkeypatch):
     monkeypatch.setenv("DJANGO_ADMINS", " a@example.com, ,b@example.com ")
 
-    assert environment.items("DJANGO_ADMINS") == ["a@example.com", "b@example.com"]
+    assert environment.addresses("DJANGO_ADMINS") == ["a@example.com", "b@example.com"]
+
+
+def test_an_entry_that_is_not_an_address_is_refused(monkeypatch):
+    monkeypatch.setenv("DJANGO_ADMINS", "a@example.com,ops")
+
+    with pytest.raises(SettingError, match="^DJANGO_ADMINS has 'ops': write e-mail"):
+        environment.addresses("DJANGO_ADMINS")
 
 
 def test_a_database_url_is_read_with_its_password_decoded(monkeypatch):
