@@ -943,8 +943,8 @@ def test_readme_is_well_formed_markdown(project, answers):
     if answers["interface"] == "asgi":
         after = expected.index("## Accounts") + 1
         expected[after:after] = ["## The live login feed", "## Async views and streams"]
-    if runs_a_worker(answers):
-        expected.insert(expected.index("## Configuration"), "## The background worker")
+    worker = "## The background worker" if runs_a_worker(answers) else "## A background worker"
+    expected.insert(expected.index("## Configuration"), worker)
     if s3(answers):
         expected.insert(expected.index("## Configuration"), "## Uploads")
     expected.insert(expected.index("## Configuration"), "## E-mail")
