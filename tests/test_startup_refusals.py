@@ -27,6 +27,10 @@ pytestmark = pytest.mark.only.with_args(one_group_per_server)
 # What is set (None: unset) -> the start of the sentence that must say what is wrong.
 BAD_SETTINGS = {
     "missing-secret-key": ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY is not set: "),
+    "short-secret-key": (
+        {"DJANGO_SECRET_KEY": "changeme"},
+        "DJANGO_SECRET_KEY is too short or too plain to keep sessions safe",
+    ),
     "mail-url": ({"EMAIL_URL": "bogus://x"}, "EMAIL_URL (bogus://x…) is not a mail URL"),
     "sentry-dsn": ({"SENTRY_DSN": "not-a-dsn"}, "SENTRY_DSN is not a Sentry DSN"),
     "debug-word": ({"DJANGO_DEBUG": "ture"}, "DJANGO_DEBUG is 'ture': set it to 1"),

@@ -43,6 +43,12 @@ VERIFICATION_WITHOUT_MAIL = (
     " account could confirm its address and log in: set EMAIL_URL (README.md, under"
     " E-mail), or set ACCOUNT_EMAIL_VERIFICATION to optional."
 )
+# Django's deploy check's bar (security.W009): a shorter or plainer key can be guessed.
+WEAK_KEY = (
+    "DJANGO_SECRET_KEY is too short or too plain to keep sessions safe: set it to 50 or"
+    " more random characters, as `python -c 'import secrets;"
+    " print(secrets.token_urlsafe(50))'` prints."
+)
 MAIL_OFF = (
     "EMAIL_URL is not set, so the site sends no e-mail (password resets, address"
     " confirmations, error reports to ADMINS): README.md says how to set it, under"
@@ -100,6 +106,9 @@ def problems(web_process: bool = False) -> list[str]:
         verb, it = ("is", "it") if one else ("are", "them")
         fix = f"{PLATFORM_FIX.format(it=it)}, or {LOCAL_FIX}"
         found.append(f"{names} {verb} not set: {fix}.")
+    key = os.environ.get("DJANGO_SECRET_KEY", "")
+    if settings.REQUIRED_ENVIRONMENT and key and (len(key) < 50 or len(set(key)) < 5):
+        found.append(WEAK_KEY)
     mandatory = settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
     if mandatory and not settings.EMAIL_TRANSPORT:
         found.append(VERIFICATION_WITHOUT_MAIL)

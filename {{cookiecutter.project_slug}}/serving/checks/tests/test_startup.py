@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 
@@ -33,7 +34,7 @@ def production_without_environment(settings, monkeypatch):
 @pytest.fixture
 def production_environment(production_without_environment, monkeypatch):
     for name in production_without_environment:
-        monkeypatch.setenv(name, "set")
+        monkeypatch.setenv(name, secrets.token_urlsafe(50))
 
 
 def test_the_missing_variables_are_named_in_one_sentence(
@@ -57,6 +58,17 @@ def test_runserver_says_what_to_copy_before_django_complains(
 def test_nothing_stops_a_process_once_everything_is_set(production_environment):
     assert check_environment(app_configs=None) == []
     assert problems(web_process=True) == []
+
+
+@pytest.mark.parametrize("key", ["changeme", "a" * 60])
+def test_a_short_or_plain_secret_key_is_refused(
+    production_environment, monkeypatch, key
+):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", key)
+
+    (error,) = check_environment(app_configs=None)
+
+    assert error.msg.startswith("DJANGO_SECRET_KEY is too short or too plain")
 
 
 def test_a_web_process_without_collected_static_files_is_stopped(
