@@ -329,6 +329,9 @@ def test_bad_websocket_input_is_the_clients_error(server, web_servers, runtime_a
         # Nested far deeper than Python's recursion limit, and still under 64 KiB.
         too_deep = answer_to(server, "/ws/ping/", "[" * 20_000 + "]" * 20_000)
         to_feed = answer_to(server, "/ws/live/", '{"hello": "feed"}')
+        # What msgpack, the Redis layer's encoding, cannot carry: on every layer.
+        huge = answer_to(server, "/ws/ping/", json.dumps({"ping": 2**70}))
+        surrogate = answer_to(server, "/ws/ping/", '{"ping": "\\ud800"}')
         too_big = answer_to(server, "/ws/ping/", "x" * (MAX_MESSAGE_BYTES + 1))
         bystander.send("[1, 2]")
         wrong_shape = json.loads(bystander.recv(timeout=10))
@@ -341,6 +344,7 @@ def test_bad_websocket_input_is_the_clients_error(server, web_servers, runtime_a
     assert not_json == ("/ws/ping/ does not take text that is not JSON", 4007)
     assert too_deep == ("/ws/ping/ does not take JSON nested too deep", 4007)
     assert to_feed[1] == 4003
+    assert huge == surrogate == ("/ws/ping/ does not take JSON a layer cannot carry", 4007)
     # uvicorn closes with 1009; daphne (autobahn, failByDrop) drops the connection,
     # which a browser reports as 1006. Neither lets the message reach the app.
     assert too_big == (None, None if runtime_answers["asgi_server"] == "daphne" else 1009)
@@ -350,7 +354,7 @@ def test_bad_websocket_input_is_the_clients_error(server, web_servers, runtime_a
     # A uvicorn worker that comes up meanwhile says at start-up that mail is off.
     warnings = [line for line in output.splitlines() if "WARNING" in line]
     warnings = [line for line in warnings if ".environment: EMAIL_URL is not set" not in line]
-    assert len(warnings) <= 4, output[-3000:]
+    assert len(warnings) <= 6, output[-3000:]
 
 
 @pytest.mark.only(interface="asgi")

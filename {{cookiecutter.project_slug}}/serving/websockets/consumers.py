@@ -19,6 +19,16 @@ def client_gone(error: Exception) -> bool:
     )
 
 
+# What msgpack (the Redis layer's) refuses: ints past 64 bits, lone surrogates.
+UNCARRIED = (OverflowError, UnicodeEncodeError)
+
+
+def int_within_64_bits(text: str) -> int:
+    if len(text.lstrip("-")) > 18:
+        raise OverflowError(text)
+    return int(text)
+
+
 class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
     UNSUPPORTED_DATA = 4003
     INVALID_PAYLOAD = 4007
@@ -48,7 +58,10 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
         if text_data is None:
             return await self.refuse(self.UNSUPPORTED_DATA, "a binary frame")
         try:
-            content = json.loads(text_data)
+            content = json.loads(text_data, parse_int=int_within_64_bits)
+            json.dumps(content, ensure_ascii=False).encode()  # no lone surrogate
+        except UNCARRIED:
+            return await self.refuse(self.INVALID_PAYLOAD, "JSON a layer cannot carry")
         except ValueError:
             return await self.refuse(self.INVALID_PAYLOAD, "text that is not JSON")
         except RecursionError:
