@@ -35,6 +35,11 @@ BAD_SETTINGS = {
     "sentry-dsn": ({"SENTRY_DSN": "not-a-dsn"}, "SENTRY_DSN is not a Sentry DSN"),
     "debug-word": ({"DJANGO_DEBUG": "ture"}, "DJANGO_DEBUG is 'ture': set it to 1"),
     "database-url": ({"DATABASE_URL": "garbage"}, "DATABASE_URL is not a PostgreSQL URL"),
+    "database-without-name": ({"DATABASE_URL": "postgres://"}, "DATABASE_URL names no database"),
+    "mail-host": (
+        {"EMAIL_URL": "smtps://u:p@[::1:587"},
+        "EMAIL_URL has a host or port this project cannot read",
+    ),
     "hosts-as-a-url": (
         {"DJANGO_ALLOWED_HOSTS": "https://example.com/"},
         "DJANGO_ALLOWED_HOSTS has 'https://example.com/': write host names alone",

@@ -99,12 +99,17 @@ def database(name: str, default: str = "", **settings) -> dict:
             " write it as postgres://USER:PASSWORD@HOST:5432/NAME."
         )
     try:
-        return {**environ.Env.db_url_config(url), **settings}
+        config = environ.Env.db_url_config(url)
     except ValueError:
         raise SettingError(
             f"{name} is not a URL django-environ can read: percent-encode any / or ?"
             " in its password, as postgres://USER:PASSWORD@HOST:5432/NAME."
         ) from None
+    if not config["NAME"]:
+        raise SettingError(
+            f"{name} names no database: write it as postgres://USER:PASSWORD@HOST:5432/NAME."
+        )
+    return {**config, **settings}
 
 
 SMTP_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "smtp+insecure"}
@@ -125,17 +130,16 @@ def email_url(name: str, timeout: int) -> dict | None:
     url = os.environ.get(name, "").strip()
     if not url:
         return None
-    parts = urlsplit(url)
-    said = (
-        f"{name} ({parts.scheme}://{parts.hostname or ''}…)" if parts.scheme else name
-    )
     try:
+        parts = urlsplit(url)
+        said = f"{name} ({parts.scheme}://{parts.hostname or ''}…)"
         port = parts.port
     except ValueError:
         raise SettingError(
-            f"{said} has a port that is not a number from 1 to 65535: write it as"
-            " smtps://USER:PASSWORD@HOST:587."
+            f"{name} has a host or port this project cannot read: write it as"
+            " smtps://USER:PASSWORD@HOST:587, the port a number from 1 to 65535."
         ) from None
+    said = said if parts.scheme else name
     query = {key.lower(): values[-1] for key, values in parse_qs(parts.query).items()}
     user = unquote(parts.username or "")
     api = {"api_url": query["api_url"]} if "api_url" in query else {}

@@ -22,6 +22,7 @@ APP_LOAD_ERROR = 4
 # What libpq says, and what to do about it.
 DATABASE_FIXES = [
     ("Connection refused", "check its host and port, and that PostgreSQL is running"),
+    ("role", "correct the user in DATABASE_URL, or copy it again from the platform"),
     ("does not exist", "create that database, or correct its name in DATABASE_URL"),
     ("password authentication failed", "copy DATABASE_URL again from the platform"),
     ("timeout expired", "check its host, and that it accepts this app's connections"),

@@ -82,6 +82,7 @@ def test_no_url_means_no_mail(monkeypatch):
         "submission://user:hunter2@smtp.example.com",
         "postmark://smtp.example.com",
         "user:hunter2@smtp.example.com",
+        "smtps://user:hunter2@[::1:587",
     ],
 )
 def test_a_wrong_url_is_one_sentence_without_the_password(url, monkeypatch):
@@ -178,6 +179,16 @@ def test_a_database_url_that_is_not_postgresql_is_refused(monkeypatch, url):
         environment.database("DATABASE_URL")
 
     assert str(refusal.value).startswith("DATABASE_URL is not a PostgreSQL URL")
+    assert "hunter2" not in str(refusal.value)
+
+
+@pytest.mark.parametrize("url", ["postgres://", "postgres://u:hunter2@db.example.com"])
+def test_a_database_url_without_a_database_name_is_refused(monkeypatch, url):
+    monkeypatch.setenv("DATABASE_URL", url)
+
+    with pytest.raises(SettingError, match="^DATABASE_URL names no") as refusal:
+        environment.database("DATABASE_URL")
+
     assert "hunter2" not in str(refusal.value)
 
 
