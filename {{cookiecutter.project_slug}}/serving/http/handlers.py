@@ -11,8 +11,9 @@ from django.db import connections
 from django.urls import get_resolver
 from django.utils import translation
 
-# Threads kept for later requests (an idle one holds little but its stack).
-IDLE_THREADS = 512
+# Threads kept for later requests: a basic dyno runs at most 256 processes and threads.
+# https://devcenter.heroku.com/articles/limits#processes-threads
+IDLE_THREADS = 64
 
 
 class ViewTypeRouter:
