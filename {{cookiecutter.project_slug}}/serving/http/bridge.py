@@ -10,13 +10,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync, sync_to_async
-from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.http import FileResponse
 
 from .headers import encode_headers, wsgi_headers
 
 END = {"type": "http.response.body", "body": b""}
+# A larger body waits on disk, not in memory, however slowly its client sends it.
+SPOOL_BYTES = 64 * 1024
 
 
 class WSGIBridge:
@@ -109,8 +110,7 @@ def stream(response, send, client_left: threading.Event) -> None:
 
 async def read_body(receive):
     """The body in a file (None if the client left) and its length."""
-    in_memory = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
-    body, length = tempfile.SpooledTemporaryFile(in_memory), 0  # noqa: SIM115
+    body, length = tempfile.SpooledTemporaryFile(SPOOL_BYTES), 0  # noqa: SIM115
     more_body = True
     while more_body:
         message = await receive()
@@ -119,7 +119,7 @@ async def read_body(receive):
             return None, 0
         chunk = message.get("body", b"")
         length += len(chunk)
-        if length > in_memory:  # on disk by now: written off the loop
+        if length > SPOOL_BYTES:  # on disk by now: written off the loop
             await asyncio.to_thread(body.write, chunk)
         else:
             body.write(chunk)

@@ -4,6 +4,7 @@ needs, sync views through the WSGI bridge."""
 import asyncio
 import io
 import threading
+import tracemalloc
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -16,7 +17,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.views import View
 
-from serving.http.bridge import WSGIBridge
+from serving.http.bridge import SPOOL_BYTES, WSGIBridge, read_body
 from serving.http.handlers import AsyncViews, ViewTypeRouter
 from serving.http.static_files import BLOCK_BYTES, StaticFiles
 
@@ -98,6 +99,25 @@ async def test_the_bridge_gives_wsgi_the_body_path_and_headers_and_streams_back(
         b"first half, second half",
         b"",
     ]
+
+
+async def test_a_body_past_the_spool_size_waits_on_disk_not_in_memory():
+    chunk = b"x" * SPOOL_BYTES
+    messages = [{"type": "http.request", "body": chunk, "more_body": True}] * 15
+    messages.append({"type": "http.request", "body": chunk})
+
+    async def receive():
+        return messages.pop(0)
+
+    tracemalloc.start()
+    try:
+        body, length = await read_body(receive)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    with body:
+        assert length == 16 * SPOOL_BYTES and len(body.read()) == length
+    assert peak < 4 * SPOOL_BYTES  # held in memory, the 1 MiB body would peak past it
 
 
 async def test_headers_with_underscores_are_dropped_as_django_drops_them():
