@@ -132,14 +132,15 @@ def email_url(name: str, timeout: int) -> dict | None:
         return None
     try:
         parts = urlsplit(url)
-        said = f"{name} ({parts.scheme}://{parts.hostname or ''}…)"
         port = parts.port
     except ValueError:
         raise SettingError(
             f"{name} has a host or port this project cannot read: write it as"
             " smtps://USER:PASSWORD@HOST:587, the port a number from 1 to 65535."
         ) from None
-    said = said if parts.scheme else name
+    said = (
+        f"{name} ({parts.scheme}://{parts.hostname or ''}…)" if parts.scheme else name
+    )
     query = {key.lower(): values[-1] for key, values in parse_qs(parts.query).items()}
     user = unquote(parts.username or "")
     api = {"api_url": query["api_url"]} if "api_url" in query else {}
