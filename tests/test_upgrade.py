@@ -124,6 +124,17 @@ def template_repo(tmp_path) -> Path:
     return repo
 
 
+def committed_project(cruft, template_repo: Path, options: dict, tmp_path: Path) -> Path:
+    """`cruft create` with `options`, committed to a git repository of its own."""
+    create = [cruft, "create", "--no-input", "--output-dir", tmp_path / "out"]
+    succeeded(run([*create, "--extra-context", json.dumps(options), template_repo], tmp_path))
+    (project,) = (tmp_path / "out").iterdir()
+    succeeded(run(["git", "init", "-q", "-b", "main"], project))
+    succeeded(run(["git", "add", "-A"], project))
+    succeeded(run(["git", *GIT_USER, "commit", "-q", "-m", "Generated"], project))
+    return project
+
+
 @pytest.mark.parametrize(
     "options",
     [
@@ -135,12 +146,7 @@ def template_repo(tmp_path) -> Path:
 def test_cruft_update_brings_the_templates_fixes_and_keeps_the_users_edits(
     options, cruft, template_repo, venv_for, tmp_path
 ):
-    create = [cruft, "create", "--no-input", "--output-dir", tmp_path / "out"]
-    succeeded(run([*create, "--extra-context", json.dumps(options), template_repo], tmp_path))
-    (project,) = (tmp_path / "out").iterdir()
-    succeeded(run(["git", "init", "-q", "-b", "main"], project))
-    succeeded(run(["git", "add", "-A"], project))
-    succeeded(run(["git", *GIT_USER, "commit", "-q", "-m", "Generated"], project))
+    project = committed_project(cruft, template_repo, options, tmp_path)
     secret = (project / ".env").read_text()
     for name, line, new in USER_EDITS:
         replace_line(project / name, line, new)
@@ -173,12 +179,7 @@ def test_a_worker_added_later_as_the_readme_says(cruft, template_repo, venv_for,
     """A project made without a worker takes one with the README's `cruft update`: the
     Procfile gets the worker the template gives, and the project's tests pass."""
     options = {"platform": "heroku", "interface": "wsgi", "django_version": "6.1"}
-    create = [cruft, "create", "--no-input", "--output-dir", tmp_path / "out"]
-    succeeded(run([*create, "--extra-context", json.dumps(options), template_repo], tmp_path))
-    (project,) = (tmp_path / "out").iterdir()
-    succeeded(run(["git", "init", "-q", "-b", "main"], project))
-    succeeded(run(["git", "add", "-A"], project))
-    succeeded(run(["git", *GIT_USER, "commit", "-q", "-m", "Generated"], project))
+    project = committed_project(cruft, template_repo, options, tmp_path)
     readme = (project / "README.md").read_text()
     section = readme.split("\n## A background worker\n")[1].split("\n## ")[0]
     (command,) = re.findall(r"^cruft update .*$", section, re.M)
