@@ -7,7 +7,7 @@ import time
 from daphne import http_protocol
 from daphne.cli import CommandLineInterface
 from daphne.server import Server
-from daphne.ws_protocol import WebSocketProtocol
+from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from django.conf import settings
 from twisted.internet import defer, reactor
 from twisted.internet.interfaces import IListeningPort
@@ -17,6 +17,7 @@ from .headers import is_secure
 
 DRAIN_SECONDS = 20  # below the platform's 30, like gunicorn's graceful_timeout
 GOING_AWAY = 1001
+QUEUED_MESSAGES = 32  # uvicorn's ws_max_queue
 
 
 class BodyLimitedRequest(http_protocol.WebRequest):
@@ -66,6 +67,46 @@ class BodyWithinLimit:
 
 # daphne's HTTPFactory makes each connection's requests from this name.
 http_protocol.WebRequest = BodyLimitedRequest
+
+
+class BackPressuredWebSocket(WebSocketProtocol):
+    """Reads no more of a client while its replies wait unsent or QUEUED_MESSAGES of its
+    messages wait for the consumer, as uvicorn does; daphne reads on into memory."""
+
+    waiting_for_consumer = replies_unsent = False
+
+    def connectionMade(self):
+        self.transport.unregisterProducer()  # the HTTP channel's, left by the upgrade
+        self.transport.registerProducer(self, True)
+        super().connectionMade()
+
+    def onMessage(self, payload, isBinary):
+        super().onMessage(payload, isBinary)
+        if not self.waiting_for_consumer:
+            self.read_when_ready()
+
+    def read_when_ready(self):
+        self.waiting_for_consumer = self.application_queue.qsize() >= QUEUED_MESSAGES
+        if self.waiting_for_consumer and self.transport.connected:
+            self.transport.pauseProducing()
+            reactor.callLater(0.01, self.read_when_ready)
+        elif not self.replies_unsent:
+            self.transport.resumeProducing()
+
+    def pauseProducing(self):  # Twisted's, once the replies fill the socket's buffer
+        self.replies_unsent = True
+        self.transport.pauseProducing()
+
+    def resumeProducing(self):
+        self.replies_unsent = False
+        if not self.waiting_for_consumer:
+            self.transport.resumeProducing()
+
+    def stopProducing(self):
+        pass
+
+
+WebSocketFactory.protocol = BackPressuredWebSocket  # Twisted's Factory.protocol
 
 
 class GracefulServer(Server):

@@ -1,6 +1,7 @@
 """The web command's daphne, run as the platform runs it. It leans on names that are
 no part of daphne's or Twisted's API: daphne's `http_protocol.WebRequest` (replaced),
-`Server.kill_all_applications` and `Server.connections`, and Twisted's
+`Server.kill_all_applications`, `Server.connections` and
+`WebSocketProtocol.application_queue`, and Twisted's
 `Request.gotLength`; a release that changes one fails here."""
 
 import os
@@ -32,6 +33,17 @@ def answer(port: int, request: bytes) -> bytes:
             if b"\r\n\r\n" in received and not request.startswith(b"GET /ws/"):
                 break
         return received
+
+
+def ping_socket(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(
+        f"GET /ws/ping/ HTTP/1.1\r\nHost: {HOST}\r\nOrigin: http://{HOST}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
+    )
+    assert sock.recv(4096).startswith(b"HTTP/1.1 101 ")
+    return sock
 
 
 @pytest.fixture
@@ -78,15 +90,21 @@ def test_a_body_over_the_limit_is_refused_as_it_arrives(daphne, framing):
 
 def test_a_stop_closes_websockets_with_going_away_and_exits(daphne):
     server, port = daphne
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(
-            f"GET /ws/ping/ HTTP/1.1\r\nHost: {HOST}\r\nOrigin: http://{HOST}\r\n"
-            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
-        )
-        assert sock.recv(4096).startswith(b"HTTP/1.1 101 ")
+    with ping_socket(port) as sock:
         server.send_signal(signal.SIGTERM)
         frame = sock.recv(4096)
 
     assert frame[0] == 0x88 and int.from_bytes(frame[2:4]) == 1001  # close, going away
     assert server.wait(timeout=30) == 0
+
+
+def test_a_burst_past_the_queue_pauses_reading_and_every_ping_is_answered(daphne):
+    _, port = daphne
+    pings = 100  # three times daphne.py's QUEUED_MESSAGES
+    with ping_socket(port) as sock:
+        sock.sendall((b"\x81\x8b" + bytes(4) + b'{"ping": 1}') * pings)  # mask of 0s
+        received = b""
+        while received.count(b'"pong"') < pings and (chunk := sock.recv(65536)):
+            received += chunk
+
+    assert received.count(b'"pong"') == pings
