@@ -55,8 +55,8 @@ BAD_SETTINGS = {
         "DJANGO_ADMINS has 'ops': write e-mail addresses",
     ),
 }
-# Where the project uses Redis (tests below).
-BAD_REDIS_URL = ({"REDIS_URL": "http://nope"}, "REDIS_URL is not a Redis URL")
+# Where the project uses Redis (tests below): another scheme, a bad port, no host.
+BAD_REDIS_URLS = ["http://nope", "redis://127.0.0.1:port/0", "redis://:password@/0"]
 STATIC_FILES_MISSING = "The static files are not collected: run `python manage.py collectstatic"
 
 
@@ -210,12 +210,13 @@ def test_the_readiness_probe_logs_why_the_database_cannot_be_reached(case, start
 
 
 @pytest.mark.only(one_group_per_server, uses_redis)
+@pytest.mark.parametrize("url", BAD_REDIS_URLS)
 def test_every_command_refuses_a_redis_url_that_is_not_one(
-    deployed_project, production_env, runtime_answers, run, tmp_path
+    url, deployed_project, production_env, runtime_answers, run, tmp_path
 ):
     """The web command, the release step, `manage.py check` and the worker."""
-    variables, sentence = BAD_REDIS_URL
-    env = with_setting(production_env, variables)
+    sentence = "REDIS_URL is not a Redis URL"
+    env = with_setting(production_env, {"REDIS_URL": url})
     commands = platform_env.commands(deployed_project)
     web_env = env | {"PORT": str(machine.free_port())}
     outputs = [refusal_of(commands["web"], deployed_project, web_env, tmp_path / "web.log")]

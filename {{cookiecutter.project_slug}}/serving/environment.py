@@ -80,7 +80,13 @@ def choice(name: str, default: str, *others: str) -> str:
 def redis_url(name: str) -> str:
     """A Redis URL, or ""; a refusal never repeats it, which may hold a password."""
     url = os.environ.get(name, "").strip()
-    if url and url.partition("://")[0].lower() not in {"redis", "rediss"}:
+    try:
+        parts = urlsplit(url)
+        redis = parts.scheme.lower() in {"redis", "rediss"}
+        readable = redis and (parts.port or parts.hostname)  # .port raises if no number
+    except ValueError:
+        readable = False
+    if url and not readable:
         raise SettingError(
             f"{name} is not a Redis URL: copy it from the platform's Redis, or write it"
             " as redis://HOST:6379/0 (rediss:// over TLS)."

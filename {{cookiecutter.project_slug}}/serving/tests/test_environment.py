@@ -212,7 +212,14 @@ def test_an_origin_without_its_scheme_is_refused(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "url", ["http://user:hunter2@cache:6379", "cache.internal:6379"]
+    "url",
+    [
+        "http://user:hunter2@cache:6379",
+        "cache.internal:6379",
+        "redis://:hunter2@cache:port/0",
+        "redis://:hunter2@/0",
+        "redis://:hunter2@[::1:6379/0",
+    ],
 )
 def test_a_redis_url_that_is_not_one_is_refused_without_its_password(monkeypatch, url):
     monkeypatch.setenv("REDIS_URL", url)
