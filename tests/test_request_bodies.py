@@ -139,6 +139,23 @@ def test_a_declared_length_over_the_limit_gets_413_before_the_body_is_sent(web, 
 
 
 @marked
+@pytest.mark.parametrize(
+    ("protos", "secure"), [(("https", "http"), True), (("http", "https"), False)]
+)
+def test_a_413_reads_the_first_forwarded_proto_as_django_does(web, protos, secure):
+    port, _, _ = web
+    head = request_head("/accounts/login/", f"Content-Length: {LIMIT + 1}")
+    head = head.replace(b"X-Forwarded-Proto: https", b"X-Forwarded-Proto: %s" % protos[0].encode())
+    head = head.replace(b"\r\n\r\n", b"\r\nX-Forwarded-Proto: %s\r\n\r\n" % protos[1].encode())
+    with socket.create_connection(("127.0.0.1", port), timeout=ANSWER_TIMEOUT) as sock:
+        sock.sendall(head)
+        answer = read_answer(sock)
+    assert status_of(answer) == 413, answer[:500]
+    has_hsts = b"\r\nstrict-transport-security: " in answer.partition(b"\r\n\r\n")[0].lower()
+    assert has_hsts == secure, answer[:1000]
+
+
+@marked
 @pytest.mark.parametrize("path", PATHS)
 def test_a_chunked_body_is_cut_at_the_limit(web, path):
     port, server, _ = web

@@ -38,8 +38,9 @@ class BodyLimitedRequest(http_protocol.WebRequest):
     def refuse(self):
         self.refused = True
         name = settings.SECURE_PROXY_SSL_HEADER[0]  # the router's, as Django names it
-        values = self.requestHeaders.getRawHeaders(name[5:].replace("_", "-"), [])
-        headers, body = refusal(is_secure({}, {name: values[-1]} if values else {}))
+        values = self.requestHeaders.getRawHeaders(name[5:].replace("_", "-"))
+        forwarded = {name: ",".join(values)} if values else {}  # Django reads the first
+        headers, body = refusal(is_secure({}, forwarded))
         head = [b"HTTP/1.1 413 Content Too Large", *(b"%s: %s" % h for h in headers)]
         self.channel.transport.write(b"\r\n".join([*head, b"", body]))
         self.channel.loseConnection()
