@@ -3,14 +3,14 @@
 Command-line flags and GUNICORN_CMD_ARGS take precedence over this file.
 https://docs.gunicorn.org/en/stable/settings.html
 """
-{%- if not (cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "in-memory") %}
+{%- if cookiecutter.__runs_web_concurrency %}
 
 import os
 {%- endif %}
 
 # gunicorn binds 0.0.0.0:$PORT by itself whenever PORT is set, and the platform
 # sets PORT for the web process, so there is no `bind` here.
-{%- if cookiecutter.channel_layer == "in-memory" and cookiecutter.interface == "asgi" %}
+{%- if not cookiecutter.__runs_web_concurrency %}
 
 # Exactly one worker: the in-memory channel layer lives inside one process, so a
 # message sent in one worker would never reach WebSockets held by another.

@@ -142,7 +142,9 @@ def visitor_address() -> str:
 
 
 def web_processes(answers: dict, env: dict[str, str]) -> int:
-    """How many processes the web command runs: daphne one, gunicorn WEB_CONCURRENCY."""
-    if answers["interface"] == "asgi" and answers["asgi_server"] == "daphne":
+    """How many processes the web command runs: daphne one, gunicorn WEB_CONCURRENCY
+    but with the in-memory layer, which lives in one process (one)."""
+    asgi = answers["interface"] == "asgi"
+    if asgi and (answers["asgi_server"] == "daphne" or answers["channel_layer"] == "in-memory"):
         return 1
     return int(env["WEB_CONCURRENCY"])

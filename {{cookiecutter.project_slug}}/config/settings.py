@@ -163,7 +163,7 @@ TEMPLATES = [
 # Two, not five: more busy threads would starve daphne's event loop of the GIL.
 {%- endif %}
 WEB_THREADS = whole_number("WEB_THREADS", {{ cookiecutter.__threads_per_process }}, "threads", minimum=1)
-{%- if cookiecutter.interface == "wsgi" or cookiecutter.channel_layer != "in-memory" and cookiecutter.asgi_server == "uvicorn" %}
+{%- if cookiecutter.__runs_web_concurrency %}
 
 # gunicorn.conf.py's worker processes, refused here where `check` and `migrate` see it.
 WEB_CONCURRENCY = whole_number("WEB_CONCURRENCY", 2, "processes", minimum=1)
