@@ -2,6 +2,7 @@
 (daphne reads it whole first). https://devcenter.heroku.com/articles/dyno-shutdown-behavior"""
 
 import asyncio
+import signal
 import time
 
 from daphne import http_protocol
@@ -9,7 +10,7 @@ from daphne.cli import CommandLineInterface
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from django.conf import settings
-from twisted.internet import defer, reactor
+from twisted.internet import reactor
 from twisted.internet.interfaces import IListeningPort
 
 from .body_limit import refusal, too_large
@@ -90,7 +91,7 @@ class BackPressuredWebSocket(WebSocketProtocol):
         self.waiting_for_consumer = self.application_queue.qsize() >= QUEUED_MESSAGES
         if self.waiting_for_consumer and self.transport.connected:
             self.transport.pauseProducing()
-            reactor.callLater(0.01, self.read_when_ready)
+            reactor.callLater(0.05, self.read_when_ready)
         elif not self.replies_unsent:
             self.transport.resumeProducing()
 
@@ -111,23 +112,33 @@ WebSocketFactory.protocol = BackPressuredWebSocket  # Twisted's Factory.protocol
 
 
 class GracefulServer(Server):
-    def kill_all_applications(self):  # daphne's step before the reactor stops
-        drained = defer.Deferred.fromFuture(asyncio.ensure_future(self.drain()))
-        drained.addBoth(lambda _: Server.kill_all_applications(self))
-        return drained
+    draining = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Replaces Twisted's handler (set as the reactor starts), which stops at once.
+        reactor.callWhenRunning(signal.signal, signal.SIGTERM, self.stop_when_drained)
+
+    def stop_when_drained(self, signum, frame):
+        if not self.draining:
+            self.draining = True
+            reactor.callFromThread(asyncio.ensure_future, self.drain())
 
     async def drain(self):
-        for reader in reactor.getReaders():
-            if IListeningPort.providedBy(reader):
-                reader.stopListening()
-        for protocol in list(self.connections):
-            if isinstance(protocol, WebSocketProtocol):
-                protocol.sendCloseFrame(code=GOING_AWAY)  # sendClose() refuses 1001
-        deadline = time.monotonic() + DRAIN_SECONDS
-        while time.monotonic() < deadline and any(
-            map(in_flight, self.connections.values())
-        ):
-            await asyncio.sleep(0.1)
+        try:
+            for reader in reactor.getReaders():
+                if IListeningPort.providedBy(reader):
+                    reader.stopListening()
+            for protocol in list(self.connections):
+                if isinstance(protocol, WebSocketProtocol):
+                    protocol.sendCloseFrame(code=GOING_AWAY)  # sendClose() refuses 1001
+            deadline = time.monotonic() + DRAIN_SECONDS
+            while time.monotonic() < deadline and any(
+                map(in_flight, self.connections.values())
+            ):
+                await asyncio.sleep(0.1)
+        finally:
+            reactor.stop()  # daphne then cancels what still runs
 
 
 def in_flight(connection: dict) -> bool:

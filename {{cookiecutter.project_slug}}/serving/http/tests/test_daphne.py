@@ -1,7 +1,6 @@
 """The web command's daphne, run as the platform runs it. It leans on names that are
 no part of daphne's or Twisted's API: daphne's `http_protocol.WebRequest` (replaced),
-`Server.kill_all_applications`, `Server.connections` and
-`WebSocketProtocol.application_queue`, and Twisted's
+`Server.connections` and `WebSocketProtocol.application_queue`, and Twisted's
 `Request.gotLength`; a release that changes one fails here."""
 
 import os
