@@ -46,7 +46,11 @@ BAD_SETTINGS = {
     ),
     "origin-without-scheme": (
         {"DJANGO_CSRF_TRUSTED_ORIGINS": "www.example.com"},
-        "DJANGO_CSRF_TRUSTED_ORIGINS has 'www.example.com': write each origin with its scheme",
+        "DJANGO_CSRF_TRUSTED_ORIGINS has 'www.example.com': write each origin as a scheme",
+    ),
+    "origin-without-host": (
+        {"DJANGO_CSRF_TRUSTED_ORIGINS": "https://"},
+        "DJANGO_CSRF_TRUSTED_ORIGINS has 'https://': write each origin as a scheme and a host",
     ),
     "log-level": ({"DJANGO_LOG_LEVEL": "loud"}, "DJANGO_LOG_LEVEL is 'loud': set it to"),
     "mail-key-missing": ({"EMAIL_URL": "postmark://@"}, "EMAIL_URL (postmark://…) has no key"),

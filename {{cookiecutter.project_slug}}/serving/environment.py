@@ -55,8 +55,8 @@ def hosts(name: str) -> list[str]:
 
 
 def origins(name: str) -> list[str]:
-    fix = "write each origin with its scheme, like https://www.example.com"
-    return items(name, lambda origin: "://" not in origin, fix)
+    fix = "write each origin as a scheme and a host, like https://www.example.com"
+    return items(name, lambda origin: not origin.partition("://")[2], fix)
 
 
 def addresses(name: str) -> list[str]:

@@ -202,13 +202,16 @@ def test_a_host_written_as_a_url_is_refused(monkeypatch, value):
     assert str(refusal.value).startswith(f"DJANGO_ALLOWED_HOSTS has {value!r}: write")
 
 
-def test_an_origin_without_its_scheme_is_refused(monkeypatch):
-    monkeypatch.setenv(
-        "DJANGO_CSRF_TRUSTED_ORIGINS", "https://a.example.com, b.example.com"
-    )
+@pytest.mark.parametrize("value", ["b.example.com", "https://"])
+def test_an_origin_without_its_scheme_or_host_is_refused(monkeypatch, value):
+    monkeypatch.setenv("DJANGO_CSRF_TRUSTED_ORIGINS", f"https://a.example.com,{value}")
 
-    with pytest.raises(SettingError, match="has 'b.example.com': write each origin"):
+    with pytest.raises(SettingError) as refusal:
         environment.origins("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+    assert str(refusal.value).startswith(
+        f"DJANGO_CSRF_TRUSTED_ORIGINS has {value!r}: write each origin as a scheme"
+    )
 
 
 @pytest.mark.parametrize(
