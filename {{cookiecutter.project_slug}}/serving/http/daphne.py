@@ -1,5 +1,6 @@
-"""daphne, stopping gracefully on SIGTERM and refusing a body over the limit as it comes
-(daphne reads it whole first). https://devcenter.heroku.com/articles/dyno-shutdown-behavior"""
+"""daphne, stopping gracefully on SIGTERM, refusing a body over the limit as it comes
+(daphne reads it whole first) and reading a WebSocket no faster than it is answered.
+https://devcenter.heroku.com/articles/dyno-shutdown-behavior"""
 
 import asyncio
 import signal
