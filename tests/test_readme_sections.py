@@ -29,7 +29,14 @@ from tests.support.servers import Server, request
 
 CASES = [
     DEFAULTS,
-    {**DEFAULTS, "platform": "digitalocean", "interface": "wsgi", "django_version": "6.1"},
+    # With uploads to S3, whose variables every production command requires.
+    {
+        **DEFAULTS,
+        "platform": "digitalocean",
+        "interface": "wsgi",
+        "django_version": "6.1",
+        "media_storage": "s3",
+    },
 ]
 CASES = [{**case, "python_version": VENV_PYTHON[case["django_version"]]} for case in CASES]
 # What the README writes for the user to replace, and the port it names.
