@@ -1,12 +1,12 @@
 {% if cookiecutter.background_worker == "django-tasks" -%}
 """Deletes what nothing else deletes: expired sessions, which Django keeps until
 `clearsessions` runs, the database cache's expired entries, and tasks that finished
-over 14 days ago. The platform runs it daily (README.md, Housekeeping); it is safe to
+over 14 days ago. The platform runs it daily (README.md, Scheduled jobs); it is safe to
 run at any time, and twice."""
 {%- else -%}
 """Deletes what nothing else deletes: expired sessions, which Django keeps until
 `clearsessions` runs, and the database cache's expired entries. The platform runs it
-daily (README.md, Housekeeping); it is safe to run at any time, and twice."""
+daily (README.md, Scheduled jobs); it is safe to run at any time, and twice."""
 {%- endif %}
 
 {% if cookiecutter.background_worker == "django-tasks" -%}
