@@ -65,7 +65,7 @@ def addresses(name: str) -> list[str]:
 
 
 def choice(name: str, default: str, *others: str) -> str:
-    value = os.environ.get(name, default)
+    value = os.environ.get(name) or default
     if value not in {default, *others}:
         listed = (
             f"{', '.join(others[:-1])} or {others[-1]}" if others[1:] else others[0]

@@ -234,6 +234,12 @@ def test_a_redis_url_that_is_not_one_is_refused_without_its_password(monkeypatch
     assert "hunter2" not in str(refusal.value)
 
 
+def test_an_empty_choice_is_its_default_as_an_empty_flag_is_off(monkeypatch):
+    monkeypatch.setenv("DJANGO_LOG_LEVEL", "")
+
+    assert environment.choice("DJANGO_LOG_LEVEL", "INFO", "DEBUG") == "INFO"
+
+
 def test_a_choice_names_every_value_it_takes(monkeypatch):
     monkeypatch.setenv("DJANGO_LOG_LEVEL", "loud")
 
