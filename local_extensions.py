@@ -165,6 +165,11 @@ def repository_problem(repository: str) -> str | None:
             " like octocat/my-django-app (the owner has letters, digits and single"
             " hyphens; the name letters, digits, '.', '-' and '_')."
         )
+    if name.lower().endswith(".git"):  # a clone URL's ending, not the name
+        return (
+            f"github_repository {repository!r} ends in .git: answer"
+            f" {owner}/{name[:-4]}, the repository's name without it."
+        )
     return None
 
 

@@ -80,6 +80,10 @@ def tree(project: Path) -> dict[str, bytes]:
             {"github_repository": "-dash/name"},
             "github_repository '-dash/name' is not a GitHub owner/name pair",
         ),
+        (
+            {"github_repository": "octo/shop.git"},
+            "github_repository 'octo/shop.git' ends in .git: answer octo/shop,",
+        ),
         ({"project_name": "   "}, "project_name is empty"),
     ],
 )
