@@ -657,6 +657,27 @@ def test_gunicorn_configuration(project, answers):
         assert "WEB_CONCURRENCY" in str(settings["workers"])
 
 
+# Clients Heroku Key-Value Store's plans take (platforms.md), and those to keep free
+# beside one web and one worker dyno: a `heroku redis:cli` and a one-off dyno.
+PLAN_CLIENTS = {"mini": 20, "premium-0": 40}
+SPARE_CLIENTS = 2
+
+
+@pytest.mark.reads_no_version_file
+@pytest.mark.only(uses_redis, platform="heroku")
+def test_the_redis_plan_holds_the_connections_the_readme_counts(project):
+    """The cheapest plan with room: the README's count, app.json and the deploy step."""
+    readme = (project / "README.md").read_text()
+    app = json.loads((project / "app.json").read_text())
+    taken, plan = re.search(r"takes? (\d+), of ([\w-]+)'s \d+;", readme).groups()
+    needed = int(taken) + SPARE_CLIENTS
+
+    assert {"plan": f"heroku-redis:{plan}"} in app["addons"]
+    assert re.search(rf"^heroku addons:create heroku-redis:{plan}(  # .*)?$", readme, re.M)
+    assert needed <= PLAN_CLIENTS[plan]
+    assert plan == "mini" or needed > PLAN_CLIENTS["mini"]
+
+
 @pytest.mark.reads_no_version_file
 @pytest.mark.only(platform="heroku")
 def test_app_json(project, answers):
@@ -668,7 +689,7 @@ def test_app_json(project, answers):
 
     assert app["env"]["DJANGO_SECRET_KEY"]["generator"] == "secret"
     assert "heroku-postgresql:essential-0" in plans
-    assert ("heroku-redis:mini" in plans) == uses_redis(answers)
+    assert any(plan.startswith("heroku-redis:") for plan in plans) == uses_redis(answers)
     assert "scheduler:standard" in plans  # runs the housekeeping the README schedules
     assert set(production_environment(project)) <= provided
     # github_repository's default: the author's name ("Your Name"), then the slug.
