@@ -19,7 +19,7 @@ from .headers import is_secure
 
 DRAIN_SECONDS = 20  # below the platform's 30, like gunicorn's graceful_timeout
 GOING_AWAY = 1001
-QUEUED_MESSAGES = 32  # uvicorn's ws_max_queue
+QUEUED_MESSAGES = 8  # a socket's, at most 8 × 64 KiB; uvicorn's pause at 1
 
 
 class BodyLimitedRequest(http_protocol.WebRequest):

@@ -10,6 +10,8 @@ class UvicornWorker(BaseUvicornWorker):
     CONFIG_KWARGS = {
         **BaseUvicornWorker.CONFIG_KWARGS,
         "ws_max_size": {{ cookiecutter.__websocket_max_bytes }},
+        # A compressed read would hold thousands of messages in memory at once.
+        "ws_per_message_deflate": False,
         # Django and Channels answer no lifespan events: no "unsupported" at each start.
         "lifespan": "off",
     }

@@ -99,7 +99,7 @@ def test_a_stop_closes_websockets_with_going_away_and_exits(daphne):
 
 def test_a_burst_past_the_queue_pauses_reading_and_every_ping_is_answered(daphne):
     _, port = daphne
-    pings = 100  # three times daphne.py's QUEUED_MESSAGES
+    pings = 100  # far past daphne.py's QUEUED_MESSAGES
     with ping_socket(port) as sock:
         sock.sendall((b"\x81\x8b" + bytes(4) + b'{"ping": 1}') * pings)  # mask of 0s
         received = b""
