@@ -98,3 +98,9 @@ def test_a_request_the_router_marks_as_plain_http_is_not_the_https_site(server, 
 
 def test_an_origin_the_owner_trusts_is_let_in(server, session):
     assert handshake(server, "/ws/ping/", TRUSTED, session) == 101
+
+
+def test_a_path_no_route_takes_is_refused_without_a_traceback(server, session, web_servers):
+    """Anyone may ask for any path, as for a page that does not exist."""
+    assert handshake(server, "/ws/nothing-here/", f"https://{APP}", session) == 403
+    assert "Traceback" not in web_servers[server].output, web_servers[server].output[-3000:]

@@ -39,12 +39,15 @@ def asgi_application(websocket_urlconf: str):
 
     from channels.auth import AuthMiddlewareStack
     from channels.routing import ProtocolTypeRouter, URLRouter
+    from django.urls import re_path
 
     from .error_tracking import isolated
     from .http.headers import ClientAddress
+    from .websockets.consumers import NoSuchSocket
     from .websockets.origins import SameOriginValidator
 
-    routes = URLRouter(import_module(websocket_urlconf).websocket_urlpatterns)
+    patterns = import_module(websocket_urlconf).websocket_urlpatterns
+    routes = URLRouter([*patterns, re_path("", NoSuchSocket.as_asgi())])
     application = ProtocolTypeRouter(
         {
             "http": http_application(django_application),

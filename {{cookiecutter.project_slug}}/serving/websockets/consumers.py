@@ -5,6 +5,7 @@ import json
 import logging
 import sys
 
+from channels.exceptions import ChannelFull
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 logger = logging.getLogger(__name__)
@@ -19,14 +20,30 @@ def client_gone(error: Exception) -> bool:
     )
 
 
-# What msgpack (the Redis layer's) refuses: ints past 64 bits, lone surrogates.
+# What msgpack (the Redis layer's) refuses: ints past 64 bits, lone surrogates, and
+# nesting past about 1,000 levels, which MAX_DEPTH keeps well away from.
 UNCARRIED = (OverflowError, UnicodeEncodeError)
+MAX_DEPTH = 100
 
 
 def int_within_64_bits(text: str) -> int:
     if len(text.lstrip("-")) > 18:
         raise OverflowError(text)
     return int(text)
+
+
+def depth(content) -> int:
+    """How deep lists and objects nest in `content`, level by level (no recursion)."""
+    levels, level = 0, [content]
+    while level:
+        levels += 1
+        level = [
+            child
+            for value in level
+            if isinstance(value, (dict, list))
+            for child in (value.values() if isinstance(value, dict) else value)
+        ]
+    return levels
 
 
 class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
@@ -39,7 +56,9 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
             await super().__call__(scope, receive, send)
         except Exception as error:
             layer = getattr(self, "channel_layer", None)
-            if not isinstance(error, getattr(layer, "unavailable_errors", ())):
+            # Away, or full: one client's flood can fill its process's inbox.
+            failed = (ChannelFull, *getattr(layer, "unavailable_errors", ()))
+            if not isinstance(error, failed):
                 raise
             reason = f"{type(error).__name__}: {error}"
             logger.warning(
@@ -60,6 +79,8 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
         try:
             content = json.loads(text_data, parse_int=int_within_64_bits)
             json.dumps(content, ensure_ascii=False).encode()  # no lone surrogate
+            if depth(content) > MAX_DEPTH:
+                raise RecursionError
         except UNCARRIED:
             return await self.refuse(self.INVALID_PAYLOAD, "JSON a layer cannot carry")
         except ValueError:
@@ -83,3 +104,11 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
         logger.warning("Closed %s with %d: the client sent %s", path, code, what)
         await self.send_json({"error": f"{path} does not take {what}", "close": code})
         await self.close(code=code)
+
+
+class NoSuchSocket(AsyncJsonWebsocketConsumer):
+    """A path no route takes: the handshake gets 403, as a page would get 404, where
+    Channels' router raises and the server logs a traceback."""
+
+    async def connect(self):
+        await self.close()

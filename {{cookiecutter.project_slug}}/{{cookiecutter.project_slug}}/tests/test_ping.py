@@ -1,4 +1,6 @@
 import pytest
+from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 
 
@@ -61,10 +63,11 @@ async def test_text_that_is_not_json_is_answered_and_closed_with_4007(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("levels", [101, 1_200, 100_000])  # 1,200: JSON, not msgpack
 async def test_json_nested_too_deep_is_answered_and_closed_with_4007(
-    application, page_headers
+    application, page_headers, levels
 ):
-    deep = "[" * 100_000 + "]" * 100_000
+    deep = "[" * levels + "]" * levels
     answer, closing = await answer_to(application, page_headers(), {"text": deep})
 
     assert answer["close"] == 4007 and "too deep" in answer["error"]
@@ -85,3 +88,40 @@ async def test_json_of_the_wrong_shape_gets_an_error_and_the_socket_stays(
     await communicator.send_json_to({"ping": "again"})
     assert await communicator.receive_json_from(timeout=5) == {"pong": "again"}
     await communicator.disconnect()
+
+
+class FullLayer(InMemoryChannelLayer):
+    """The in-memory layer as a flood of pings leaves it: every send finds it full."""
+
+    async def send(self, channel, message):
+        raise ChannelFull(channel)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_full_channel_layer_closes_the_socket_with_4013(
+    application, page_headers, settings, caplog
+):
+    """One client's flood fills its process's inbox: the others' pings then find the
+    layer full, and are told to try again later, with no traceback."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.FullLayer"}}
+    communicator = WebsocketCommunicator(
+        application, "/ws/ping/", headers=page_headers()
+    )
+    await communicator.connect()
+
+    await communicator.send_json_to({"ping": 1})
+    closing = await communicator.receive_output(timeout=5)
+    await communicator.wait()
+
+    assert closing == {"type": "websocket.close", "code": 4013}
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
+
+
+async def test_a_path_no_route_takes_is_refused(application, page_headers):
+    communicator = WebsocketCommunicator(
+        application, "/ws/nothing-here/", headers=page_headers()
+    )
+
+    connected, code = await communicator.connect()
+
+    assert (connected, code) == (False, 1000)
