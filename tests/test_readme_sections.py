@@ -82,6 +82,16 @@ def section(readme: str, heading: str) -> str:
     return readme.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
 
 
+def test_pytest_without_env_says_to_copy_it(project, bin_dir):
+    """As the README says of a command in a fresh clone, which has no .env."""
+    (project / ".env").unlink()
+    tests = run(["python", "-m", "pytest", "-p", "no:cacheprovider"], project, bin_dir)
+
+    assert tests.returncode == pytest.ExitCode.USAGE_ERROR, tests.stdout + tests.stderr
+    assert "run `install -m 600 .env.example .env`" in tests.stdout + tests.stderr
+    assert "Traceback" not in tests.stdout + tests.stderr
+
+
 def test_a_first_page_as_the_readme_builds_it(readme, project, bin_dir):
     """ "Your first page", block by block: the app, its model, form and view, URLs,
     template, a link in the navigation and an async test that posts the form; then

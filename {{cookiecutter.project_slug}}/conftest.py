@@ -1,4 +1,19 @@
+import os
+
 import pytest
+
+
+def pytest_configure(config):
+    """Without .env's DEBUG the settings are production's, which need DATABASE_URL:
+    one sentence, as `manage.py` gives, rather than an error in every test."""
+    from django.conf import settings
+
+    if not settings.DEBUG and not os.environ.get("DATABASE_URL"):
+        pytest.exit(
+            "DATABASE_URL is not set and DEBUG is off: for local development, run"
+            " `install -m 600 .env.example .env`, or set DATABASE_URL (README.md).",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 @pytest.fixture(autouse=True)
