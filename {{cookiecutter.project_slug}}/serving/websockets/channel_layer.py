@@ -32,6 +32,10 @@ class RedisChannelLayer(BaseRedisChannelLayer):
             return await asyncio.shield(read)
         except asyncio.CancelledError:
             ending = asyncio.ensure_future(self.send(channel, LEFT))
+            # A layer a flood has filled takes no goodbye: the read is cancelled.
+            ending.add_done_callback(
+                lambda sent: (sent.cancelled() or sent.exception()) and read.cancel()
+            )
             for task in (read, ending):
                 self.left_behind.add(task)
                 task.add_done_callback(self.ended)

@@ -127,4 +127,25 @@ async def test_a_consumer_cancelled_mid_read_leaves_at_once(settings):
     assert not layer.left_behind
     assert channel not in layer.receive_buffer
     await layer.flush()
+
+
+async def test_a_read_left_behind_ends_when_the_layer_is_full(settings):
+    """A flood can fill the process's inbox, so that the goodbye cannot be sent: the
+    read it would have ended is cancelled, not left reading for ever."""
+    config = {**settings.CHANNEL_LAYERS["default"]["CONFIG"], "capacity": 0}
+    layer = RedisChannelLayer(**config)  # every send finds it full
+    channel = await layer.new_channel()
+    reader = asyncio.ensure_future(layer.receive(channel))
+    await wait_until_blocked_in_redis()
+
+    reader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(reader, 1)
+
+    for _ in range(100):
+        if not layer.left_behind:
+            break
+        await asyncio.sleep(0.05)
+    assert not layer.left_behind
+    await layer.flush()
 {%- endif %}
