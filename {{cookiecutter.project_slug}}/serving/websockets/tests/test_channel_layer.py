@@ -75,6 +75,15 @@ async def wait_until_blocked_in_redis() -> None:
     raise AssertionError("no read waits in Redis")
 
 
+async def until_no_read_is_left(layer) -> None:
+    """Within 5 s, every read a cancelled consumer left behind has ended."""
+    for _ in range(100):
+        if not layer.left_behind:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{len(layer.left_behind)} reads left behind go on")
+
+
 async def test_a_consumer_cancelled_mid_read_hands_the_message_over(settings):
     """django/channels_redis#366: one consumer reads for all of a process's sockets;
     cancelled between Redis handing out a message and the read returning, it must
@@ -120,11 +129,7 @@ async def test_a_consumer_cancelled_mid_read_leaves_at_once(settings):
 
     # The read it left behind ends with its own channel's goodbye, and with it the
     # buffer channels-redis keeps for that channel.
-    for _ in range(100):
-        if not layer.left_behind:
-            break
-        await asyncio.sleep(0.05)
-    assert not layer.left_behind
+    await until_no_read_is_left(layer)
     assert channel not in layer.receive_buffer
     await layer.flush()
 
@@ -142,10 +147,6 @@ async def test_a_read_left_behind_ends_when_the_layer_is_full(settings):
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(reader, 1)
 
-    for _ in range(100):
-        if not layer.left_behind:
-            break
-        await asyncio.sleep(0.05)
-    assert not layer.left_behind
+    await until_no_read_is_left(layer)
     await layer.flush()
 {%- endif %}
