@@ -8,10 +8,12 @@ def pytest_configure(config):
     one sentence, as `manage.py` gives, rather than an error in every test."""
     from django.conf import settings
 
+    from serving.checks.startup import LOCAL_FIX
+
     if not settings.DEBUG and not os.environ.get("DATABASE_URL"):
         pytest.exit(
-            "DATABASE_URL is not set and DEBUG is off: for local development, run"
-            " `install -m 600 .env.example .env`, or set DATABASE_URL (README.md).",
+            f"DATABASE_URL is not set and DEBUG is off: {LOCAL_FIX}, or set"
+            " DATABASE_URL (README.md).",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
 
