@@ -60,6 +60,26 @@ def mail_as_in_production(settings):
 def fast_password_hashing(settings):
     """Tests create and log in users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+{%- if cookiecutter.background_worker == "celery" %}
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_as_queued(monkeypatch):
+    """Each task runs inside the test that queues it, with REDIS_URL or without: the
+    same locally and in CI, and nothing left in a broker."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+{%- elif cookiecutter.background_worker == "django-tasks" %}
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_as_queued(settings):
+    """Each task runs inside the test that queues it, with DATABASE_URL or without:
+    the same locally and in CI."""
+    backend = "{{ 'django_tasks' if cookiecutter.django_version == '5.2' else 'django.tasks' }}.backends.immediate.ImmediateBackend"
+    settings.TASKS = {"default": {"BACKEND": backend}}
+{%- endif %}
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,26 +1,10 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-{% if cookiecutter.background_worker == "celery" -%}
-from config.celery import app
-{% endif -%}
 from welcome.models import Welcome
 from welcome.tasks import welcome
 
 PASSWORD = "a-long-enough-test-password"
-{%- if cookiecutter.background_worker == "django-tasks" %}
-IMMEDIATE = "{{ 'django_tasks' if cookiecutter.django_version == '5.2' else 'django.tasks' }}.backends.immediate.ImmediateBackend"
-{%- endif %}
-
-
-@pytest.fixture
-def tasks_run_here({{ "monkeypatch" if cookiecutter.background_worker == "celery" else "settings" }}):
-    """The worker's part, in this process, as each task is queued."""
-{%- if cookiecutter.background_worker == "celery" %}
-    monkeypatch.setitem(app.conf, "task_always_eager", True)
-{%- else %}
-    settings.TASKS = {"default": {"BACKEND": IMMEDIATE}}
-{%- endif %}
 
 
 def sign_up(client, username):
@@ -31,7 +15,7 @@ def sign_up(client, username):
 
 @pytest.mark.django_db
 def test_a_new_user_is_welcomed_and_the_home_page_says_so(
-    client, tasks_run_here, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = sign_up(client, "bob")
@@ -44,7 +28,7 @@ def test_a_new_user_is_welcomed_and_the_home_page_says_so(
 
 
 @pytest.mark.django_db
-def test_until_the_worker_runs_the_home_page_says_it_is_queued(client, tasks_run_here):
+def test_until_the_worker_runs_the_home_page_says_it_is_queued(client):
     # The test's transaction is never committed, so the task is never queued.
     sign_up(client, "carol")
 
