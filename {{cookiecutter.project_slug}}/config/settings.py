@@ -105,8 +105,8 @@ SECURITY_HEADERS_MIDDLEWARE = [
     # has its own).
     "csp.middleware.CSPMiddleware",
 {%- else %}
-    # Django's own, except on its debug pages (serving/http/headers.py).
-    "serving.http.headers.ContentSecurityPolicyMiddleware",
+    # Django's own, which its debug pages (inline scripts, no nonce) opt out of.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 {%- endif %}
     "serving.http.headers.CrossOriginResourcePolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -2,9 +2,6 @@
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-{%- if cookiecutter.django_version != "5.2" %}
-from django.middleware import csp
-{%- endif %}
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.module_loading import import_string
 
@@ -55,17 +52,6 @@ class CrossOriginResourcePolicyMiddleware(MiddlewareMixin):
     def process_response(self, request, response):
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
-{%- if cookiecutter.django_version != "5.2" %}
-
-
-class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
-    """Django's, but not on debug pages, whose inline scripts carry no nonce."""
-
-    def process_response(self, request, response):
-        if settings.DEBUG and response.status_code in (404, 500):
-            return response
-        return super().process_response(request, response)
-{%- endif %}
 
 
 class ClientAddress:
