@@ -3,7 +3,6 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
 
     def ready(self):
         from . import adapter  # noqa: F401 (its receiver ends a lock on reset)

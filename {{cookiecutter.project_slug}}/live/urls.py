@@ -1,9 +1,8 @@
 from django.urls import path
-
-from . import views
+from django.views.generic import TemplateView
 
 app_name = "live"
 
 urlpatterns = [
-    path("live/", views.live_page, name="page"),
+    path("live/", TemplateView.as_view(template_name="live/live.html"), name="page"),
 ]

@@ -79,7 +79,6 @@ def why_unreachable() -> str | None:
     if connection.vendor != "postgresql":
         return None
     params = connection.get_connection_params()
-    params.pop("pool", None)
     try:
         connection.Database.connect(**params).close()
     except connection.Database.OperationalError as error:

@@ -9,13 +9,12 @@ from redis import exceptions
 
 from .redis_pool import BoundedPool
 
-UNAVAILABLE = (exceptions.ConnectionError, exceptions.TimeoutError, OSError)
 # The message that ends a read left behind; only that read receives it.
 LEFT = {"type": "websocket.left"}
 
 
 class RedisChannelLayer(BaseRedisChannelLayer):
-    unavailable_errors = UNAVAILABLE
+    unavailable_errors = (exceptions.ConnectionError, exceptions.TimeoutError, OSError)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,7 +29,6 @@ AND pg_try_advisory_xact_lock(%s, hashtext(worker_ids ->> -1))
 def hold(worker_id: str):
     """A connection of its own (not pooled, which drops idle ones) holding the lock."""
     params = connection.get_connection_params()
-    params.pop("pool", None)
     held = connection.Database.connect(**params, autocommit=True)
     held.execute(HOLD, [LOCKS, worker_id])
     return held

@@ -1,5 +1,0 @@
-from django.shortcuts import render
-
-
-def live_page(request):
-    return render(request, "live/live.html")
