@@ -24,7 +24,6 @@ can still be counted.
 import asyncio
 import socket
 import ssl
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -101,26 +100,6 @@ def processes(runtime_answers, production_env) -> int:
     return platform_env.web_processes(runtime_answers, production_env)
 
 
-class Peak:
-    """The most connections Redis held at once while the block ran, read every 20 ms."""
-
-    def __init__(self, port: int):
-        self.port, self.most, self.stopped = port, 0, threading.Event()
-
-    def __enter__(self):
-        self.thread = threading.Thread(target=self.watch, daemon=True)
-        self.thread.start()
-        return self
-
-    def watch(self) -> None:
-        while not self.stopped.wait(0.02):
-            self.most = max(self.most, machine.connections_to(self.port))
-
-    def __exit__(self, *exc):
-        self.stopped.set()
-        self.thread.join(timeout=5)
-
-
 def open_at_once(port: int, count: int) -> list[int]:
     """Open `count` live-feed WebSockets at once, hold them until all have answered,
     then close them: the handshake's status of each (101: open)."""
@@ -169,7 +148,7 @@ def test_a_burst_of_websockets_holds_a_few_connections(
 ):
     budget = processes * LAYER_CONNECTIONS[runtime_answers["channel_layer"]]
 
-    with Peak(limited_redis.port) as peak:
+    with machine.Peak(lambda: machine.connections_to(limited_redis.port)) as peak:
         statuses = open_at_once(server, BURST)
 
     assert statuses.count(101) == BURST, sorted(set(statuses))
@@ -199,7 +178,8 @@ def test_tasks_queued_at_once_hold_one_broker_connection_per_process(
         page = "/accounts/password/reset/"
         return visitor.post_again(page, page, {"email": f"{name}@example.com"})[0]
 
-    with Peak(limited_redis.port) as peak, ThreadPoolExecutor(RESETS) as clients:
+    connections = machine.Peak(lambda: machine.connections_to(limited_redis.port))
+    with connections as peak, ThreadPoolExecutor(RESETS) as clients:
         statuses = list(clients.map(ask_for_reset, zip(visitors, names, strict=True)))
 
     assert set(statuses) == {302}, statuses

@@ -8,6 +8,7 @@ means every tier really ran.
 import os
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -187,6 +188,38 @@ def process_group(pgid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[2]) == pgid:
             pids.append(int(entry.name))
     return pids
+
+
+def threads(pids: list[int]) -> int:
+    """The threads `pids` run together (/proc/PID/status), those that ended left out."""
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += int(status.split("\nThreads:", 1)[1].split()[0])
+    return total
+
+
+class Peak:
+    """The most that `read()` returned while the block ran, read every 20 ms."""
+
+    def __init__(self, read):
+        self.read, self.most, self.stopped = read, 0, threading.Event()
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+        self.thread.start()
+        return self
+
+    def watch(self) -> None:
+        while not self.stopped.wait(0.02):
+            self.most = max(self.most, self.read())
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join(timeout=5)
 
 
 def resident_bytes(pids: list[int]) -> int:

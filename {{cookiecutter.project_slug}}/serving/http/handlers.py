@@ -11,9 +11,10 @@ from django.db import connections
 from django.urls import get_resolver
 from django.utils import translation
 
-# Threads kept for later requests: a basic dyno runs at most 256 processes and threads.
+# Threads of a process's coroutine views, past which requests share one: a basic dyno
+# runs at most 256 processes and threads.
 # https://devcenter.heroku.com/articles/limits#processes-threads
-IDLE_THREADS = 64
+REQUEST_THREADS = 64
 
 
 class ViewTypeRouter:
@@ -64,21 +65,33 @@ def released_after(function, *args, **kwargs):
 
 
 class AsyncViews(ASGIHandler):
-    """Django's ASGI handler, reusing idle RequestThreads: Django starts one each."""
+    """Django's ASGI handler, lending each request one of REQUEST_THREADS threads, or
+    past them a shared one: Django starts a thread per request, without limit."""
 
     def __init__(self):
         super().__init__()
         self.idle_threads: list[RequestThread] = []  # used on the event loop only
+        self.threads = 0
+        self.shared_thread = RequestThread()
+
+    def lend(self) -> RequestThread:
+        if self.idle_threads:
+            return self.idle_threads.pop()
+        if self.threads < REQUEST_THREADS:
+            self.threads += 1
+            return RequestThread()
+        return self.shared_thread
 
     async def handle(self, scope, receive, send):
-        thread = self.idle_threads.pop() if self.idle_threads else RequestThread()
+        thread = self.lend()
+        own = thread is not self.shared_thread
         try:
             async with ThreadSensitiveContext(executor=thread):
                 await super().handle(scope, receive, send)
         except BaseException:
-            thread.shutdown(wait=False)  # it may still run what the request left
+            if own:
+                thread.shutdown(wait=False)  # it may still run what the request left
+                self.threads -= 1
             raise
-        if len(self.idle_threads) < IDLE_THREADS:
+        if own:
             self.idle_threads.append(thread)
-        else:
-            thread.shutdown(wait=False)

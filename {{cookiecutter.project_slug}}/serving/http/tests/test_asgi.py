@@ -17,6 +17,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.views import View
 
+from serving.http import handlers
 from serving.http.bridge import SPOOL_BYTES, WSGIBridge, read_body
 from serving.http.handlers import AsyncViews, ViewTypeRouter
 from serving.http.static_files import BLOCK_BYTES, StaticFiles
@@ -312,6 +313,24 @@ async def test_each_async_request_has_a_thread_to_itself_lent_again_after_it(set
     assert first_a == second_a and first_b == second_b  # one thread per request
     assert first_a != first_b  # two requests at once, two threads
     assert later["body"].decode().split()[0] in (first_a, first_b)  # lent again
+
+
+async def test_past_its_threads_the_handler_lends_requests_one_shared_thread(
+    settings, monkeypatch
+):
+    settings.ROOT_URLCONF = __name__
+    monkeypatch.setattr(handlers, "REQUEST_THREADS", 2)
+    handler = AsyncViews()
+    request_may_end.clear()
+
+    together = [asyncio.ensure_future(exchange(handler, "/threads/")) for _ in range(5)]
+    await asyncio.sleep(0.2)
+    request_may_end.set()
+    answers = [body["body"].split()[0] for _, body in await asyncio.gather(*together)]
+
+    assert len(answers) == 5
+    assert len(set(answers)) == 3  # two of their own, and one for the other three
+    assert handler.threads == 2 and len(handler.idle_threads) == 2
 
 
 @pytest.mark.django_db(transaction=True)
