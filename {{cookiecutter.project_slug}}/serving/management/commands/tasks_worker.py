@@ -19,10 +19,17 @@ AWAY = 5  # seconds between tries while the database is away
 # has no worker. https://www.postgresql.org/docs/current/explicit-locking.html
 LOCKS = 7314021  # the first key, setting these locks apart from others
 HOLD = "SELECT pg_try_advisory_lock(%s, hashtext(%s))"
+# A task whose workers all died running it (out of memory, say) fails on the last.
+TRIES = 3
 PUT_BACK = f"""
-UPDATE {DBTaskResult._meta.db_table} SET status = 'READY'
-WHERE status = 'RUNNING' AND worker_ids ->> -1 <> %s
-AND pg_try_advisory_xact_lock(%s, hashtext(worker_ids ->> -1))
+UPDATE {DBTaskResult._meta.db_table}
+SET status = CASE WHEN jsonb_array_length(worker_ids) < %(tries)s THEN 'READY'
+    ELSE 'FAILED' END,
+finished_at = CASE WHEN jsonb_array_length(worker_ids) < %(tries)s THEN NULL
+    ELSE now() END
+WHERE status = 'RUNNING' AND worker_ids ->> -1 <> %(worker)s
+AND pg_try_advisory_xact_lock(%(locks)s, hashtext(worker_ids ->> -1))
+RETURNING status
 """
 
 
@@ -34,9 +41,10 @@ def hold(worker_id: str):
     return held
 
 
-def put_back(held, worker_id: str) -> int:
-    """Put the tasks of workers that are gone back on the queue; how many."""
-    return held.execute(PUT_BACK, [worker_id, LOCKS]).rowcount
+def put_back(held, worker_id: str) -> list[str]:
+    """Put the tasks of workers that are gone back on the queue: their new statuses."""
+    values = {"tries": TRIES, "worker": worker_id, "locks": LOCKS}
+    return [status for (status,) in held.execute(PUT_BACK, values)]
 
 
 class Sweeper(threading.Thread):
@@ -53,9 +61,14 @@ class Sweeper(threading.Thread):
             try:
                 if held is None or held.closed:
                     held = hold(self.worker_id)
-                if count := put_back(held, self.worker_id):
+                statuses = put_back(held, self.worker_id)
+                if count := statuses.count("READY"):
                     logger.warning(
                         "Put back %d task(s) a dead worker left running", count
+                    )
+                if count := statuses.count("FAILED"):
+                    logger.error(
+                        "%d task(s) failed: %d workers died running each", count, TRIES
                     )
             except connection.Database.Error as error:  # a new connection next time
                 logger.warning("Could not look for tasks a dead worker left: %s", error)

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def running(worker_id: str) -> DBTaskResult:
+def running(worker_id: str, earlier=("earlier",)) -> DBTaskResult:
     now = timezone.now()
     return DBTaskResult.objects.create(
         status="RUNNING",
@@ -19,7 +19,7 @@ def running(worker_id: str) -> DBTaskResult:
         backend_name="default",
         run_after=now,
         started_at=now,
-        worker_ids=["earlier", worker_id],
+        worker_ids=[*earlier, worker_id],
     )
 
 
@@ -31,11 +31,28 @@ def test_only_the_tasks_of_a_worker_that_is_gone_go_back_on_the_queue():
         kept = running("alive")
         own = running("this")
 
-        assert tasks_worker.put_back(this, "this") == 1
-        assert tasks_worker.put_back(this, "this") == 0
+        assert tasks_worker.put_back(this, "this") == ["READY"]
+        assert tasks_worker.put_back(this, "this") == []
 
         statuses = dict(DBTaskResult.objects.values_list("id", "status"))
         assert statuses == {left.id: "READY", kept.id: "RUNNING", own.id: "RUNNING"}
     finally:
         alive.close()
+        this.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_that_every_worker_died_running_fails_on_the_last():
+    """One that kills its worker (out of memory, say) would otherwise be put back and
+    kill the next one, forever, holding up every task behind it."""
+    this = tasks_worker.hold("this")
+    try:
+        earlier = [f"died-{n}" for n in range(tasks_worker.TRIES - 1)]
+        deadly = running("gone", earlier=earlier)
+
+        assert tasks_worker.put_back(this, "this") == ["FAILED"]
+
+        deadly.refresh_from_db()
+        assert deadly.status == "FAILED" and deadly.finished_at is not None
+    finally:
         this.close()
