@@ -391,6 +391,7 @@ LOGGING = {
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         "without_traceback": {"()": "serving.log_filters.WithoutTraceback"},
+        "lost_connection": {"()": "serving.log_filters.LostConnectionWithoutTraceback"},
     },
     "handlers": {
         "stdout": {
@@ -425,6 +426,8 @@ LOGGING = {
         # The pool retries a database that is away; /readyz says why, once.
         "psycopg.pool": {"level": "ERROR"},
 {%- endif %}
+        # A connection the event loop lost: one line; a bug keeps its traceback.
+        "asyncio": {"filters": ["lost_connection"]},
         # A readiness check that starts to fail: one line, and one mail, an outage.
         "serving.checks.probes": {
             "handlers": ["stdout", "mail_admins"],

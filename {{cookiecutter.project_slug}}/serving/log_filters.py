@@ -14,3 +14,12 @@ class WithoutTraceback(logging.Filter):
         record.exc_info = None
         record.exc_text = None
         return True
+
+
+class LostConnectionWithoutTraceback(WithoutTraceback):
+    """A lost connection's one line; uvloop reports a TLS handshake reset twice, the
+    second time as a future never retrieved (MagicStack/uvloop#437)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, OSError) or super().filter(record)
