@@ -2,6 +2,7 @@
 Env.bool reads `ture` as False). https://django-environ.readthedocs.io/"""
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -50,18 +51,19 @@ def items(name: str, wrong=lambda item: False, fix: str = "") -> list[str]:
 
 
 def hosts(name: str) -> list[str]:
-    fix = "write host names alone, without a scheme or a path, like example.com"
-    return items(name, lambda host: "/" in host, fix)
+    fix = "write host names alone, without a scheme, port or path, like example.com"
+    # Django matches a host without its port; "[::1]" has colons of its own.
+    return items(name, lambda host: re.search(r"[/\s]|^[^:]*:[^:]*$", host), fix)
 
 
 def origins(name: str) -> list[str]:
     fix = "write each origin as a scheme and a host, like https://www.example.com"
-    return items(name, lambda origin: not origin.partition("://")[2], fix)
+    return items(name, lambda origin: not re.fullmatch(r"\w+://[^/\s]+", origin), fix)
 
 
 def addresses(name: str) -> list[str]:
-    fix = "write e-mail addresses, like ops@example.com"
-    return items(name, lambda address: "@" not in address, fix)
+    fix = "write e-mail addresses separated by commas, like ops@example.com"
+    return items(name, lambda item: not re.fullmatch(r"[^@\s;]+@[^@\s;]+", item), fix)
 
 
 def choice(name: str, default: str, *others: str) -> str:

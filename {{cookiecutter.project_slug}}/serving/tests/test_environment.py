@@ -146,17 +146,30 @@ def test_a_whole_number_below_its_minimum_or_not_one_is_refused(monkeypatch, val
         environment.whole_number("WEB_THREADS", 2, "threads", minimum=1)
 
 
+def test_hosts_and_origins_as_django_matches_them_are_read(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", ".example.com,[::1],127.0.0.1")
+    monkeypatch.setenv("DJANGO_CSRF_TRUSTED_ORIGINS", "https://*.example.com")
+    hosts = environment.hosts("DJANGO_ALLOWED_HOSTS")
+    origins = environment.origins("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+    assert hosts == [".example.com", "[::1]", "127.0.0.1"]
+    assert origins == ["https://*.example.com"]
+
+
 def test_addresses_are_read_without_their_spaces(monkeypatch):
     monkeypatch.setenv("DJANGO_ADMINS", " a@example.com, ,b@example.com ")
 
     assert environment.addresses("DJANGO_ADMINS") == ["a@example.com", "b@example.com"]
 
 
-def test_an_entry_that_is_not_an_address_is_refused(monkeypatch):
-    monkeypatch.setenv("DJANGO_ADMINS", "a@example.com,ops")
+@pytest.mark.parametrize("value", ["ops", "a@example.com;b@example.com", "a b@c.com"])
+def test_an_entry_that_is_not_an_address_is_refused(monkeypatch, value):
+    monkeypatch.setenv("DJANGO_ADMINS", f"a@example.com,{value}")
 
-    with pytest.raises(SettingError, match="^DJANGO_ADMINS has 'ops': write e-mail"):
+    with pytest.raises(SettingError) as refusal:
         environment.addresses("DJANGO_ADMINS")
+
+    assert str(refusal.value).startswith(f"DJANGO_ADMINS has {value!r}: write e-mail")
 
 
 def test_a_database_url_is_read_with_its_password_decoded(monkeypatch):
@@ -192,7 +205,10 @@ def test_a_database_url_without_a_database_name_is_refused(monkeypatch, url):
     assert "hunter2" not in str(refusal.value)
 
 
-@pytest.mark.parametrize("value", ["https://example.com/", "example.com/app"])
+@pytest.mark.parametrize(
+    "value",
+    ["https://example.com/", "example.com/app", "example.com:443", "a.com b.com"],
+)
 def test_a_host_written_as_a_url_is_refused(monkeypatch, value):
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", f"app.example.com,{value}")
 
@@ -202,7 +218,9 @@ def test_a_host_written_as_a_url_is_refused(monkeypatch, value):
     assert str(refusal.value).startswith(f"DJANGO_ALLOWED_HOSTS has {value!r}: write")
 
 
-@pytest.mark.parametrize("value", ["b.example.com", "https://"])
+@pytest.mark.parametrize(
+    "value", ["b.example.com", "https://", "https://b.example.com/", "https://b c.com"]
+)
 def test_an_origin_without_its_scheme_or_host_is_refused(monkeypatch, value):
     monkeypatch.setenv("DJANGO_CSRF_TRUSTED_ORIGINS", f"https://a.example.com,{value}")
 
