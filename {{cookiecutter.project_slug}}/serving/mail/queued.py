@@ -2,13 +2,17 @@
 
 import datetime
 
+from django.dispatch import receiver
 {% if cookiecutter.django_version != "5.2" -%}
 from django.tasks import task
+from django.tasks.signals import task_finished
 {% endif -%}
 from django.utils import timezone
 {%- if cookiecutter.django_version == "5.2" %}
 from django_tasks import task
+from django_tasks.signals import task_finished
 {%- endif %}
+from django_tasks_db.models import DBTaskResult
 
 from .backends import transport
 from .messages import QueueingBackend, from_fields, next_try
@@ -26,6 +30,14 @@ def send_email(fields: dict, attempt: int = 0) -> int:
             later = timezone.now() + datetime.timedelta(seconds=delay)
             send_email.using(run_after=later).enqueue(fields, attempt + 1)
         return 0
+
+
+@receiver(task_finished)
+def forget_the_message(sender, task_result, **kwargs):
+    """A message's row keeps no copy once it is dealt with: a password reset's link."""
+    if task_result.task.func is send_email.func:
+        rows = DBTaskResult.objects.filter(id=task_result.id)
+        rows.update(args_kwargs={"args": [], "kwargs": {}})
 
 
 class QueuedEmailBackend(QueueingBackend):

@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from serving.mail.queued import QueuedEmailBackend, send_email
@@ -36,6 +37,34 @@ def test_a_page_queues_the_message_and_the_worker_sends_it():
         "Hello",
         ["a@example.com"],
         message().alternatives,
+    )
+
+
+@pytest.mark.django_db
+def test_a_sent_message_leaves_no_copy_of_itself_in_the_task_table():
+    """Anyone who may read the table (a view-only admin, a backup) would read a
+    password reset's link there for the 14 days the row is kept."""
+    QueuedEmailBackend().send_messages([message()])
+    (queued,) = DBTaskResult.objects.all()
+
+    worker_of("default").run_task(queued)
+
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL" and len(mail.outbox) == 1
+    assert queued.args_kwargs == {"args": [], "kwargs": {}}
+
+
+def worker_of(backend_name: str) -> Worker:
+    """django-tasks-db's worker, as `tasks_worker` runs it, for one task at a time."""
+    return Worker(
+        queue_names=["default"],
+        interval=1,
+        batch=True,
+        backend_name=backend_name,
+        startup_delay=False,
+        max_tasks=1,
+        worker_id="test",
+        excluded_queue_names=[],
     )
 
 
