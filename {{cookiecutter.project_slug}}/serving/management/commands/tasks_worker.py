@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, ProgrammingError, connection
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
@@ -98,6 +98,11 @@ class Command(db_worker.Command):
             except (OperationalError, InterfaceError) as error:
                 logger.warning("The database is away, trying in %d s: %s", AWAY, error)
                 time.sleep(AWAY)
+            except ProgrammingError as error:
+                # db_worker's SIGTERM handler exits mid-query; the rollback then fails.
+                if isinstance(error.__context__, SystemExit):
+                    raise error.__context__ from None
+                raise
             finally:
                 if sweeper:
                     sweeper.stopped.set()

@@ -1,6 +1,8 @@
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import ProgrammingError, connection
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from serving.management.commands import tasks_worker
@@ -56,3 +58,23 @@ def test_a_task_that_every_worker_died_running_fails_on_the_last():
         assert deadly.status == "FAILED" and deadly.finished_at is not None
     finally:
         this.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_that_cuts_a_query_short_exits_as_the_stop_asked(monkeypatch, settings):
+    """db_worker's SIGTERM handler calls sys.exit() from inside whatever runs, a
+    query too; the transaction's rollback then fails on the busy connection."""
+
+    def stopped_mid_query(self, *args, **options):
+        try:
+            raise SystemExit(0)
+        finally:
+            raise ProgrammingError("can't change 'autocommit' now")
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(db_worker.Command, "handle", stopped_mid_query)
+
+    with pytest.raises(SystemExit) as stop:
+        call_command("tasks_worker")
+
+    assert stop.value.code == 0
