@@ -392,6 +392,7 @@ LOGGING = {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         "without_traceback": {"()": "serving.log_filters.WithoutTraceback"},
         "lost_connection": {"()": "serving.log_filters.LostConnectionWithoutTraceback"},
+        "once_per_error": {"()": "serving.log_filters.OncePerError"},
     },
     "handlers": {
         "stdout": {
@@ -399,12 +400,12 @@ LOGGING = {
             "stream": "ext://sys.stdout",
             "formatter": "plain",
         },
-        # Mails each error to ADMINS, as Django's default logging does, without what
-        # could wait on the database (serving/mail/reports.py).
+        # Mails each error to ADMINS, as Django's default logging does, once in ten
+        # minutes, without what could wait on the database (serving/mail/reports.py).
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            "filters": ["require_debug_false", "once_per_error"],
             "reporter_class": "serving.mail.reports.ErrorReport",
         },
     },

@@ -1,6 +1,10 @@
 """Logging filters that config/settings.py's LOGGING uses."""
 
 import logging
+import time
+import traceback
+
+REPEAT_SECONDS = 600
 
 
 class WithoutTraceback(logging.Filter):
@@ -23,3 +27,23 @@ class LostConnectionWithoutTraceback(WithoutTraceback):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         return not isinstance(error, OSError) or super().filter(record)
+
+
+class OncePerError(logging.Filter):
+    """An error's first report in REPEAT_SECONDS a process: a bot asking for a broken
+    page would otherwise queue a mail a hit, ahead of password resets."""
+
+    def __init__(self):
+        super().__init__()
+        self.quiet_until = {}  # (type, where it was raised) -> monotonic time
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info:
+            return True
+        kind, _, raised = record.exc_info
+        last = traceback.extract_tb(raised)[-1:]  # where it was raised
+        error = (kind, *[(frame.filename, frame.lineno) for frame in last])
+        if time.monotonic() < self.quiet_until.get(error, 0):
+            return False
+        self.quiet_until[error] = time.monotonic() + REPEAT_SECONDS
+        return True
