@@ -77,8 +77,9 @@ def tasks_run_as_queued(monkeypatch):
 def tasks_run_as_queued(settings):
     """Each task runs inside the test that queues it, with DATABASE_URL or without:
     the same locally and in CI."""
-    backend = "{{ 'django_tasks' if cookiecutter.django_version == '5.2' else 'django.tasks' }}.backends.immediate.ImmediateBackend"
-    settings.TASKS = {"default": {"BACKEND": backend}}
+    from config.tasks_settings import immediate
+
+    settings.TASKS = {"default": immediate}
 {%- endif %}
 
 
