@@ -3,6 +3,7 @@
 import logging
 import time
 import traceback
+from collections import deque
 
 REPEAT_SECONDS = 600
 
@@ -41,9 +42,10 @@ class OncePerError(logging.Filter):
         if not record.exc_info:
             return True
         kind, _, raised = record.exc_info
-        last = traceback.extract_tb(raised)[-1:]  # where it was raised
-        error = (kind, *[(frame.filename, frame.lineno) for frame in last])
-        if time.monotonic() < self.quiet_until.get(error, 0):
+        last = deque(traceback.walk_tb(raised), maxlen=1)  # where it was raised
+        error = (kind, *[(frame.f_code.co_filename, line) for frame, line in last])
+        now = time.monotonic()
+        if now < self.quiet_until.get(error, 0):
             return False
-        self.quiet_until[error] = time.monotonic() + REPEAT_SECONDS
+        self.quiet_until[error] = now + REPEAT_SECONDS
         return True
