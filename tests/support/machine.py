@@ -190,16 +190,19 @@ def process_group(pgid: int) -> list[int]:
     return pids
 
 
-def threads(pids: list[int]) -> int:
-    """The threads `pids` run together (/proc/PID/status), those that ended left out."""
-    total = 0
+def proc_files(pids: list[int], name: str) -> Iterator[str]:
+    """Each of `pids`' /proc/PID/`name`, those that ended meanwhile left out."""
     for pid in pids:
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
+            yield Path(f"/proc/{pid}/{name}").read_text()
         except OSError:
             continue
-        total += int(status.split("\nThreads:", 1)[1].split()[0])
-    return total
+
+
+def threads(pids: list[int]) -> int:
+    """The threads `pids` run together."""
+    statuses = proc_files(pids, "status")
+    return sum(int(status.split("\nThreads:", 1)[1].split()[0]) for status in statuses)
 
 
 class Peak:
@@ -227,11 +230,7 @@ def resident_bytes(pids: list[int]) -> int:
     their proportional set sizes, which counts a page shared after fork once, as a
     dyno's memory limit does (a sum of VmRSS would count it in every worker)."""
     total = 0
-    for pid in pids:
-        try:
-            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:
-            continue
+    for rollup in proc_files(pids, "smaps_rollup"):
         if match := re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE):
             total += int(match.group(1)) * 1024
     return total
