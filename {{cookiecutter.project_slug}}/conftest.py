@@ -8,11 +8,11 @@ def pytest_configure(config):
     one sentence, as `manage.py` gives, rather than an error in every test."""
     from django.conf import settings
 
-    from serving.checks.startup import LOCAL_FIX
+    from serving.checks.startup import local_fix
 
     if not settings.DEBUG and not os.environ.get("DATABASE_URL"):
         pytest.exit(
-            f"DATABASE_URL is not set and DEBUG is off: {LOCAL_FIX}, or set"
+            f"DATABASE_URL is not set and DEBUG is off: {local_fix()}, or set"
             " DATABASE_URL (README.md).",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )

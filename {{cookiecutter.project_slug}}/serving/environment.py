@@ -10,7 +10,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 # Locally; the platform has no .env, and sets each value in the app's config.
-environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env")
+ENV_FILE = Path(__file__).resolve().parent.parent / ".env"
+environ.Env.read_env(ENV_FILE)
 
 
 class SettingError(ImproperlyConfigured):

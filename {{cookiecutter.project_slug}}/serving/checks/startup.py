@@ -11,7 +11,7 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_s
 from django.core.checks import Error
 from django.db import OperationalError, connection, connections
 
-from ..environment import SettingError
+from ..environment import ENV_FILE, SettingError
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,6 @@ PLATFORM_FIX = "set {it} with `heroku config:set NAME=value`"
 {%- else %}
 PLATFORM_FIX = "add {it} to the envs in .do/app.yaml or in the app's settings"
 {%- endif %}
-# A fresh clone has no .env (git ignores it): the committed example turns DEBUG on.
-LOCAL_FIX = "for local development, run `install -m 600 .env.example .env`"
 STATIC_FILES_MISSING = (
     "The static files are not collected: run `python manage.py collectstatic"
     " --noinput` before starting the web process (the platform's build runs it)."
@@ -97,6 +95,13 @@ def unreachable(params: dict, error: str) -> str:
     )
 
 
+def local_fix() -> str:
+    """A fresh clone has no .env (git ignores it), and `install` would overwrite one."""
+    if ENV_FILE.exists():
+        return "for local development, set DJANGO_DEBUG=1 in .env"
+    return "for local development, run `install -m 600 .env.example .env`"
+
+
 def problems(web_process: bool = False) -> list[str]:
     """What stops a production process, each in one sentence."""
     found = []
@@ -104,7 +109,7 @@ def problems(web_process: bool = False) -> list[str]:
         one = len(missing) == 1
         names = missing[0] if one else f"{', '.join(missing[:-1])} and {missing[-1]}"
         verb, it = ("is", "it") if one else ("are", "them")
-        fix = f"{PLATFORM_FIX.format(it=it)}, or {LOCAL_FIX}"
+        fix = f"{PLATFORM_FIX.format(it=it)}, or {local_fix()}"
         found.append(f"{names} {verb} not set: {fix}.")
     key = os.environ.get("DJANGO_SECRET_KEY", "")
     if settings.REQUIRED_ENVIRONMENT and key and (len(key) < 50 or len(set(key)) < 5):

@@ -37,8 +37,16 @@ def production_environment(production_without_environment, monkeypatch):
         monkeypatch.setenv(name, secrets.token_urlsafe(50))
 
 
+@pytest.fixture
+def env_file(tmp_path, monkeypatch):
+    """Where .env would be: absent until a test writes it."""
+    path = tmp_path / ".env"
+    monkeypatch.setattr("serving.checks.startup.ENV_FILE", path)
+    return path
+
+
 def test_the_missing_variables_are_named_in_one_sentence(
-    production_without_environment,
+    production_without_environment, env_file
 ):
     (error,) = check_environment(app_configs=None)
 
@@ -47,8 +55,18 @@ def test_the_missing_variables_are_named_in_one_sentence(
     assert error.msg.endswith("run `install -m 600 .env.example .env`.")
 
 
+def test_an_existing_env_file_is_not_to_be_overwritten(
+    production_without_environment, env_file
+):
+    env_file.write_text("DJANGO_DEBUG=0\n")
+
+    (error,) = check_environment(app_configs=None)
+
+    assert error.msg.endswith("set DJANGO_DEBUG=1 in .env.")
+
+
 def test_runserver_says_what_to_copy_before_django_complains(
-    production_without_environment,
+    production_without_environment, env_file
 ):
     # Django's own runserver would stop first, on the empty ALLOWED_HOSTS.
     with pytest.raises(CommandError, match=r"install -m 600 \.env\.example \.env"):
