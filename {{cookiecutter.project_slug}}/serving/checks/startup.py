@@ -31,7 +31,8 @@ DATABASE_FIXES = [
 {%- if cookiecutter.platform == "heroku" %}
 PLATFORM_FIX = "set {it} with `heroku config:set NAME=value`"
 {%- else %}
-PLATFORM_FIX = "add {it} to the envs in .do/app.yaml or in the app's settings"
+# In the spec, git would commit a secret.
+PLATFORM_FIX = "set {it} in the app's settings on App Platform, encrypted"
 {%- endif %}
 STATIC_FILES_MISSING = (
     "The static files are not collected: run `python manage.py collectstatic"
