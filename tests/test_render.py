@@ -1338,7 +1338,7 @@ def test_the_worker_runs_one_command_everywhere(project, answers):
     assert window and int(window.group(1)) + 10 <= kill, (window, kill)
     assert "CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True" in celery_settings
     assert "CELERY_TASK_ACKS_LATE = True" in celery_settings
-    assert "CELERY_BROKER_URL = REDIS_URL" in celery_settings
+    assert "CELERY_BROKER_URL = REDIS_URL or" in celery_settings
     assert "REDIS_URL" in settings.split("PRODUCTION_ENVIRONMENT = [", 1)[1].split("]", 1)[0]
     if answers["platform"] == "digitalocean":
         (worker,) = platform_env.do_spec(project)["workers"]

@@ -9,8 +9,9 @@ from serving.environment import flag, redis_url, whole_number
 
 # Heroku Key-Value Store or App Platform's managed Valkey.
 REDIS_URL = redis_url("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL
-# Locally, without REDIS_URL, DEBUG runs each task inside the request that queued it.
+# Locally, without REDIS_URL, DEBUG runs each task inside the request that queued it,
+# and kombu, given no broker's host, warns that it will look on localhost.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost//"
 CELERY_TASK_ALWAYS_EAGER = flag("DJANGO_DEBUG") and not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

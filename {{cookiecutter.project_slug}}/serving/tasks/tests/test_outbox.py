@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -104,3 +107,37 @@ def test_threads_that_queue_their_first_tasks_at_once_make_one_pool(
         thread.join(timeout=30)
 
     assert len(made) == 1
+
+
+QUEUE_A_TASK = """
+import django
+from celery import shared_task
+
+django.setup()
+import config.celery  # noqa: F401, E402
+
+
+
+@shared_task
+def nothing():
+    pass
+
+
+nothing.delay()
+"""
+
+
+def test_a_task_run_locally_looks_for_no_broker():
+    local = {**os.environ, "DJANGO_DEBUG": "1"}
+    for name in ("REDIS_URL", "DATABASE_URL"):
+        local.pop(name, None)
+    queued = subprocess.run(
+        [sys.executable, "-c", QUEUE_A_TASK],
+        env=local,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert queued.returncode == 0, queued.stderr
+    assert "WARNING" not in queued.stdout + queued.stderr
