@@ -310,7 +310,7 @@ SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]  # the two opt-ins a
 
 # Browsers load only the site's files and nonced tags{% if cookiecutter.media_storage == "s3" %}, and the uploads' pictures{% endif %}.
 # README.md: allowing a script from elsewhere, first with DJANGO_CSP_REPORT_ONLY=1.
-# https://docs.djangoproject.com/en/stable/ref/csp/
+# {{ "https://django-csp.readthedocs.io/en/latest/configuration.html" if cookiecutter.django_version == "5.2" else "https://docs.djangoproject.com/en/stable/ref/csp/" }}
 CSP_DIRECTIVES = {
     "default-src": [CSP.NONE],
     "script-src": [CSP.SELF, CSP.NONCE],
