@@ -31,7 +31,7 @@ DATABASE_FIXES = [
 {%- if cookiecutter.platform == "heroku" %}
 PLATFORM_FIX = "set {it} with `heroku config:set NAME=value`"
 {%- else %}
-# In the spec, git would commit a secret.
+# Not in .do/app.yaml, where git would commit the secret.
 PLATFORM_FIX = "set {it} in the app's settings on App Platform, encrypted"
 {%- endif %}
 STATIC_FILES_MISSING = (

@@ -114,14 +114,11 @@ import django
 from celery import shared_task
 
 django.setup()
-import config.celery  # noqa: F401, E402
-
-
+import config.celery
 
 @shared_task
 def nothing():
     pass
-
 
 nothing.delay()
 """
