@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.signals import task_finished
 {%- endif %}
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from .backends import transport
@@ -35,7 +36,8 @@ def send_email(fields: dict, attempt: int = 0) -> int:
 @receiver(task_finished)
 def forget_the_message(sender, task_result, **kwargs):
     """A message's row keeps no copy once it is dealt with: a password reset's link."""
-    if task_result.task.func is send_email.func:
+    in_a_row = isinstance(task_result.task.get_backend(), DatabaseBackend)
+    if in_a_row and task_result.task.func is send_email.func:
         rows = DBTaskResult.objects.filter(id=task_result.id)
         rows.update(args_kwargs={"args": [], "kwargs": {}})
 

@@ -4,6 +4,7 @@ from django.core.mail import EmailMultiAlternatives
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from config.tasks_settings import immediate
 from serving.mail.queued import QueuedEmailBackend, send_email
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -52,6 +53,18 @@ def test_a_sent_message_leaves_no_copy_of_itself_in_the_task_table():
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL" and len(mail.outbox) == 1
     assert queued.args_kwargs == {"args": [], "kwargs": {}}
+
+
+@pytest.mark.django_db
+def test_a_message_sent_inside_the_request_is_sent_once_without_a_warning(
+    settings, caplog
+):
+    settings.TASKS = {"default": immediate}  # locally, without DATABASE_URL
+
+    assert QueuedEmailBackend().send_messages([message()]) == 1
+
+    assert len(mail.outbox) == 1
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []
 
 
 def worker_of(backend_name: str) -> Worker:
