@@ -17,6 +17,10 @@ MAX_PICTURE_SIDE = 1024
 # keeps, must fit a 512 MB dyno. A JPEG is decoded at a half, a quarter or an eighth
 # of its size (what MAX_PICTURE_SIDE needs), a PNG or WebP whole, at 4 bytes a pixel.
 MAX_PICTURE_PIXELS = {"JPEG": 24_000_000, "PNG": 4_000_000, "WEBP": 4_000_000}
+# A progressive JPEG is decoded scan by scan over the whole picture: a camera writes
+# about ten, and a 2 MB file can hold tens of thousands, minutes of CPU (LJT-01-003):
+# https://libjpeg-turbo.org/pmwiki/uploads/About/TwoIssueswiththeJPEGStandard.pdf
+MAX_JPEG_SCANS = 100
 decoding = threading.Lock()
 try:  # glibc keeps what each thread frees for that thread: give it back after each
     release_freed_memory = ctypes.CDLL("libc.so.6").malloc_trim
@@ -53,6 +57,13 @@ def without_metadata(picture, image_format: str) -> bytes:
     return data.getvalue()
 
 
+def jpeg_scans(picture) -> int:
+    """Its start-of-scan markers, which entropy-coded data cannot hold (0xFF is
+    written 0xFF00 there)."""
+    picture.seek(0)
+    return picture.read().count(b"\xff\xda")
+
+
 def in_srgb(image, profile: bytes):
     mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB"
     try:
@@ -86,6 +97,11 @@ class PictureForm(forms.ModelForm):
         if image_format not in PICTURE_FORMATS:
             kind = f"a {image_format}" if image_format else "an unknown"
             raise forms.ValidationError(f"That is {kind} image: use JPEG, PNG or WebP.")
+        if image_format == "JPEG" and (scans := jpeg_scans(picture)) > MAX_JPEG_SCANS:
+            raise forms.ValidationError(
+                f"The picture is a JPEG of {scans} scans: the limit is"
+                f" {MAX_JPEG_SCANS}. Save it again from a photo editor."
+            )
         width, height = picture.image.size
         if width * height > (limit := MAX_PICTURE_PIXELS[image_format]):
             raise forms.ValidationError(

@@ -1,11 +1,12 @@
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
-from profiles.forms import MAX_PICTURE_BYTES, MAX_PICTURE_SIDE
+from profiles.forms import MAX_JPEG_SCANS, MAX_PICTURE_BYTES, MAX_PICTURE_SIDE
 from profiles.models import Profile
 
 
@@ -122,6 +123,32 @@ def test_a_picture_of_too_many_pixels_gets_a_form_error(client, signed_in):
     error = "The picture is 3000 × 3000 pixels: the limit is 4 million for a PNG."
     assert error in response.content.decode()
     assert not Profile.objects.exists()
+
+
+def scan_bomb(scans: int) -> bytes:
+    """A small progressive JPEG whose last scan is repeated: each repeat is decoded
+    over the whole picture again."""
+    data = io.BytesIO()
+    Image.new("RGB", (64, 64), "teal").save(data, "JPEG", progressive=True)
+    jpeg = data.getvalue().removesuffix(b"\xff\xd9")
+    last_scan = jpeg[jpeg.rindex(b"\xff\xda") :]
+    return jpeg + last_scan * (scans - len(re.findall(b"\xff\xda", jpeg))) + b"\xff\xd9"
+
+
+def test_a_jpeg_of_too_many_scans_gets_a_form_error(client, signed_in):
+    response = upload(client, "bomb.jpg", scan_bomb(MAX_JPEG_SCANS + 1), "image/jpeg")
+
+    assert response.status_code == 200
+    error = f"The picture is a JPEG of {MAX_JPEG_SCANS + 1} scans: the limit is"
+    assert error in response.content.decode()
+    assert not Profile.objects.exists()
+
+
+def test_a_progressive_jpeg_of_a_cameras_scans_is_kept(client, signed_in):
+    response = upload(client, "photo.jpg", scan_bomb(MAX_JPEG_SCANS), "image/jpeg")
+
+    assert response.status_code == 302
+    assert Profile.objects.get(user=signed_in).picture.name.endswith(".jpg")
 
 
 def stored_picture(user):
