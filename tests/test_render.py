@@ -457,6 +457,16 @@ def test_serving_reads_only_the_settings_its_readme_documents(project):
 
 
 @pytest.mark.reads_no_version_file
+def test_every_part_serving_readme_describes_is_in_the_project(project):
+    readme = (project / "serving" / "README.md").read_text()
+    parts = readme.split("\n## Its parts\n", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"^\| `([^`]+)`", parts, re.M)
+
+    assert named, "the parts table names no file: the pattern no longer finds them"
+    assert [name for name in named if not (project / "serving" / name).exists()] == []
+
+
+@pytest.mark.reads_no_version_file
 def test_the_settings_import_only_servings_environment_reader(project):
     for path in (project / "config").glob("*settings.py"):
         imported = {

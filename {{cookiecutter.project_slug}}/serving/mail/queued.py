@@ -1,4 +1,4 @@
-"""Mail sent by the worker, queued in the page's transaction, retried (messages.py)."""
+"""Mail sent by the worker, queued in the database, retried (messages.py)."""
 
 import datetime
 
