@@ -13,12 +13,20 @@ from django_tasks_db.models import DBTaskResult
 from serving.checks.startup import problems, stop
 
 logger = logging.getLogger(__name__)
-SWEEP_SECONDS = 60
+SWEEP_SECONDS = 3
+# A task is put back once its worker's lock has been free this long: a live worker whose
+# lock's connection dropped takes the lock again within two sweeps.
+GRACE_SECONDS = 12
 AWAY = 5  # seconds between tries while the database is away
 # A worker's advisory lock dies with it: a RUNNING task whose worker's lock is free
 # has no worker. https://www.postgresql.org/docs/current/explicit-locking.html
 LOCKS = 7314021  # the first key, setting these locks apart from others
 HOLD = "SELECT pg_try_advisory_lock(%s, hashtext(%s))"
+FREE = f"""
+SELECT id FROM {DBTaskResult._meta.db_table}
+WHERE status = 'RUNNING' AND worker_ids ->> -1 <> %(worker)s
+AND pg_try_advisory_xact_lock(%(locks)s, hashtext(worker_ids ->> -1))
+"""
 # A task whose workers all died running it (out of memory, say) fails on the last.
 TRIES = 3
 PUT_BACK = f"""
@@ -27,7 +35,7 @@ SET status = CASE WHEN jsonb_array_length(worker_ids) < %(tries)s THEN 'READY'
     ELSE 'FAILED' END,
 finished_at = CASE WHEN jsonb_array_length(worker_ids) < %(tries)s THEN NULL
     ELSE now() END
-WHERE status = 'RUNNING' AND worker_ids ->> -1 <> %(worker)s
+WHERE status = 'RUNNING' AND worker_ids ->> -1 <> %(worker)s AND id = ANY(%(ids)s)
 AND pg_try_advisory_xact_lock(%(locks)s, hashtext(worker_ids ->> -1))
 RETURNING status
 """
@@ -37,18 +45,25 @@ def hold(worker_id: str):
     """A connection of its own (not pooled, which drops idle ones) holding the lock."""
     params = connection.get_connection_params()
     held = connection.Database.connect(**params, autocommit=True)
-    held.execute(HOLD, [LOCKS, worker_id])
+    if not held.execute(HOLD, [LOCKS, worker_id]).fetchone()[0]:
+        held.close()  # the session that lost it holds it still: try again
+        raise connection.Database.OperationalError(f"{worker_id}'s lock is held")
     return held
 
 
-def put_back(held, worker_id: str) -> list[str]:
-    """Put the tasks of workers that are gone back on the queue: their new statuses."""
+def sweep(held, worker_id: str, free_since: dict, now: float) -> list[str]:
+    """Put back the tasks whose worker's lock has been free GRACE_SECONDS: their new
+    statuses. `free_since` (task id -> when first seen free) is kept between sweeps."""
     values = {"tries": TRIES, "worker": worker_id, "locks": LOCKS}
-    return [status for (status,) in held.execute(PUT_BACK, values)]
+    free = [task_id for (task_id,) in held.execute(FREE, values)]
+    for task_id in set(free_since) - set(free):
+        del free_since[task_id]  # its worker holds its lock again, or it ended
+    due = [i for i in free if now - free_since.setdefault(i, now) >= GRACE_SECONDS]
+    return [status for (status,) in held.execute(PUT_BACK, {**values, "ids": due})]
 
 
 class Sweeper(threading.Thread):
-    """Holds the worker's lock, putting back dead workers' tasks every SWEEP_SECONDS."""
+    """Holds the worker's lock, putting back dead workers' tasks."""
 
     def __init__(self, worker_id: str):
         super().__init__(daemon=True)
@@ -56,12 +71,12 @@ class Sweeper(threading.Thread):
         self.stopped, self.first = threading.Event(), threading.Event()
 
     def run(self) -> None:
-        held = None
+        held, free_since = None, {}
         while not self.stopped.is_set():
             try:
                 if held is None or held.closed:
                     held = hold(self.worker_id)
-                statuses = put_back(held, self.worker_id)
+                statuses = sweep(held, self.worker_id, free_since, time.monotonic())
                 if count := statuses.count("READY"):
                     logger.warning(
                         "Put back %d task(s) a dead worker left running", count
@@ -71,7 +86,8 @@ class Sweeper(threading.Thread):
                         "%d task(s) failed: %d workers died running each", count, TRIES
                     )
             except connection.Database.Error as error:  # a new connection next time
-                logger.warning("Could not look for tasks a dead worker left: %s", error)
+                if held is not None:  # once an outage, not once a sweep
+                    logger.warning("Could not sweep for dead workers' tasks: %s", error)
                 held = None
             self.first.set()
             self.stopped.wait(SWEEP_SECONDS)
