@@ -37,6 +37,19 @@ def test_sign_up_keeps_the_address_and_signs_in_at_once(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("sends_mail", [True, False])
+def test_sign_up_says_a_confirmation_was_sent_only_if_mail_goes_out(
+    client, settings, sends_mail
+):
+    locmem = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    settings.EMAIL_TRANSPORT = locmem if sends_mail else None  # None: no EMAIL_URL
+    sign_up(client, "bob", "bob@example.com")
+
+    home = client.get("/", secure=True).content.decode()
+    assert ("Confirmation email sent to bob@example.com." in home) is sends_mail
+
+
+@pytest.mark.django_db
 def test_sign_up_needs_an_address_that_no_account_uses(client, alice):
     without = sign_up(client, "bob", "")
     taken = sign_up(client, "bob", "ALICE@example.com")
