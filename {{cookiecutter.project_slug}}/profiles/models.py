@@ -1,5 +1,7 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 
 class Profile(models.Model):
@@ -14,3 +16,11 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user}'s profile"
+
+
+@receiver(post_delete, sender=Profile)
+def delete_the_picture(sender, instance, **kwargs):
+    """A deleted account's picture leaves the bucket too, once the deletion commits."""
+    name, storage = instance.picture.name, instance.picture.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

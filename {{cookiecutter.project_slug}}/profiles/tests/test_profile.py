@@ -58,6 +58,18 @@ def test_a_new_picture_replaces_the_old_one(client, signed_in):
     assert not first.storage.exists(first.name)
 
 
+def test_a_deleted_accounts_picture_is_deleted_too(
+    client, signed_in, django_capture_on_commit_callbacks
+):
+    upload(client, "me.png", image("PNG"))
+    picture = Profile.objects.get(user=signed_in).picture
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.delete()
+
+    assert not picture.storage.exists(picture.name)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "error"),
     [
