@@ -47,9 +47,9 @@ def test_ci_asks_before_it_builds_anything():
 
 @pytest.mark.parametrize(
     ("value", "workers_wanted"),
-    [(None, 6), ("1", 1), ("7", 7), ("0", None), ("8", None), ("two", None)],
+    [(None, 4), ("1", 1), ("7", 7), ("0", None), ("8", None), ("two", None)],
 )
-def test_the_worker_count_is_six_or_the_variable(monkeypatch, value, workers_wanted):
+def test_the_worker_count_is_four_or_the_variable(monkeypatch, value, workers_wanted):
     if value is None:
         monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
     else:
