@@ -22,11 +22,10 @@ AWAY = 5  # seconds between tries while the database is away
 # has no worker. https://www.postgresql.org/docs/current/explicit-locking.html
 LOCKS = 7314021  # the first key, setting these locks apart from others
 HOLD = "SELECT pg_try_advisory_lock(%s, hashtext(%s))"
-FREE = f"""
-SELECT id FROM {DBTaskResult._meta.db_table}
-WHERE status = 'RUNNING' AND worker_ids ->> -1 <> %(worker)s
-AND pg_try_advisory_xact_lock(%(locks)s, hashtext(worker_ids ->> -1))
-"""
+# Another worker's running task whose worker's lock is free now.
+ORPHANED = """status = 'RUNNING' AND worker_ids ->> -1 <> %(worker)s
+AND pg_try_advisory_xact_lock(%(locks)s, hashtext(worker_ids ->> -1))"""
+FREE = f"SELECT id FROM {DBTaskResult._meta.db_table} WHERE {ORPHANED}"
 # A task whose workers all died running it (out of memory, say) fails on the last.
 TRIES = 3
 PUT_BACK = f"""
@@ -35,8 +34,7 @@ SET status = CASE WHEN jsonb_array_length(worker_ids) < %(tries)s THEN 'READY'
     ELSE 'FAILED' END,
 finished_at = CASE WHEN jsonb_array_length(worker_ids) < %(tries)s THEN NULL
     ELSE now() END
-WHERE status = 'RUNNING' AND worker_ids ->> -1 <> %(worker)s AND id = ANY(%(ids)s)
-AND pg_try_advisory_xact_lock(%(locks)s, hashtext(worker_ids ->> -1))
+WHERE id = ANY(%(ids)s) AND {ORPHANED}
 RETURNING status
 """
 
@@ -59,6 +57,8 @@ def sweep(held, worker_id: str, free_since: dict, now: float) -> list[str]:
     for task_id in set(free_since) - set(free):
         del free_since[task_id]  # its worker holds its lock again, or it ended
     due = [i for i in free if now - free_since.setdefault(i, now) >= GRACE_SECONDS]
+    if not due:
+        return []
     return [status for (status,) in held.execute(PUT_BACK, {**values, "ids": due})]
 
 
