@@ -93,7 +93,10 @@ class PictureForm(forms.ModelForm):
             )
         # ImageField has already opened the file with Pillow, so a file that is not
         # an image never gets here.
-        image_format = getattr(picture.image, "format", None)
+        found = getattr(picture.image, "format", None)
+        # A phone's multi-picture photo (MPO: Ultra HDR, portrait mode) is a JPEG with
+        # more pictures after the photo, which is the first.
+        image_format = "JPEG" if found == "MPO" else found
         if image_format not in PICTURE_FORMATS:
             kind = f"a {image_format}" if image_format else "an unknown"
             raise forms.ValidationError(f"That is {kind} image: use JPEG, PNG or WebP.")

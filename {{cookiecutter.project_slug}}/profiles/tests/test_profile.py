@@ -127,6 +127,23 @@ def test_a_picture_is_stored_upright_without_its_metadata(client, signed_in):
         assert stored.size == (20, 40), "turned as its orientation said"
 
 
+def test_a_phones_multi_picture_photo_is_stored_as_its_first_picture(client, signed_in):
+    data = io.BytesIO()
+    gain_map = Image.new("RGB", (10, 5), "black")
+    Image.new("RGB", (40, 20), "teal").save(
+        data, "MPO", save_all=True, append_images=[gain_map]
+    )
+    with Image.open(data) as sent:
+        assert (sent.format, sent.n_frames) == ("MPO", 2)
+
+    response = upload(client, "photo.jpg", data.getvalue(), "image/jpeg")
+
+    assert response.status_code == 302
+    with Image.open(io.BytesIO(stored_picture(signed_in))) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (40, 20))
+        assert getattr(stored, "n_frames", 1) == 1
+
+
 def test_a_picture_of_too_many_pixels_gets_a_form_error(client, signed_in):
     # A few kilobytes of PNG, 9 million pixels once decoded.
     response = upload(client, "huge.png", image("PNG", size=(3000, 3000)))
