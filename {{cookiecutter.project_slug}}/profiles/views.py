@@ -1,5 +1,7 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 
 from .forms import PictureForm
@@ -9,21 +11,23 @@ from .models import Profile
 @login_required
 def profile(request):
     """The signed-in user's picture, and a form to replace it."""
-    current = Profile.objects.filter(user=request.user).first()
-    # Read before the form's validation puts the new file on the same instance.
-    old_picture = current.picture.name if current else None
-    instance = current or Profile(user=request.user)
     if request.method != "POST":
-        form = PictureForm(instance=instance)
+        form = PictureForm()
     else:
-        form = PictureForm(request.POST, request.FILES, instance=instance)
+        form = PictureForm(request.POST, request.FILES)
         if form.is_valid():
-            form.save()
-            if old_picture:
-                # Only the current picture is kept.
-                form.instance.picture.storage.delete(old_picture)
+            replace_picture(request.user, form.cleaned_data["picture"])
             messages.success(request, "Your picture is saved.")
             return redirect("profiles:page")
-    # As saved: a rejected upload has already replaced the picture on `current`.
     saved = Profile.objects.filter(user=request.user).first()
     return render(request, "profiles/profile.html", {"form": form, "profile": saved})
+
+
+def replace_picture(user, picture) -> None:
+    """Only the newest picture is kept, however many uploads of one user overlap."""
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().get(pk=user.pk)  # one at a time
+        old = Profile.objects.filter(user=user).first()
+        Profile.objects.update_or_create(user=user, defaults={"picture": picture})
+    if old:
+        old.picture.delete(save=False)

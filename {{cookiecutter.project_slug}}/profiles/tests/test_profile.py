@@ -1,13 +1,17 @@
 import io
 import re
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
 from profiles.forms import MAX_JPEG_SCANS, MAX_PICTURE_BYTES, MAX_PICTURE_SIDE
 from profiles.models import Profile
+from profiles.views import replace_picture
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +72,36 @@ def test_a_deleted_accounts_picture_is_deleted_too(
         signed_in.delete()
 
     assert not picture.storage.exists(picture.name)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite locks no rows")
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_uploads_keep_only_the_last_picture():
+    """A double-click's second upload waits for the first, then replaces it."""
+    user = get_user_model().objects.create_user("pat")
+    failed = []
+
+    def second_upload():
+        try:
+            replace_picture(user, ContentFile(image("PNG"), name="second.png"))
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            failed.append(error)
+        finally:
+            connection.close()
+
+    second = threading.Thread(target=second_upload)
+    with transaction.atomic():  # the first upload, under way
+        get_user_model().objects.select_for_update().get(pk=user.pk)
+        second.start()
+        picture = ContentFile(image("PNG"), name="first.png")
+        first = Profile.objects.create(user=user, picture=picture).picture
+        second.join(timeout=1)
+        assert second.is_alive(), "the second upload waits for the first"
+    second.join(timeout=10)
+
+    assert failed == []
+    assert Profile.objects.get(user=user).picture.name != first.name
+    assert not first.storage.exists(first.name), "the first picture is not left behind"
 
 
 @pytest.mark.parametrize(
