@@ -1,11 +1,12 @@
 """ACCOUNT_ADAPTER: only failed logins count, against every account the name given
-belongs to (README.md, Accounts)."""
+belongs to (README.md, Accounts), and `next` leads to this site only."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.signals import password_reset
 from allauth.account.utils import filter_users_by_email, filter_users_by_username
 from allauth.core import ratelimit
 from django.dispatch import receiver
+from django.utils.http import url_has_allowed_host_and_scheme
 
 ACTION = "login_failed"
 
@@ -23,6 +24,11 @@ def account_keys(credentials: dict) -> list[str]:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url):
+        """`next` on this site only: ALLOWED_HOSTS may match other apps' hosts too."""
+        host, secure = self.request.get_host(), self.request.is_secure()
+        return url_has_allowed_host_and_scheme(url, {host}, require_https=secure)
+
     def pre_authenticate(self, request, **credentials):
         for key in account_keys(credentials):
             if not ratelimit.consume(request, action=ACTION, key=key, dry_run=True):

@@ -247,7 +247,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_account": "5/m/key",
     "signup": "20/m/ip",
     "signup_address": "5/h/key",
+    "manage_email": "10/m/user,20/m/ip",  # each address added is mailed
 }
+ACCOUNT_MAX_EMAIL_ADDRESSES = 2
 
 # In the shared database, so rate limits hold across {{ cookiecutter.__unit }}s without Redis.
 CACHES = {

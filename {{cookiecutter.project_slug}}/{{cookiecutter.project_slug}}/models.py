@@ -26,3 +26,8 @@ class User(AbstractUser):
         validators=[UsernameValidator()],
         error_messages={"unique": "A user with that username already exists."},
     )
+
+    def save(self, *args, **kwargs):
+        # allauth looks addresses up lowercased; Django lowercases only the domain.
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)

@@ -203,3 +203,32 @@ def test_a_new_password_from_the_mailed_link_ends_the_lock(client, alice):
 
     response = log_in(client, "alice", PASSWORD)
     assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def add_address(client, email: str, address: str = "192.0.2.1"):
+    fields = {"email": email, "action_add": ""}
+    return client.post("/accounts/email/", fields, secure=True, REMOTE_ADDR=address)
+
+
+def test_an_account_holds_at_most_two_addresses(client, alice):
+    client.force_login(alice)
+    add_address(client, "alice@example.net")
+    add_address(client, "alice@example.org")
+
+    assert list(alice.emailaddress_set.values_list("email", flat=True)) == [
+        "alice@example.com",
+        "alice@example.net",
+    ]
+
+
+def test_addresses_added_from_one_address_are_limited(client, db):
+    """Each address added is mailed: accounts made for it cannot flood strangers."""
+    statuses = []
+    for account in range(3):
+        user = get_user_model().objects.create_user(f"u{account}", f"u{account}@a.test")
+        client.force_login(user)
+        statuses += [add_address(client, f"x{n}@b.test").status_code for n in range(8)]
+    other = add_address(client, "y@b.test", address="198.51.100.7")
+
+    assert 429 not in statuses[:20] and statuses[20:] == [429] * 4, statuses
+    assert other.status_code != 429

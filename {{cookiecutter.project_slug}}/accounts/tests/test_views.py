@@ -127,3 +127,30 @@ def test_password_change_for_a_signed_in_user(client, alice):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.check_password(new_password)
+
+
+HERE = "https://my-app.herokuapp.com/profile/"
+
+
+@pytest.mark.parametrize(
+    ("next_url", "destination"),
+    [(HERE, HERE), ("https://another-app.herokuapp.com/", "/")],
+)
+def test_next_leads_to_this_site_only(client, alice, settings, next_url, destination):
+    """ALLOWED_HOSTS may match another app, as .herokuapp.com does every Heroku app."""
+    settings.ALLOWED_HOSTS = [".herokuapp.com"]
+    client.force_login(alice)
+
+    host = "my-app.herokuapp.com"
+    response = client.get(
+        "/accounts/login/", {"next": next_url}, secure=True, HTTP_HOST=host
+    )
+
+    assert (response.status_code, response["Location"]) == (302, destination)
+
+
+def test_an_address_with_capitals_logs_in(client, db):
+    """As `createsuperuser` takes it: allauth looks addresses up lowercased."""
+    get_user_model().objects.create_superuser("boss", "Boss@Example.com", PASSWORD)
+
+    assert log_in(client, "Boss@Example.com", PASSWORD).status_code == 302
