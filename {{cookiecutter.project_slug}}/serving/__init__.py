@@ -39,20 +39,17 @@ def asgi_application(websocket_urlconf: str):
 
     from channels.auth import AuthMiddlewareStack
     from channels.routing import ProtocolTypeRouter, URLRouter
+    from channels.security.websocket import WebsocketDenier
     from django.urls import re_path
 
     from .error_tracking import isolated
     from .http.headers import ClientAddress
-    from .websockets.consumers import NoSuchSocket
     from .websockets.origins import SameOriginValidator
 
     patterns = import_module(websocket_urlconf).websocket_urlpatterns
-    routes = URLRouter([*patterns, re_path("", NoSuchSocket.as_asgi())])
-    application = ProtocolTypeRouter(
-        {
-            "http": http_application(django_application),
-            "websocket": isolated(SameOriginValidator(AuthMiddlewareStack(routes))),
-        }
-    )
-    return ClientAddress(application)
+    # A path no route takes gets 403, as a page would 404: Channels' router raises.
+    routes = URLRouter([*patterns, re_path("", WebsocketDenier.as_asgi())])
+    http = http_application(django_application)
+    websocket = isolated(SameOriginValidator(AuthMiddlewareStack(routes)))
+    return ClientAddress(ProtocolTypeRouter({"http": http, "websocket": websocket}))
 {%- endif %}

@@ -121,6 +121,7 @@ def database(name: str, default: str = "", **settings) -> dict:
     return {**config, **settings}
 
 
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
 SMTP_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "smtp+insecure"}
 THIS_MACHINE = {"localhost", "127.0.0.1", "::1"}
 MAIL_FORMS = "smtp://, smtps://, smtp+ssl://, postmark:// or mailgun://"
@@ -154,10 +155,7 @@ def email_url(name: str, timeout: int) -> dict | None:
     user = unquote(parts.username or "")
     api = {"api_url": query["api_url"]} if "api_url" in query else {}
     if parts.scheme in SMTP_SCHEMES:
-        smtp_url = parts._replace(
-            scheme=parts.scheme.removesuffix("+insecure")
-        ).geturl()
-        config = environ.Env.email_url_config(smtp_url)
+        config = environ.Env.email_url_config(url, backend=SMTP)  # smtp+insecure too
         return smtp(said, config, port or 25, query, timeout)
     if parts.scheme in API_FORMS and not user:
         raise SettingError(
@@ -198,7 +196,4 @@ def smtp(said: str, config: dict, port: int, query: dict, timeout: int) -> dict:
         )
     options = {"host": host, "port": port, "username": login[0], "password": login[1]}
     options |= {"use_tls": tls, "use_ssl": ssl, "timeout": timeout}
-    return {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": options,
-    }
+    return {"BACKEND": SMTP, "OPTIONS": options}

@@ -16,8 +16,7 @@ class WithoutTraceback(logging.Filter):
         if error is not None and str(error) not in record.getMessage():
             record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
             record.args = ()
-        record.exc_info = None
-        record.exc_text = None
+        record.exc_info = record.exc_text = None
         return True
 
 

@@ -28,14 +28,6 @@ def warn_not_sent(email_messages, what: str, error: Exception) -> None:
     )
 
 
-def send_now(email_messages) -> int:
-    try:
-        return transport().send_messages(email_messages) or 0
-    except Exception as error:  # whatever the provider's library raises
-        warn_not_sent(email_messages, "sent", error)
-        return 0
-
-
 class Sender:
     """The process's thread that sends the messages pages hand it, in turn."""
 
@@ -55,7 +47,9 @@ class Sender:
         while True:
             email_messages = self.queue.get()
             try:
-                send_now(email_messages)
+                transport().send_messages(email_messages)
+            except Exception as error:  # whatever the provider's library raises
+                warn_not_sent(email_messages, "sent", error)
             finally:
                 self.queue.task_done()
 

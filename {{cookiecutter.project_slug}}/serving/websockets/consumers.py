@@ -104,11 +104,3 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
         logger.warning("Closed %s with %d: the client sent %s", path, code, what)
         await self.send_json({"error": f"{path} does not take {what}", "close": code})
         await self.close(code=code)
-
-
-class NoSuchSocket(AsyncJsonWebsocketConsumer):
-    """A path no route takes: the handshake gets 403, as a page would get 404, where
-    Channels' router raises and the server logs a traceback."""
-
-    async def connect(self):
-        await self.close()
