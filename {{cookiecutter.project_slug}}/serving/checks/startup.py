@@ -31,8 +31,8 @@ DATABASE_FIXES = [
 {%- if cookiecutter.platform == "heroku" %}
 PLATFORM_FIX = "set {it} with `heroku config:set NAME=value`"
 {%- else %}
-# Not in .do/app.yaml, where git would commit the secret.
-PLATFORM_FIX = "set {it} in the app's settings on App Platform, encrypted"
+# A secret not in .do/app.yaml, where git would commit it.
+PLATFORM_FIX = "set {it} in the app's settings on App Platform (encrypted, if secret)"
 {%- endif %}
 STATIC_FILES_MISSING = (
     "The static files are not collected: run `python manage.py collectstatic"
