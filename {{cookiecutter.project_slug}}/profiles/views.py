@@ -25,9 +25,16 @@ def profile(request):
 
 def replace_picture(user, picture) -> None:
     """Only the newest picture is kept, however many uploads of one user overlap."""
-    with transaction.atomic():
-        get_user_model().objects.select_for_update().get(pk=user.pk)  # one at a time
-        old = Profile.objects.filter(user=user).first()
-        Profile.objects.update_or_create(user=user, defaults={"picture": picture})
+    new = Profile(user=user)
+    new.picture.save(picture.name, picture, save=False)  # to the bucket before any lock
+    try:
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().get(pk=user.pk)  # in turn
+            old = Profile.objects.filter(user=user).first()
+            stored = {"picture": new.picture.name}
+            Profile.objects.update_or_create(user=user, defaults=stored)
+    except BaseException:
+        new.picture.delete(save=False)
+        raise
     if old:
         old.picture.delete(save=False)

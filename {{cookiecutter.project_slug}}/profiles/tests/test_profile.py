@@ -97,6 +97,8 @@ def test_overlapping_uploads_keep_only_the_last_picture():
         first = Profile.objects.create(user=user, picture=picture).picture
         second.join(timeout=1)
         assert second.is_alive(), "the second upload waits for the first"
+        stored = first.storage.listdir("pictures")[1]
+        assert len(stored) == 2, "the second picture is in the bucket before it waits"
     second.join(timeout=10)
 
     assert failed == []
