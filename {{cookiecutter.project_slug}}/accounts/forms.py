@@ -3,7 +3,6 @@ password hashed for a taken address too, so time tells nothing (README.md, Accou
 
 from allauth.account.forms import ResetPasswordForm as BaseResetPasswordForm
 from allauth.account.forms import SignupForm as BaseSignupForm
-from allauth.account.utils import filter_users_by_email
 from allauth.core import ratelimit
 from django.contrib.auth.hashers import make_password
 
@@ -21,9 +20,16 @@ class SignupForm(BaseSignupForm):
 
 
 class ResetPasswordForm(BaseResetPasswordForm):
+    def clean_email(self):
+        email = super().clean_email()
+        # One account a request, as allauth's reset by code: an unverified address can
+        # be on many, and each would mail it.
+        self.users = sorted(self.users, key=lambda user: user.pk)[:1]
+        return email
+
     def save(self, request, **kwargs):
         email = self.cleaned_data["email"]
-        for user in filter_users_by_email(email, is_active=True):
+        for user in self.users:
             key = account_key(user)
             if not ratelimit.consume(request, action="reset_password_account", key=key):
                 return email  # as if sent

@@ -177,6 +177,22 @@ def test_resets_are_limited_per_account_over_its_addresses(client, alice):
     assert len(mail.outbox) == 5
 
 
+def test_a_reset_for_an_address_on_several_accounts_mails_it_once(client, alice):
+    """An unverified address can be on many accounts (added on the E-mail page)."""
+    from allauth.account.models import EmailAddress
+
+    for name in ("mallory", "trudy"):
+        user = get_user_model().objects.create_user(name, password=PASSWORD)
+        EmailAddress.objects.create(user=user, email="alice@example.com")
+
+    client.post(
+        "/accounts/password/reset/", {"email": "alice@example.com"}, secure=True
+    )
+
+    assert len(mail.outbox) == 1
+    assert "alice" in mail.outbox[0].body, "the oldest account's"
+
+
 @pytest.mark.django_db
 def test_sign_ups_for_one_address_are_limited(client, settings):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # each answered as a new one
