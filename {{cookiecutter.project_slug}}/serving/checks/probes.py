@@ -8,6 +8,9 @@ import time
 {%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer != "redis-pubsub" %}
 import uuid
 {%- endif %}
+{%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub" %}
+import weakref
+{%- endif %}
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync, iscoroutinefunction
@@ -73,13 +76,23 @@ def select_one() -> None:
 
 async def check_database() -> None:
     await asyncio.get_running_loop().run_in_executor(database_thread, select_one)
+{%- if cookiecutter.interface == "asgi" and cookiecutter.channel_layer == "redis-pubsub" %}
+
+
+# The Pub/Sub layer unsubscribes a channel only once a read of it is cancelled: the
+# checks of each event loop and layer share one, subscribed before they send to it.
+probe_channels = weakref.WeakKeyDictionary()  # loop -> (layer, channel)
+{%- endif %}
 {%- if cookiecutter.interface == "asgi" %}
 
 
 async def check_channel_layer() -> None:
     layer = get_channel_layer()
 {%- if cookiecutter.channel_layer == "redis-pubsub" %}
-    channel = await layer.new_channel()  # subscribed before the message is sent
+    loop = asyncio.get_running_loop()
+    if (known := probe_channels.get(loop)) is None or known[0] is not layer:
+        probe_channels[loop] = known = (layer, await layer.new_channel())
+    channel = known[1]
 {%- else %}
     # Not one of this process's channels ("!"), whose reads belong to one event loop.
     channel = f"readiness.{uuid.uuid4().hex}"

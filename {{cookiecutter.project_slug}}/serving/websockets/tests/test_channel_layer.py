@@ -1,9 +1,7 @@
 """The Redis channel layer, against a real Redis: the project's CI provides one
 (REDIS_URL); without it these tests are skipped."""
 
-{% if cookiecutter.channel_layer == "redis" -%}
 import asyncio
-{% endif -%}
 import logging
 import os
 {%- if cookiecutter.channel_layer == "redis" %}
@@ -12,10 +10,13 @@ import threading
 
 import pytest
 from channels.testing import WebsocketCommunicator
-{%- if cookiecutter.channel_layer == "redis" %}
 from redis import Redis
+{%- if cookiecutter.channel_layer == "redis" %}
 
 from serving.websockets.channel_layer import RedisChannelLayer
+{%- else %}
+
+from serving.checks import probes
 {%- endif %}
 
 pytestmark = pytest.mark.skipif(
@@ -136,4 +137,28 @@ async def test_a_consumer_cancelled_mid_read_leaves_at_once(settings, capacity):
     # channel with it; cancelled, it leaves that buffer, empty.
     assert (channel in layer.receive_buffer) == (capacity == 0)
     await layer.flush()
+{%- else %}
+
+
+async def test_readiness_checks_leave_one_subscription(settings):
+    """Each check's channel stays subscribed until a read of it is cancelled: one
+    per check would grow the process and Redis with every probe."""
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]
+    redis = Redis.from_url(os.environ["REDIS_URL"])
+    await asyncio.wait_for(probes.check_channel_layer(), 5)
+    subscribed = redis.pubsub_channels(f"{prefix}*")
+
+    for _ in range(5):
+        await asyncio.wait_for(probes.check_channel_layer(), 5)
+
+    assert redis.pubsub_channels(f"{prefix}*") == subscribed
+
+
+async def test_a_new_layer_gets_a_readiness_channel_of_its_own(settings):
+    """As when CHANNEL_LAYERS changes: the earlier layer's channel is not the new
+    layer's, whose check would wait for a message sent before it subscribed."""
+    await asyncio.wait_for(probes.check_channel_layer(), 5)
+    settings.CHANNEL_LAYERS = {"default": {**settings.CHANNEL_LAYERS["default"]}}
+
+    await asyncio.wait_for(probes.check_channel_layer(), 5)
 {%- endif %}
