@@ -70,6 +70,7 @@ KEEP = {
     "serving/management/tests": TASKS,
     "welcome": CELERY or TASKS,
     "config/media_settings.py": S3,
+    "config/media_storage.py": S3,
     "profiles": S3,
     "live": ASGI,
     f"{SLUG}/consumers.py": ASGI,

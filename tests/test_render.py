@@ -221,6 +221,7 @@ def test_files_match_the_options(project, answers):
         "serving/mail/messages.py": runs_a_worker(answers),
         "serving/management/commands/tasks_worker.py": django_tasks(answers),
         "config/media_settings.py": s3(answers),
+        "config/media_storage.py": s3(answers),
         "profiles": s3(answers),
         "accounts/templates/allauth/layouts/base.html": True,
         f"{slug}/templates/429.html": True,

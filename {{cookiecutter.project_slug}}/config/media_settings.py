@@ -14,12 +14,11 @@ MEDIA_ORIGINS = []  # where pages load the pictures from, beside this site
 if bucket := os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     endpoint = os.environ.get("AWS_S3_ENDPOINT_URL") or None
     MEDIA_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "config.media_storage.MediaStorage",  # S3Storage with timeouts
         "OPTIONS": {
             "bucket_name": bucket,
             "endpoint_url": endpoint,
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "signature_version": "s3v4",
             "querystring_auth": True,
             "querystring_expire": 3600,
             "default_acl": None,  # the bucket's own (private) access

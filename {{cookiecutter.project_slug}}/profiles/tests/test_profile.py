@@ -1,3 +1,4 @@
+import importlib
 import io
 import re
 import threading
@@ -9,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
+from config import media_settings
+from config.media_storage import MediaStorage
 from profiles.forms import MAX_JPEG_SCANS, MAX_PICTURE_BYTES, MAX_PICTURE_SIDE
 from profiles.models import Profile
 from profiles.views import replace_picture
@@ -253,3 +256,17 @@ def test_a_large_picture_is_kept_at_most_its_side_limit(client, signed_in):
 
     with Image.open(io.BytesIO(stored_picture(signed_in))) as picture:
         assert picture.size == (MAX_PICTURE_SIDE, MAX_PICTURE_SIDE // 4)
+
+
+def test_a_bucket_that_hangs_fails_an_upload_before_the_router_gives_up(monkeypatch):
+    """botocore's defaults wait 60 s a try, five tries, holding a web thread."""
+    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "pictures")
+    options = importlib.reload(media_settings).MEDIA_STORAGE["OPTIONS"]
+    monkeypatch.undo()
+    importlib.reload(media_settings)
+
+    config = MediaStorage(**options).connection.meta.client.meta.config
+
+    tries = (config.retries or {}).get("total_max_attempts", 5)  # botocore's default
+    assert (config.connect_timeout + config.read_timeout) * tries < 30
+    assert config.signature_version == "s3v4"
