@@ -417,9 +417,13 @@ def test_heroku_dynos_require_database_tls(settings_under):
     # Heroku's DATABASE_URL does not ask for TLS, though Heroku Postgres demands it.
     on_dyno = settings_under({"DATABASE_URL": DATABASE_URL, "DYNO": "web.1"})
     off_dyno = settings_under({"DATABASE_URL": DATABASE_URL})
+    # An outside database's URL may ask for more: checking the server's certificate.
+    verified = f"{DATABASE_URL}?sslmode=verify-full&sslrootcert=system"
+    stricter = settings_under({"DATABASE_URL": verified, "DYNO": "web.1"})
 
     assert on_dyno["DATABASES"]["default"]["OPTIONS"]["sslmode"] == "require"
     assert "sslmode" not in off_dyno["DATABASES"]["default"]["OPTIONS"]
+    assert stricter["DATABASES"]["default"]["OPTIONS"]["sslmode"] == "verify-full"
 
 
 @pytest.mark.only(platform="digitalocean")

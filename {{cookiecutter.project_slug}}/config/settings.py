@@ -200,7 +200,7 @@ if DATABASES["default"].get("ENGINE", "").endswith("postgresql"):
 {%- if cookiecutter.platform == "heroku" %}
     # Heroku Postgres requires TLS, which its DATABASE_URL omits; DYNO marks a dyno.
     if "DYNO" in os.environ:
-        options["sslmode"] = "require"
+        options.setdefault("sslmode", "require")  # or the URL's, as verify-full
 {%- endif %}
 {%- if cookiecutter.interface == "asgi" %}
     # A connection goes back to the pool after each query outside a transaction, so an
