@@ -53,10 +53,12 @@ async def test_binary_frame_is_answered_and_closed_with_4003(application, page_h
 
 
 @pytest.mark.django_db(transaction=True)
+# NaN and Infinity, which Python's json reads, and echoed would fail a browser's parse.
+@pytest.mark.parametrize("text", ["ping", '{"ping": NaN}', '{"ping": 1e999}'])
 async def test_text_that_is_not_json_is_answered_and_closed_with_4007(
-    application, page_headers
+    application, page_headers, text
 ):
-    answer, closing = await answer_to(application, page_headers(), {"text": "ping"})
+    answer, closing = await answer_to(application, page_headers(), {"text": text})
 
     assert answer["close"] == 4007 and "not JSON" in answer["error"]
     assert closing["code"] == 4007
@@ -115,6 +117,36 @@ async def test_a_full_channel_layer_closes_the_socket_with_4013(
 
     assert closing == {"type": "websocket.close", "code": 4013}
     assert [record.levelname for record in caplog.records] == ["WARNING"]
+
+
+class SlowLayer(InMemoryChannelLayer):
+    """The in-memory layer, its messages not delivered yet: each send is counted."""
+
+    sent = 0
+
+    async def send(self, channel, message):
+        SlowLayer.sent += 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_has_one_ping_at_a_time_in_the_layer(
+    application, page_headers, settings
+):
+    """A process's sockets share its inbox: one client's flood must not fill it."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.SlowLayer"}}
+    SlowLayer.sent = 0
+    communicator = WebsocketCommunicator(
+        application, "/ws/ping/", headers=page_headers()
+    )
+    await communicator.connect()
+
+    for ping in range(3):
+        await communicator.send_json_to({"ping": ping})
+    answers = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
+
+    assert SlowLayer.sent == 1
+    assert answers == [{"error": "wait for the pong before the next ping"}] * 2
+    await communicator.disconnect()
 
 
 async def test_a_path_no_route_takes_is_refused(application, page_headers):
