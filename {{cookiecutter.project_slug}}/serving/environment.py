@@ -54,7 +54,7 @@ def items(name: str, wrong=lambda item: False, fix: str = "") -> list[str]:
 def hosts(name: str) -> list[str]:
     fix = "write host names alone, without a scheme, port or path, like example.com"
     # Django matches a host without its port; "[::1]" has colons of its own.
-    return items(name, lambda host: re.search(r"[/\s]|^[^:]*:[^:]*$", host), fix)
+    return items(name, lambda host: re.search(r"[/\s]|^[^:]*:[^:]*$|]:", host), fix)
 
 
 def origins(name: str) -> list[str]:

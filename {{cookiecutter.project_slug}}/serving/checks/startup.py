@@ -106,7 +106,8 @@ def local_fix() -> str:
 def problems(web_process: bool = False) -> list[str]:
     """What stops a production process, each in one sentence."""
     found = []
-    if missing := [n for n in settings.REQUIRED_ENVIRONMENT if not os.environ.get(n)]:
+    required = settings.REQUIRED_ENVIRONMENT
+    if missing := [n for n in required if not os.environ.get(n, "").strip()]:
         one = len(missing) == 1
         names = missing[0] if one else f"{', '.join(missing[:-1])} and {missing[-1]}"
         verb, it = ("is", "it") if one else ("are", "them")

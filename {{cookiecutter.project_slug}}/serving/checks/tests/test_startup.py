@@ -55,6 +55,17 @@ def test_the_missing_variables_are_named_in_one_sentence(
     assert error.msg.endswith("run `install -m 600 .env.example .env`.")
 
 
+def test_a_variable_of_only_spaces_is_missing(
+    production_without_environment, production_environment, monkeypatch
+):
+    name = production_without_environment[0]
+    monkeypatch.setenv(name, " ")
+
+    first = check_environment(app_configs=None)[0]
+
+    assert first.msg.startswith(f"{name} is not set")
+
+
 def test_an_existing_env_file_is_not_to_be_overwritten(
     production_without_environment, env_file
 ):
