@@ -78,7 +78,8 @@ class ClientJsonConsumer(AsyncJsonWebsocketConsumer):
             return await self.refuse(self.UNSUPPORTED_DATA, "a binary frame")
         try:
             content = json.loads(text_data, parse_int=int_within_64_bits)
-            json.dumps(content, ensure_ascii=False).encode()  # no lone surrogate
+            # No lone surrogate, nor NaN or Infinity, which JSON has not.
+            json.dumps(content, ensure_ascii=False, allow_nan=False).encode()
             if depth(content) > MAX_DEPTH:
                 raise RecursionError
         except UNCARRIED:

@@ -49,11 +49,22 @@ def test_over_plain_http_the_origin_is_http():
     assert not allowed(handshake("https://app.herokuapp.com", proto="http"))
 
 
-def test_an_origin_listed_exactly_in_csrf_trusted_origins_is_let_in(settings):
+@pytest.mark.parametrize(
+    ("origin", "let_in"),
+    [
+        ("https://www.example.com", True),
+        ("https://shop.example.org", True),  # a subdomain of the wildcard's
+        ("https://example.org", True),  # and its domain itself
+        ("http://shop.example.org", False),  # another scheme
+        ("https://shop.example.org:8443", False),  # another port
+        ("https://example.org.attacker.example", False),
+        ("https://attackerexample.org", False),
+    ],
+)
+def test_csrf_trusted_origins_let_in_what_they_let_post_forms(settings, origin, let_in):
     settings.CSRF_TRUSTED_ORIGINS = ["https://www.example.com", "https://*.example.org"]
 
-    assert allowed(handshake("https://www.example.com"))
-    assert not allowed(handshake("https://shop.example.org"))
+    assert allowed(handshake(origin)) == let_in
 
 
 def test_an_underscored_header_does_not_pass_for_the_routers():
