@@ -35,6 +35,7 @@ def trusted(origin: str) -> bool:
     scheme, _, host = origin.partition("://")
     for listed in settings.CSRF_TRUSTED_ORIGINS:
         listed_scheme, _, domain = listed.partition("://*")
+        domain = domain.lower()  # as Django's is_same_domain reads the pattern
         wildcard = domain.startswith(".") and scheme == listed_scheme
         if origin == listed or (wildcard and f".{host}".endswith(domain)):
             return True

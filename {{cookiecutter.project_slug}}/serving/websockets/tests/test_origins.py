@@ -67,6 +67,12 @@ def test_csrf_trusted_origins_let_in_what_they_let_post_forms(settings, origin, 
     assert allowed(handshake(origin)) == let_in
 
 
+def test_a_wildcard_written_in_capitals_lets_in_what_it_lets_post_forms(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://*.Example.ORG"]
+
+    assert allowed(handshake("https://shop.example.org"))
+
+
 def test_an_underscored_header_does_not_pass_for_the_routers():
     scope = handshake("https://app.herokuapp.com", proto="http")
     scope["headers"].append((b"x_forwarded_proto", b"https"))
