@@ -273,6 +273,13 @@ def test_a_flood_of_readiness_probes_opens_few_database_sessions(server, databas
     assert opened <= 2, f"100 probes opened {opened} database sessions"
 
 
+def test_the_web_process_says_nothing_of_a_missing_env_file(server, web_servers):
+    # The platform has no .env: it sets each value in the app's config.
+    output = web_servers[server].output.splitlines()
+
+    assert [line for line in output if ".env" in line] == []
+
+
 def test_unknown_host_is_refused_with_one_log_line(server, web_servers):
     logged_before = len(web_servers[server].output)
     response = request(server, "/", {"Host": "attacker.example", "X-Forwarded-Proto": "https"})

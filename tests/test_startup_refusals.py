@@ -123,6 +123,7 @@ def test_the_web_command_refuses_to_serve_without_collected_static_files(
 
     assert returncode != 0
     assert_said_once(output, STATIC_FILES_MISSING)
+    assert "Warning: " not in output, output  # WhiteNoise's, of no static directory
 
 
 def one_group_per_settings_module(answers: dict) -> bool:

@@ -11,7 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 # Locally; the platform has no .env, and sets each value in the app's config.
 ENV_FILE = Path(__file__).resolve().parent.parent / ".env"
-environ.Env.read_env(ENV_FILE)
+if ENV_FILE.exists():  # else django-environ logs, on each start, to create one
+    environ.Env.read_env(ENV_FILE)
 
 
 class SettingError(ImproperlyConfigured):

@@ -136,9 +136,9 @@ def load_web_process():
 
     with stop_in_one_sentence(status=APP_LOAD_ERROR):
         limit_queries(settings.DATABASES)
-        application = get_wsgi_application()
-        if found := problems(web_process=True):
+        if found := problems(web_process=True):  # before WhiteNoise warns of no files
             raise SettingError(found[0])
+        application = get_wsgi_application()
     if settings.EMAIL_TRANSPORT is None:
         logger.warning(MAIL_OFF)
     # Left to its finalizer, a pool holds up the exit 5 s: psycopg/psycopg#930
