@@ -22,8 +22,10 @@ def http_application(django_application):
 
     sync_views = WSGIBridge(django_application, threads=settings.WEB_THREADS)
 {%- if cookiecutter.interface == "asgi" %}
-    # The probes answer on the event loop while every thread is busy.
-    views = ViewTypeRouter(sync_views, AsyncViews(), async_paths=PROBE_PATHS)
+    # The probes answer on the event loop, with a thread of their own, while every
+    # other thread is busy.
+    async_views = AsyncViews(own_thread_paths=PROBE_PATHS)
+    views = ViewTypeRouter(sync_views, async_views, async_paths=PROBE_PATHS)
     return BodyLimit(StaticFiles(views))
 {%- else %}
     return BodyLimit(sync_views)

@@ -66,15 +66,20 @@ def released_after(function, *args, **kwargs):
 
 class AsyncViews(ASGIHandler):
     """Django's ASGI handler, lending each request one of REQUEST_THREADS threads, or
-    past them a shared one: Django starts a thread per request, without limit."""
+    past them a shared one: Django starts a thread per request, without limit.
+    `own_thread_paths` (the probes) share one of their own, never behind slow views."""
 
-    def __init__(self):
+    def __init__(self, own_thread_paths=()):
         super().__init__()
         self.idle_threads: list[RequestThread] = []  # used on the event loop only
         self.threads = 0
         self.shared_thread = RequestThread()
+        self.own_thread_paths = frozenset(own_thread_paths)
+        self.paths_thread = RequestThread()
 
-    def lend(self) -> RequestThread:
+    def lend(self, path: str) -> RequestThread:
+        if path in self.own_thread_paths:
+            return self.paths_thread
         if self.idle_threads:
             return self.idle_threads.pop()
         if self.threads < REQUEST_THREADS:
@@ -83,8 +88,8 @@ class AsyncViews(ASGIHandler):
         return self.shared_thread
 
     async def handle(self, scope, receive, send):
-        thread = self.lend()
-        own = thread is not self.shared_thread
+        thread = self.lend(scope["path"])
+        own = thread not in (self.shared_thread, self.paths_thread)
         try:
             async with ThreadSensitiveContext(executor=thread):
                 await super().handle(scope, receive, send)

@@ -12,11 +12,13 @@ from asgiref.testing import ApplicationCommunicator
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth import get_user_model
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
+from django.core.wsgi import get_wsgi_application
 from django.db import connection
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.views import View
 
+from serving import http_application
 from serving.http import handlers
 from serving.http.bridge import SPOOL_BYTES, WSGIBridge, read_body
 from serving.http.handlers import AsyncViews, ViewTypeRouter
@@ -248,6 +250,11 @@ async def count_then_ask(request):
     return HttpResponse("held" if held else "given back")
 
 
+async def hold_an_async_views_thread(request):
+    await sync_to_async(threads_may_go.wait)(timeout=10)
+    return HttpResponse("let go")
+
+
 def hold_a_thread(request):
     """A sync view that keeps its thread until the test lets it go."""
     threads_may_go.wait(timeout=10)
@@ -258,6 +265,7 @@ urlpatterns = [
     path("threads/", sync_work_threads),
     path("count-then-ask/", count_then_ask),
     path("hold/", hold_a_thread),
+    path("hold-async/", hold_an_async_views_thread),
     path("async/", async_view),
     path("sync/", sync_view),
     path("async-class/", AsyncClassView.as_view()),
@@ -357,6 +365,33 @@ async def test_the_probes_answer_while_every_thread_for_sync_views_is_busy(
         await holding[-1].send_input({"type": "http.request", "body": b""})
     try:
         probe_host = [(b"host", b"10.0.0.7")]  # by IP, as the platform probes
+        answers = [
+            await exchange(application, probe, headers=probe_host, scheme="http")
+            for probe in ("/healthz", "/readyz")
+        ]
+    finally:
+        threads_may_go.set()
+        for held in holding:
+            await held.wait(timeout=10)
+
+    assert [start["status"] for start, *_ in answers] == [200, 200]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_probes_answer_while_every_thread_for_async_views_is_busy(
+    settings, monkeypatch
+):
+    settings.ROOT_URLCONF = __name__
+    monkeypatch.setattr(handlers, "REQUEST_THREADS", 1)
+    application = http_application(get_wsgi_application())
+    threads_may_go.clear()
+    holding = []
+    for _ in range(2):  # one on its own thread, one on the shared thread
+        holding.append(ApplicationCommunicator(application, http_scope("/hold-async/")))
+        await holding[-1].send_input({"type": "http.request", "body": b""})
+    await asyncio.sleep(0.2)
+    try:
+        probe_host = [(b"host", b"10.0.0.7")]
         answers = [
             await exchange(application, probe, headers=probe_host, scheme="http")
             for probe in ("/healthz", "/readyz")
