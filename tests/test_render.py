@@ -789,6 +789,21 @@ def test_do_app_spec(project, answers):
 
 
 @pytest.mark.reads_no_version_file
+@pytest.mark.only(platform="digitalocean")
+def test_do_app_is_in_the_region_of_its_valkey_and_space(project):
+    """Without `region`, App Platform takes the one nearest whoever creates the app,
+    an ocean away from a cluster and a Space in New York."""
+    spec = yaml_reader.read(project / ".do/app.yaml")
+    readme = (project / "README.md").read_text()
+    datacenters = set(re.findall(r"--region (\w+)", readme))
+    envs = {env["key"]: env.get("value") for env in spec["services"][0]["envs"]}
+    if "AWS_S3_REGION_NAME" in envs:
+        datacenters.add(envs["AWS_S3_REGION_NAME"])
+
+    assert {datacenter.rstrip("0123456789") for datacenter in datacenters} <= {spec["region"]}
+
+
+@pytest.mark.reads_no_version_file
 @pytest.mark.only(lambda answers: not uses_redis(answers), platform="digitalocean")
 def test_do_deploy_template_is_the_app_spec_built_from_git(project):
     template = yaml_reader.read(project / ".do/deploy.template.yaml")
