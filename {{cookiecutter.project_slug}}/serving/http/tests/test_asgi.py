@@ -353,16 +353,14 @@ async def test_an_async_view_gives_its_connection_back_after_each_query(settings
     assert body["body"] == b"given back"
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_the_probes_answer_while_every_thread_for_sync_views_is_busy(
-    application, settings
-):
-    settings.ROOT_URLCONF = __name__
+async def probe_statuses_while_held(application, path: str, held: int) -> list[int]:
+    """The probes' statuses while `held` requests of `path` wait, let go after."""
     threads_may_go.clear()
     holding = []
-    for _ in range(settings.WEB_THREADS + 1):  # one more waits for a thread
-        holding.append(ApplicationCommunicator(application, http_scope("/hold/")))
+    for _ in range(held):
+        holding.append(ApplicationCommunicator(application, http_scope(path)))
         await holding[-1].send_input({"type": "http.request", "body": b""})
+    await asyncio.sleep(0.2)
     try:
         probe_host = [(b"host", b"10.0.0.7")]  # by IP, as the platform probes
         answers = [
@@ -371,10 +369,21 @@ async def test_the_probes_answer_while_every_thread_for_sync_views_is_busy(
         ]
     finally:
         threads_may_go.set()
-        for held in holding:
-            await held.wait(timeout=10)
+        for request in holding:
+            await request.wait(timeout=10)
+    return [start["status"] for start, *_ in answers]
 
-    assert [start["status"] for start, *_ in answers] == [200, 200]
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_probes_answer_while_every_thread_for_sync_views_is_busy(
+    application, settings
+):
+    settings.ROOT_URLCONF = __name__
+    held = settings.WEB_THREADS + 1  # one more waits for a thread
+
+    statuses = await probe_statuses_while_held(application, "/hold/", held)
+
+    assert statuses == [200, 200]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -384,24 +393,11 @@ async def test_the_probes_answer_while_every_thread_for_async_views_is_busy(
     settings.ROOT_URLCONF = __name__
     monkeypatch.setattr(handlers, "REQUEST_THREADS", 1)
     application = http_application(get_wsgi_application())
-    threads_may_go.clear()
-    holding = []
-    for _ in range(2):  # one on its own thread, one on the shared thread
-        holding.append(ApplicationCommunicator(application, http_scope("/hold-async/")))
-        await holding[-1].send_input({"type": "http.request", "body": b""})
-    await asyncio.sleep(0.2)
-    try:
-        probe_host = [(b"host", b"10.0.0.7")]
-        answers = [
-            await exchange(application, probe, headers=probe_host, scheme="http")
-            for probe in ("/healthz", "/readyz")
-        ]
-    finally:
-        threads_may_go.set()
-        for held in holding:
-            await held.wait(timeout=10)
+    held = 2  # one on its own thread, one on the shared thread
 
-    assert [start["status"] for start, *_ in answers] == [200, 200]
+    statuses = await probe_statuses_while_held(application, "/hold-async/", held)
+
+    assert statuses == [200, 200]
 
 
 @pytest.fixture
