@@ -259,8 +259,9 @@ def mfa_project(
     collected = collect_static(project, mfa_bin)
     assert collected.returncode == 0, collected.stdout + collected.stderr
 
-    # 3. migrate, by the release step.
-    found = re.fullmatch(r"`(?P<command>[^`]+)`, locally and by the release step\.", steps[2])
+    # 3. migrate, by the release step (Heroku's release phase, DigitalOcean's job).
+    step = r"`(?P<command>[^`]+)`, locally and by the (release phase|pre-deploy job)\."
+    found = re.fullmatch(step, steps[2])
     assert found, steps[2]
     release = platform_env.commands(project)["release"]
     assert release.startswith(found["command"]), (release, found["command"])
